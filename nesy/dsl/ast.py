@@ -1,0 +1,214 @@
+"""The abstract syntax tree. Every node keeps the span it came from, for diagnostics."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import Span
+
+
+@dataclass(eq=False)
+class Node:
+    span: Span
+
+
+# ---- expressions ---------------------------------------------------------------------------
+@dataclass(eq=False)
+class Expr(Node):
+    pass
+
+
+@dataclass(eq=False)
+class Literal(Expr):
+    value: object
+    kind: str  # "int" | "float" | "string" | "char" | "bool" | "enum"
+    enum_type: str | None = None
+
+
+@dataclass(eq=False)
+class Var(Expr):
+    name: str
+
+    @property
+    def is_wildcard(self) -> bool:
+        return self.name == "_"
+
+
+@dataclass(eq=False)
+class Binary(Expr):
+    op: str  # + - * / % == != < <= > >= && ||
+    left: Expr
+    right: Expr
+
+
+@dataclass(eq=False)
+class Unary(Expr):
+    op: str  # "-" | "!"
+    operand: Expr
+
+
+@dataclass(eq=False)
+class Cast(Expr):
+    operand: Expr
+    type_name: str
+    type_span: Span
+
+
+@dataclass(eq=False)
+class Call(Expr):
+    function: str
+    args: list[Expr]
+
+
+@dataclass(eq=False)
+class IfThenElse(Expr):
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+
+
+# ---- formulas ------------------------------------------------------------------------------
+@dataclass(eq=False)
+class Formula(Node):
+    pass
+
+
+@dataclass(eq=False)
+class Atom(Formula):
+    relation: str
+    args: list[Expr]
+    name_span: Span
+
+
+@dataclass(eq=False)
+class Not(Formula):
+    operand: Formula
+
+
+@dataclass(eq=False)
+class And(Formula):
+    parts: list[Formula]
+
+
+@dataclass(eq=False)
+class Or(Formula):
+    parts: list[Formula]
+
+
+@dataclass(eq=False)
+class Implies(Formula):
+    premise: Formula
+    conclusion: Formula
+
+
+@dataclass(eq=False)
+class Constraint(Formula):
+    """A boolean expression used as a body literal (a comparison, an equation, ...)."""
+
+    expr: Expr
+
+
+@dataclass(eq=False)
+class Aggregation(Formula):
+    results: list[Var]
+    aggregator: str
+    aggregator_span: Span
+    args: list[Var]
+    bindings: list[Var]
+    body: Formula
+    where_keys: list[Var] | None = None
+    where_body: Formula | None = None
+
+
+# ---- items ---------------------------------------------------------------------------------
+@dataclass(eq=False)
+class Field(Node):
+    name: str | None
+    type_name: str
+
+
+@dataclass(eq=False)
+class RelationType(Node):
+    name: str
+    fields: list[Field]
+
+
+@dataclass(eq=False)
+class EnumType(Node):
+    name: str
+    variants: list[tuple[str, Span]]
+
+
+@dataclass(eq=False)
+class TypeAlias(Node):
+    name: str
+    target: str
+    target_span: Span
+
+
+@dataclass(eq=False)
+class FactItem(Node):
+    probability: float | None
+    values: list[Expr]
+
+
+@dataclass(eq=False)
+class FactSet(Node):
+    relation: str
+    name_span: Span
+    groups: list[list[FactItem]]  # each inner list is one annotated disjunction (or a single fact)
+
+
+@dataclass(eq=False)
+class Rule(Node):
+    head: Atom
+    body: Formula | None  # None: a fact
+    probability: float | None = None
+    probability_span: Span | None = None
+
+
+@dataclass(eq=False)
+class Query(Node):
+    relation: str
+    name_span: Span
+    args: list[Expr] | None
+
+
+@dataclass(eq=False)
+class Program:
+    items: list[Node] = field(default_factory=list)
+
+
+def walk(node):
+    """Yield a node and every node under it (expressions and formulas)."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
+def children(node) -> list:
+    if isinstance(node, (Binary,)):
+        return [node.left, node.right]
+    if isinstance(node, Unary):
+        return [node.operand]
+    if isinstance(node, Cast):
+        return [node.operand]
+    if isinstance(node, Call):
+        return list(node.args)
+    if isinstance(node, IfThenElse):
+        return [node.condition, node.then, node.otherwise]
+    if isinstance(node, Atom):
+        return list(node.args)
+    if isinstance(node, Not):
+        return [node.operand]
+    if isinstance(node, (And, Or)):
+        return list(node.parts)
+    if isinstance(node, Implies):
+        return [node.premise, node.conclusion]
+    if isinstance(node, Constraint):
+        return [node.expr]
+    if isinstance(node, Aggregation):
+        out = [*node.results, *node.args, *node.bindings, node.body]
+        if node.where_body is not None:
+            out += [*node.where_keys, node.where_body]
+        return out
+    return []

@@ -1,0 +1,570 @@
+"""AST -> IR.
+
+Passes, in order: facts (constant values, probabilities, annotated disjunctions); rules to
+disjunctive normal form, one IR rule per disjunct; aggregations and negated compound formulas
+become compiler-made relations (named with '#', which no user name contains); each body is
+ordered for execution, which is also where unsafe variables are found; strata come from the
+SCCs of the dependency graph, and a cycle through `not` or an aggregation is reported.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .. import ir
+from ..errors import Diagnostic, Span
+from ..types import BOOL, PRIMITIVES, ValueType
+from . import ast
+from .resolve import Scope
+from .typecheck import TypeChecker
+
+AD_TOLERANCE = 1e-9
+
+
+@dataclass
+class RuleContext:
+    """Variables of one user rule: their first occurrence and their type."""
+
+    first: dict[str, ast.Var] = field(default_factory=dict)
+    origin: str = ""  # the user relation this rule (or helper) serves, for messages
+    span: Span | None = None
+
+
+class Lowering:
+    def __init__(self, program: ast.Program, scope: Scope, checker: TypeChecker):
+        self.program = program
+        self.scope = scope
+        self.checker = checker
+        self.types = checker.relation_types()
+        self.diagnostics: list[Diagnostic] = []
+        self.relations: dict[str, ir.Relation] = {}
+        self.facts: list[ir.Fact] = []
+        self.rules: list[ir.Rule] = []
+        self.aggregates: list[ir.Aggregate] = []
+        self.hidden_origin: dict[str, str] = {}
+        self.counter = itertools.count(1)
+        self.groups = itertools.count(0)
+
+    def error(self, span, message, hint=None, notes=()):
+        self.diagnostics.append(Diagnostic(span, message, hint, list(notes)))
+
+    # -- entry -----------------------------------------------------------------------------------
+    def run(self) -> ir.Program | None:
+        for name, info in self.scope.relations.items():
+            fields = tuple(f.name for f in info.declared.fields) if info.declared else ()
+            self.relations[name] = ir.Relation(name, self.types[name], fields)
+        for item in self.program.items:
+            if isinstance(item, ast.FactSet):
+                self.fact_set(item)
+            elif isinstance(item, ast.Rule):
+                self.rule(item)
+        queries = [q for q in (self.query(i) for i in self.program.items
+                               if isinstance(i, ast.Query)) if q]
+        strata = self.stratify()
+        if self.diagnostics:
+            return None
+        outputs = sorted({q.relation for q in queries}) if queries else \
+            sorted(n for n, r in self.relations.items() if not r.hidden)
+        program = ir.Program(self.relations, self.facts, strata, queries, outputs)
+        ir.verify(program)
+        return program
+
+    def hidden(self, kind: str, types, origin: str) -> str:
+        name = f"{origin}#{kind}{next(self.counter)}"
+        self.relations[name] = ir.Relation(name, tuple(types), hidden=True)
+        self.hidden_origin[name] = origin
+        return name
+
+    # -- facts -----------------------------------------------------------------------------------
+    def fact_set(self, item: ast.FactSet):
+        for group in item.groups:
+            disjunction = len(group) > 1
+            gid = next(self.groups) if disjunction else -1
+            total = 0.0
+            for fact in group:
+                if disjunction and fact.probability is None:
+                    self.error(fact.span, "every item of an annotated disjunction (';') needs a "
+                                          "probability", "write it as `0.5::(...)`")
+                self.check_probability(fact.probability, fact.span)
+                total += fact.probability or 0.0
+                values = self.constants(fact.values, self.types[item.relation], fact.span)
+                if values is not None:
+                    self.facts.append(ir.Fact(item.relation, values, fact.probability, gid))
+            if disjunction and total > 1 + AD_TOLERANCE:
+                span = group[0].span.join(group[-1].span)
+                self.error(span, f"the probabilities of this annotated disjunction add up to "
+                                 f"{total:g}, more than 1",
+                           "at most one item of a ';' group is true, so their probabilities "
+                           "must sum to at most 1")
+
+    def check_probability(self, p, span):
+        if p is not None and not 0.0 <= p <= 1.0:
+            self.error(span, f"probability {p:g} is outside [0, 1]")
+
+    def constants(self, exprs, types, span: Span):
+        from ..engine.expr import evaluate_constant  # the one evaluator, for constant folding
+
+        out = []
+        for e, vtype in zip(exprs, types):
+            free = [n for n in ast.walk(e) if isinstance(n, ast.Var)]
+            if free:
+                self.error(free[0].span, f"a fact cannot contain the variable '{free[0].name}'",
+                           "facts hold constants; use a rule with a body to compute tuples")
+                return None
+            value = evaluate_constant(self.expr(e, RuleContext()))
+            if value is None:
+                self.error(e.span, "this constant expression has no value (for example a "
+                                   "division by zero or an out-of-range result)")
+                return None
+            out.append(_convert(value, vtype))
+        return tuple(out)
+
+    # -- rules -----------------------------------------------------------------------------------
+    def rule(self, item: ast.Rule):
+        head = item.head
+        if item.body is None and item.probability is None and not _has_vars(head):
+            values = self.constants(head.args, self.types[head.relation], head.span)
+            if values is not None:
+                self.facts.append(ir.Fact(head.relation, values))
+            return
+        if item.body is None and not _has_vars(head):
+            self.check_probability(item.probability, item.probability_span)
+            values = self.constants(head.args, self.types[head.relation], head.span)
+            if values is not None:
+                self.facts.append(ir.Fact(head.relation, values, item.probability))
+            return
+        ctx = RuleContext(origin=head.relation, span=item.span)
+        body = item.body if item.body is not None else ast.And(head.span, [])
+        for node in [*ast.walk(body), *ast.walk(head)]:
+            if isinstance(node, ast.Var) and not node.is_wildcard:
+                ctx.first.setdefault(node.name, node)
+        extra = []
+        if item.probability is not None:
+            self.check_probability(item.probability, item.probability_span)
+            name = self.hidden("p", (), head.relation)
+            self.facts.append(ir.Fact(name, (), item.probability))
+            extra = [ast.Atom(item.probability_span, name, [], item.probability_span)]
+        self.define(head.relation, head.args, body, ctx, extra)
+
+    def define(self, relation: str, head_args: list, body: ast.Formula, ctx: RuleContext,
+               extra_atoms=()):
+        """Add one IR rule per disjunct of `body` for relation(head_args)."""
+        for conjunct in dnf(body):
+            self.conjunct_rule(relation, head_args, [*conjunct, *extra_atoms], ctx)
+
+    def conjunct_rule(self, relation, head_args, literals, ctx: RuleContext):
+        head_vars = {n.name for a in head_args for n in ast.walk(a) if isinstance(n, ast.Var)}
+        planner = Planner(self, ctx)
+        for lit in literals:
+            outside = head_vars | _vars_of(l for l in literals if l is not lit)
+            planner.add(lit, outside, literals)
+        body = planner.plan()
+        if body is None:
+            return
+        for arg in head_args:
+            for n in ast.walk(arg):
+                if isinstance(n, ast.Var) and n.is_wildcard:
+                    self.error(n.span, "'_' cannot appear in a rule head",
+                               "name the variable and bind it in the body")
+                elif isinstance(n, ast.Var) and n.name not in planner.bound:
+                    self.unbound(n, "appears in the head")
+        head = tuple(self.expr(a, ctx) for a in head_args)
+        self.rules.append(ir.Rule(relation, head, tuple(body), ctx.span))
+
+    def unbound(self, var: ast.Var, where: str):
+        key = (id(var.span.source), var.span.line, var.span.column, var.name)
+        if key in getattr(self, "_reported", set()):
+            return
+        self._reported = getattr(self, "_reported", set()) | {key}
+        self.error(var.span, f"variable '{var.name}' {where} but is not bound",
+                   f"bind '{var.name}' with a positive atom such as rel({var.name}), an equation "
+                   f"`{var.name} == ...`, or an aggregation")
+
+    # -- expressions -----------------------------------------------------------------------------
+    def vtype(self, node) -> ValueType:
+        return self.checker.node_type(node)
+
+    def expr(self, e, ctx: RuleContext):
+        t = self.vtype(e)
+        if isinstance(e, ast.Var):
+            if e.is_wildcard:
+                self.error(e.span, "'_' can only be an argument of an atom")
+            return ir.VarRef(e.name, t)
+        if isinstance(e, ast.Literal):
+            value = e.value
+            if t.is_float:
+                value = float(value)
+            return ir.Const(value, t)
+        if isinstance(e, ast.Binary):
+            return ir.BinOp(e.op, self.expr(e.left, ctx), self.expr(e.right, ctx), t)
+        if isinstance(e, ast.Unary):
+            if e.op == "-" and isinstance(e.operand, ast.Literal) and e.operand.kind in ("int",
+                                                                                       "float"):
+                return ir.Const(-float(e.operand.value) if t.is_float else -e.operand.value, t)
+            return ir.UnOp(e.op, self.expr(e.operand, ctx), t)
+        if isinstance(e, ast.Cast):
+            return ir.CastOp(self.expr(e.operand, ctx), t)
+        if isinstance(e, ast.Call):
+            return ir.CallOp(e.function, tuple(self.expr(a, ctx) for a in e.args), t)
+        if isinstance(e, ast.IfThenElse):
+            return ir.IfOp(self.expr(e.condition, ctx), self.expr(e.then, ctx),
+                           self.expr(e.otherwise, ctx), t)
+        raise AssertionError(e)
+
+    # -- aggregation -----------------------------------------------------------------------------
+    def aggregation(self, agg: ast.Aggregation, outside: set[str], ctx: RuleContext):
+        """Lower to source/where/target relations; return the atom that reads the target."""
+        kind = agg.aggregator
+        body_vars = _vars_of([agg.body])
+        for v in [*agg.args, *agg.bindings]:
+            if v.name not in body_vars:
+                self.error(v.span, f"'{v.name}' does not occur in the body of {kind}")
+        if agg.where_keys is not None:
+            keys = agg.where_keys
+            where_vars = _vars_of([agg.where_body])
+            for v in keys:
+                if v.name not in where_vars:
+                    self.error(v.span, f"'{v.name}' does not occur in the where clause")
+        else:
+            taken = {v.name for v in [*agg.args, *agg.bindings, *agg.results]}
+            keys = [ctx.first.get(n) or _first_var(agg.body, n)
+                    for n in _ordered_vars(agg.body) if n in outside and n not in taken]
+        if not self.aggregation_shape(agg):
+            return None
+        origin = ctx.origin
+        key_types = [self.var_type(k) for k in keys]
+        arg_types = [self.var_type(v) for v in agg.args]
+        value_types = [self.var_type(v) for v in agg.bindings]
+        source = self.hidden("src", key_types + arg_types + value_types, origin)
+        body = agg.body
+        if kind == "forall":  # rows of the source are counterexamples: premise and not conclusion
+            body = ast.And(body.span, [body.premise, ast.Not(body.conclusion.span, body.conclusion)])
+        sub = RuleContext(origin=origin, span=agg.span)
+        for n in ast.walk(body):
+            if isinstance(n, ast.Var) and not n.is_wildcard:
+                sub.first.setdefault(n.name, n)
+        self.define(source, [*keys, *agg.args, *agg.bindings], body, sub)
+        where = None
+        where_body = agg.where_body
+        if where_body is None and kind == "forall" and keys:
+            where_body = agg.body.premise  # groups whose premise holds, even without a counterexample
+        if where_body is not None:
+            where = self.hidden("where", key_types, origin)
+            wctx = RuleContext(origin=origin, span=agg.span)
+            for n in ast.walk(where_body):
+                if isinstance(n, ast.Var) and not n.is_wildcard:
+                    wctx.first.setdefault(n.name, n)
+            self.define(where, keys, where_body, wctx)
+        result_types = [self.var_type(v) for v in agg.results]
+        target = self.hidden("agg", key_types + result_types, origin)
+        self.aggregates.append(ir.Aggregate(target, source, where, len(keys), len(agg.args),
+                                            len(agg.bindings), kind, agg.span))
+        return ast.Atom(agg.span, target, [*keys, *agg.results], agg.aggregator_span)
+
+    def aggregation_shape(self, agg: ast.Aggregation) -> bool:
+        kind, n_args, n_values = agg.aggregator, len(agg.args), len(agg.bindings)
+        if kind in ("sum", "prod", "min", "max", "argmin", "argmax") and n_values != 1:
+            self.error(agg.span, f"{kind} aggregates exactly one variable, got {n_values}",
+                       f"write `{kind}(v: ...)` with a single variable before ':'")
+            return False
+        if kind in ("argmin", "argmax") and n_args == 0:
+            self.error(agg.span, f"{kind} needs the variables to return in brackets",
+                       f"write `k := {kind}[k](v: score(k, v))`")
+            return False
+        expected = {"argmin": n_args, "argmax": n_args}.get(kind, 1)
+        if kind in ("min", "max"):
+            expected = n_args + 1
+        if len(agg.results) != expected:
+            self.error(agg.span, f"{kind} produces {expected} value{'s' if expected != 1 else ''}"
+                                 f" here but {len(agg.results)} variable"
+                                 f"{'s are' if len(agg.results) != 1 else ' is'} on the left of "
+                                 f"':='")
+            return False
+        return True
+
+    def var_type(self, var: ast.Var) -> ValueType:
+        return self.vtype(var)
+
+    # -- negation of compound formulas ------------------------------------------------------------
+    def negated_formula(self, node: ast.Not, outside: set[str], context_atoms, ctx: RuleContext):
+        """`not F` for a compound F: define aux(shared) = F and return `not aux(shared)`."""
+        inner = node.operand
+        shared = [n for n in _ordered_vars(inner) if n in outside]
+        bound_inside = _positively_bound(inner)
+        body = inner
+        if any(n not in bound_inside for n in shared):
+            body = ast.And(inner.span, [*context_atoms, inner])
+        shared_vars = [ctx.first.get(n) or _first_var(inner, n) for n in shared]
+        name = self.hidden("not", [self.var_type(v) for v in shared_vars], ctx.origin)
+        sub = RuleContext(origin=ctx.origin, span=node.span)
+        for n in ast.walk(body):
+            if isinstance(n, ast.Var) and not n.is_wildcard:
+                sub.first.setdefault(n.name, n)
+        self.define(name, shared_vars, body, sub)
+        return ast.Atom(node.span, name, shared_vars, node.span)
+
+    # -- queries ---------------------------------------------------------------------------------
+    def query(self, item: ast.Query) -> ir.Query | None:
+        if item.relation not in self.relations:
+            return None
+        if item.args is None:
+            return ir.Query(item.relation, None)
+        pattern = []
+        for arg, vtype in zip(item.args, self.types[item.relation]):
+            if isinstance(arg, ast.Var):
+                pattern.append(None if arg.is_wildcard else arg.name)
+            else:
+                values = self.constants([arg], [vtype], arg.span)
+                if values is None:
+                    return None
+                pattern.append(ir.Const(values[0], vtype))
+        return ir.Query(item.relation, tuple(pattern))
+
+    # -- strata ----------------------------------------------------------------------------------
+    def stratify(self) -> list[ir.Stratum]:
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.relations)
+        blocking: dict[tuple[str, str], Span | None] = {}
+        for rule in self.rules:
+            for lit in rule.body:
+                if isinstance(lit, ir.AtomLit):
+                    graph.add_edge(lit.relation, rule.head)
+                    if lit.negated:
+                        blocking.setdefault((lit.relation, rule.head), rule.span)
+        for agg in self.aggregates:
+            for rel in filter(None, (agg.source, agg.where)):
+                graph.add_edge(rel, agg.target)
+                blocking.setdefault((rel, agg.target), agg.span)
+        condensed = nx.condensation(graph)
+        strata = []
+        for component in nx.topological_sort(condensed):
+            members = condensed.nodes[component]["members"]
+            bad = [(a, b) for (a, b) in blocking if a in members and b in members]
+            if bad:
+                self.report_cycle(graph, members, bad[0], blocking[bad[0]])
+                continue
+            names = tuple(sorted(members))
+            recursive = len(members) > 1 or any(graph.has_edge(m, m) for m in members)
+            rules = [r for r in self.rules if r.head in members]
+            aggs = [a for a in self.aggregates if a.target in members]
+            strata.append(ir.Stratum(names, rules, aggs, recursive))
+        return strata
+
+    def report_cycle(self, graph, members, edge, span):
+        sub = graph.subgraph(members)
+        try:
+            cycle = nx.shortest_path(sub, edge[1], edge[0]) + [edge[1]]
+        except nx.NetworkXNoPath:
+            cycle = [edge[0], edge[1], edge[0]]
+        names = []
+        for n in cycle:
+            user = self.hidden_origin.get(n, n)
+            if not names or names[-1] != user:
+                names.append(user)
+        if len(names) == 1:
+            names.append(names[0])
+        self.error(span, "this program is not stratifiable: a relation depends on itself "
+                         "through negation or aggregation: " + " -> ".join(names),
+                   "negation and aggregation must only read relations that do not depend on the "
+                   "relation being defined; split the recursion")
+
+
+# ---- planning: ordering a conjunction and finding unsafe variables ---------------------------
+class Planner:
+    def __init__(self, lowering: Lowering, ctx: RuleContext):
+        self.lw = lowering
+        self.ctx = ctx
+        self.positive: list[ast.Atom] = []
+        self.others: list = []  # (kind, ast node, payload)
+        self.bound: set[str] = set()
+        self.failed = False
+        self.fresh = itertools.count(1)
+
+    def add(self, lit, outside: set[str], siblings):
+        if isinstance(lit, ast.Atom):
+            self.positive.append(lit)
+        elif isinstance(lit, ast.Aggregation):
+            atom = self.lw.aggregation(lit, outside, self.ctx)
+            if atom is None:
+                self.failed = True
+            else:
+                self.positive.append(atom)
+        elif isinstance(lit, ast.Not) and isinstance(lit.operand, ast.Atom):
+            self.others.append(("not", lit.operand))
+        elif isinstance(lit, ast.Not):
+            context = [s for s in siblings if isinstance(s, ast.Atom)]
+            atom = self.lw.negated_formula(lit, outside, context, self.ctx)
+            self.others.append(("not", atom))
+        elif isinstance(lit, ast.Constraint):
+            self.others.append(("constraint", lit.expr))
+        else:
+            raise AssertionError(lit)
+
+    def plan(self) -> list | None:
+        if self.failed:
+            return None
+        out: list = []
+        pending_atoms = list(self.positive)
+        pending = list(self.others)
+        while True:
+            progress = True
+            while progress:
+                progress = False
+                for item in list(pending):
+                    lits = self.ready(item)
+                    if lits is not None:
+                        pending.remove(item)
+                        out.extend(lits)
+                        progress = True
+            if not pending_atoms:
+                break
+            atom = max(pending_atoms, key=lambda a: len(_atom_vars(a) & self.bound))
+            pending_atoms.remove(atom)
+            out.extend(self.positive_atom(atom))
+        for kind, node in pending:
+            self.report_unbound(kind, node)
+        return None if pending or self.failed else out
+
+    def report_unbound(self, kind, node):
+        where = "is used under 'not'" if kind == "not" else "is used in a condition"
+        for n in ast.walk(node):
+            if isinstance(n, ast.Var) and not n.is_wildcard and n.name not in self.bound:
+                self.lw.unbound(n, where)
+                return
+
+    def ready(self, item):
+        kind, node = item
+        if kind == "not":
+            need = _atom_vars(node)
+            if not need <= self.bound:
+                return None
+            pre, terms = self.terms(node, allow_assign=True)
+            return pre + [ir.AtomLit(node.relation, tuple(terms), negated=True)]
+        expr = node
+        if isinstance(expr, ast.Binary) and expr.op == "==":
+            for var, other in ((expr.left, expr.right), (expr.right, expr.left)):
+                if isinstance(var, ast.Var) and not var.is_wildcard and var.name not in self.bound \
+                        and _expr_vars(other) <= self.bound and var.name not in _expr_vars(other):
+                    self.bound.add(var.name)
+                    return [ir.Assign(var.name, self.lw.expr(other, self.ctx))]
+        if not _expr_vars(expr) <= self.bound:
+            return None
+        return [ir.Filter(self.lw.expr(expr, self.ctx))]
+
+    def positive_atom(self, atom: ast.Atom) -> list:
+        pre, terms = self.terms(atom, allow_assign=False)
+        lits = [ir.AtomLit(atom.relation, tuple(terms))]
+        self.bound |= {t.name for t in terms if isinstance(t, ir.VarRef)}
+        return lits + pre  # filters on computed arguments run once the atom has bound its vars
+
+    def terms(self, atom: ast.Atom, allow_assign: bool):
+        """Atom arguments become variables, constants or wildcards; other expressions get a
+        fresh variable equated to them."""
+        pre, terms = [], []
+        for arg in atom.args:
+            if isinstance(arg, ast.Var):
+                terms.append(None if arg.is_wildcard else ir.VarRef(arg.name, self.lw.vtype(arg)))
+            elif isinstance(arg, ast.Literal):
+                terms.append(self.lw.expr(arg, self.ctx))
+            else:
+                name = f"#arg{next(self.fresh)}"
+                t = self.lw.vtype(arg)
+                value = self.lw.expr(arg, self.ctx)
+                if allow_assign:
+                    pre.append(ir.Assign(name, value))
+                else:
+                    pre.append(ir.Filter(ir.BinOp("==", ir.VarRef(name, t), value, BOOL)))
+                    for n in ast.walk(arg):
+                        if isinstance(n, ast.Var) and not n.is_wildcard and \
+                                n.name not in self.bound and n.name not in _vars_of(
+                                    [a for a in self.positive if a is not atom]):
+                            self.lw.unbound(n, "is used in a computed argument")
+                            self.failed = True
+                terms.append(ir.VarRef(name, t))
+        return pre, terms
+
+
+# ---- helpers -------------------------------------------------------------------------------
+def dnf(f) -> list[list]:
+    """Disjunctive normal form as lists of literals (atoms, negations, constraints, aggs)."""
+    if isinstance(f, ast.And):
+        out = [[]]
+        for part in f.parts:
+            out = [a + b for a in out for b in dnf(part)]
+        return out
+    if isinstance(f, ast.Or):
+        return [c for part in f.parts for c in dnf(part)]
+    if isinstance(f, ast.Not):
+        inner = f.operand
+        if isinstance(inner, ast.Not):
+            return dnf(inner.operand)
+        if isinstance(inner, ast.Constraint):
+            return [[ast.Constraint(f.span, ast.Unary(f.span, "!", inner.expr))]]
+    return [[f]]
+
+
+def _has_vars(atom: ast.Atom) -> bool:
+    return any(isinstance(n, ast.Var) for a in atom.args for n in ast.walk(a))
+
+
+def _expr_vars(e) -> set[str]:
+    return {n.name for n in ast.walk(e) if isinstance(n, ast.Var) and not n.is_wildcard}
+
+
+def _atom_vars(a: ast.Atom) -> set[str]:
+    return {n.name for arg in a.args for n in ast.walk(arg)
+            if isinstance(n, ast.Var) and not n.is_wildcard}
+
+
+def _vars_of(nodes) -> set[str]:
+    out = set()
+    for node in nodes:
+        if isinstance(node, ast.Aggregation):
+            out |= {v.name for v in node.results}
+            # variables inside an aggregation are local unless they also occur outside it
+            out |= _vars_of([node.body]) if node.where_body is None else set()
+            out |= {v.name for v in node.where_keys or []}
+            continue
+        for n in ast.walk(node):
+            if isinstance(n, ast.Var) and not n.is_wildcard:
+                out.add(n.name)
+    return out
+
+
+def _ordered_vars(node) -> list[str]:
+    seen = []
+    for n in ast.walk(node):
+        if isinstance(n, ast.Var) and not n.is_wildcard and n.name not in seen:
+            seen.append(n.name)
+    return seen
+
+
+def _first_var(node, name: str) -> ast.Var:
+    return next(n for n in ast.walk(node) if isinstance(n, ast.Var) and n.name == name)
+
+
+def _positively_bound(f) -> set[str]:
+    """Variables that every disjunct of f binds by a positive atom or aggregation result."""
+    sets = []
+    for conjunct in dnf(f):
+        bound = set()
+        for lit in conjunct:
+            if isinstance(lit, ast.Atom):
+                bound |= _atom_vars(lit)
+            elif isinstance(lit, ast.Aggregation):
+                bound |= {v.name for v in lit.results}
+        sets.append(bound)
+    return set.intersection(*sets) if sets else set()
+
+
+def _convert(value, vtype: ValueType):
+    if vtype.is_float:
+        return float(value)
+    if vtype.is_integer and isinstance(value, bool):
+        return int(value)
+    return value
+
+
+__all__ = ["Lowering", "PRIMITIVES"]

@@ -1,0 +1,438 @@
+"""Text -> AST. Syntax errors are collected across the whole file, one per broken statement."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+import lark
+from lark import Transformer, v_args
+
+from ..errors import Diagnostic, Source, Span
+from . import ast
+
+MAX_SYNTAX_ERRORS = 50
+
+
+@lru_cache(maxsize=1)
+def _parser() -> lark.Lark:
+    grammar = resources.files(__package__).joinpath("grammar.lark").read_text()
+    return lark.Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True,
+                     cache=True)
+
+
+def parse(source: Source) -> tuple[ast.Program | None, list[Diagnostic]]:
+    """Parse a whole file. On syntax errors, re-parse statement by statement to find them all."""
+    try:
+        tree = _parser().parse(source.text)
+    except lark.exceptions.UnexpectedInput:
+        return None, _collect_syntax_errors(source)
+    builder = AstBuilder(source)
+    program = ast.Program(builder.transform(tree).children)
+    return program, builder.diagnostics
+
+
+# ---- building the AST ----------------------------------------------------------------------
+def _span(source: Source, meta) -> Span:
+    if getattr(meta, "empty", True):
+        return Span(source, 1, 1, 1, 1)
+    return Span(source, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _token_span(source: Source, token: lark.Token) -> Span:
+    return Span(source, token.line, token.column, token.end_line, token.end_column)
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
+
+
+def _unescape(body: str) -> str | None:
+    out, i = [], 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            nxt = body[i + 1]
+            if nxt not in _ESCAPES:
+                return None
+            out.append(_ESCAPES[nxt])
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+@v_args(meta=True)
+class AstBuilder(Transformer):
+    def __init__(self, source: Source):
+        super().__init__()
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- helpers ---------------------------------------------------------------------------
+    def span(self, meta) -> Span:
+        return _span(self.source, meta)
+
+    def tspan(self, token) -> Span:
+        return _token_span(self.source, token)
+
+    def error(self, span: Span, message: str, hint: str | None = None):
+        self.diagnostics.append(Diagnostic(span, message, hint))
+
+    def expr(self, node) -> ast.Expr:
+        """A node used where a value is expected."""
+        if isinstance(node, ast.Constraint):
+            return node.expr
+        if isinstance(node, ast.Formula):
+            what = f"the relation atom '{node.relation}(...)'" if isinstance(node, ast.Atom) \
+                else "a formula"
+            self.error(node.span, f"{what} is used where a value is expected",
+                       "atoms belong in rule bodies; compute values with expressions or $functions")
+            return ast.Literal(node.span, False, "bool")
+        return node
+
+    def formula(self, node) -> ast.Formula:
+        """A node used where a formula (body literal) is expected."""
+        if isinstance(node, ast.Formula):
+            return node
+        return ast.Constraint(node.span, node)
+
+    def exprs(self, items) -> list[ast.Expr]:
+        return [self.expr(x) for x in items if x is not None]
+
+    # -- items -------------------------------------------------------------------------------
+    def start(self, meta, items):
+        return lark.Tree("start", items)
+
+    def relation_type(self, meta, children):
+        name, *fields = children
+        return ast.RelationType(self.span(meta), str(name), [f for f in fields if f is not None])
+
+    def named_field(self, meta, children):
+        name, type_name = children
+        return ast.Field(self.tspan(type_name), str(name), str(type_name))
+
+    def positional_field(self, meta, children):
+        (type_name,) = children
+        return ast.Field(self.tspan(type_name), None, str(type_name))
+
+    def enum_or_alias(self, meta, children):
+        name, *variants = children
+        if len(variants) == 1 and _is_type_name(str(variants[0])):
+            return ast.TypeAlias(self.span(meta), str(name), str(variants[0]),
+                                 self.tspan(variants[0]))
+        return ast.EnumType(self.span(meta), str(name), [(str(v), self.tspan(v)) for v in variants])
+
+    def fact_set(self, meta, children):
+        name, *groups = children
+        return ast.FactSet(self.span(meta), str(name), self.tspan(name),
+                           [g for g in groups if g is not None])
+
+    def set_group(self, meta, items):
+        return list(items)
+
+    def set_item(self, meta, children):
+        prob, values = children
+        return ast.FactItem(self.span(meta), None if prob is None else float(prob.value), values)
+
+    def tuple(self, meta, items):
+        return self.exprs(items)
+
+    def single(self, meta, children):
+        return [self.expr(children[0])]
+
+    def negative(self, meta, children):
+        (lit,) = children
+        return ast.Unary(self.span(meta), "-", lit)
+
+    def probability(self, meta, children):
+        return children[0]
+
+    def rel_rule(self, meta, children):
+        prob, head, body = children
+        return self._rule(meta, prob, head, body)
+
+    def horn_rule(self, meta, children):
+        prob, head, body = children
+        return self._rule(meta, prob, head, body)
+
+    def _rule(self, meta, prob, head, body):
+        value, prob_span = (None, None) if prob is None else (float(prob.value), prob.span)
+        body = None if body is None else self.formula(body)
+        return ast.Rule(self.span(meta), head, body, value, prob_span)
+
+    def head(self, meta, children):
+        name, *args = children
+        return ast.Atom(self.span(meta), str(name), self.exprs(args), self.tspan(name))
+
+    def query_all(self, meta, children):
+        (name,) = children
+        return ast.Query(self.span(meta), str(name), self.tspan(name), None)
+
+    def query_match(self, meta, children):
+        name, *args = children
+        return ast.Query(self.span(meta), str(name), self.tspan(name), self.exprs(args))
+
+    # -- formulas ------------------------------------------------------------------------------
+    def implies(self, meta, children):
+        a, b = children
+        return ast.Implies(self.span(meta), self.formula(a), self.formula(b))
+
+    def or_(self, meta, children):
+        parts = []
+        for c in children:
+            f = self.formula(c)
+            parts.extend(f.parts if isinstance(f, ast.Or) else [f])
+        return ast.Or(self.span(meta), parts)
+
+    def and_(self, meta, children):
+        parts = []
+        for c in children:
+            f = self.formula(c)
+            parts.extend(f.parts if isinstance(f, ast.And) else [f])
+        return ast.And(self.span(meta), parts)
+
+    def not_(self, meta, children):
+        return ast.Not(self.span(meta), self.formula(children[0]))
+
+    def aggregation(self, meta, children):
+        lhs, agg = children
+        agg.span = self.span(meta)
+        agg.results = self._variables(lhs)
+        return agg
+
+    def _variables(self, node) -> list[ast.Var]:
+        parts = node.parts if isinstance(node, ast.And) else [node]
+        out = []
+        for p in parts:
+            p = p.expr if isinstance(p, ast.Constraint) else p
+            if isinstance(p, ast.Var) and not p.is_wildcard:
+                out.append(p)
+            else:
+                self.error(p.span, "the left side of ':=' must be a variable or a tuple of "
+                                   "variables", "write `n := count(...)` or `(k, v) := max[k](...)`")
+        return out
+
+    def aggregate(self, meta, children):
+        name, args, bindings, body, where_keys, where_body = children
+        return ast.Aggregation(
+            self.span(meta), [], str(name), self.tspan(name), args or [], bindings,
+            self.formula(body), where_keys, None if where_body is None else self.formula(where_body))
+
+    def names(self, meta, tokens):
+        return [ast.Var(self.tspan(t), str(t)) for t in tokens]
+
+    # -- expressions -------------------------------------------------------------------------
+    def _binary(op):
+        def build(self, meta, children):
+            left, right = children
+            return ast.Binary(self.span(meta), op, self.expr(left), self.expr(right))
+
+        return build
+
+    eq, ne, lt, le, gt, ge = _binary("=="), _binary("!="), _binary("<"), _binary("<="), \
+        _binary(">"), _binary(">=")
+    add, sub, mul, div, mod = _binary("+"), _binary("-"), _binary("*"), _binary("/"), _binary("%")
+    bool_or, bool_and = _binary("||"), _binary("&&")
+
+    def negate(self, meta, children):
+        return ast.Unary(self.span(meta), "-", self.expr(children[0]))
+
+    def bool_not(self, meta, children):
+        return ast.Unary(self.span(meta), "!", self.expr(children[0]))
+
+    def cast(self, meta, children):
+        operand, type_name = children
+        return ast.Cast(self.span(meta), self.expr(operand), str(type_name), self.tspan(type_name))
+
+    def var(self, meta, children):
+        return ast.Var(self.span(meta), str(children[0]))
+
+    def atom(self, meta, children):
+        name, *args = children
+        return ast.Atom(self.span(meta), str(name), self.exprs(args), self.tspan(name))
+
+    def call(self, meta, children):
+        name, *args = children
+        return ast.Call(self.span(meta), str(name)[1:], self.exprs(args))
+
+    def if_then_else(self, meta, children):
+        c, a, b = (self.expr(x) for x in children)
+        return ast.IfThenElse(self.span(meta), c, a, b)
+
+    def literal(self, meta, children):
+        return children[0]
+
+    def int(self, meta, children):
+        return ast.Literal(self.span(meta), int(children[0]), "int")
+
+    def float(self, meta, children):
+        return ast.Literal(self.span(meta), float(children[0]), "float")
+
+    def string(self, meta, children):
+        value = _unescape(str(children[0])[1:-1])
+        if value is None:
+            self.error(self.span(meta), "unknown escape sequence in string",
+                       'supported escapes: \\n \\t \\r \\0 \\\\ \\" \\\'')
+            value = ""
+        return ast.Literal(self.span(meta), value, "string")
+
+    def char(self, meta, children):
+        value = _unescape(str(children[0])[1:-1])
+        if value is None or len(value) != 1:
+            self.error(self.span(meta), "invalid character literal")
+            value = "?"
+        return ast.Literal(self.span(meta), value, "char")
+
+    def true(self, meta, children):
+        return ast.Literal(self.span(meta), True, "bool")
+
+    def false(self, meta, children):
+        return ast.Literal(self.span(meta), False, "bool")
+
+
+def _is_type_name(name: str) -> bool:
+    from ..types import PRIMITIVE_TYPES
+
+    return name in PRIMITIVE_TYPES
+
+
+# ---- syntax errors -------------------------------------------------------------------------
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+) | (?P<comment>//[^\n]*|/\*(?:.|\n)*?\*/) | (?P<string>"(?:\\.|[^"\\\n])*"?)
+  | (?P<char>'(?:\\.|[^'\\\n])'?) | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
+  | (?P<word>[A-Za-z_$][A-Za-z0-9_]*) | (?P<horn>:-) | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+_STATEMENT_KEYWORDS = {"rel", "type", "query"}
+
+
+def statement_starts(text: str) -> list[int]:
+    """Offsets where top-level statements begin, found with a forgiving tokenizer."""
+    tokens = [(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text)
+              if m.lastgroup not in ("ws", "comment")]
+    starts, depth, after_period = {0}, 0, False
+    for i, (kind, value, pos) in enumerate(tokens):
+        if kind == "word" and value in _STATEMENT_KEYWORDS:
+            starts.add(pos)
+            depth = 0  # keywords cannot occur inside a statement: resynchronise here
+        elif after_period:
+            starts.add(pos)
+        after_period = False
+        if value in "([{" and kind == "other":
+            depth += 1
+        elif value in ")]}" and kind == "other":
+            depth = max(0, depth - 1)
+        elif value == "." and kind == "other" and depth == 0:
+            after_period = True
+        elif kind == "horn" and depth == 0:
+            starts.add(_horn_head_start(tokens, i))
+    return sorted(starts)
+
+
+def _horn_head_start(tokens, horn_index: int) -> int:
+    """Walk back from `:-` over `name(...)` and an optional `prob::` to the rule's start."""
+    i = horn_index - 1
+    if i >= 0 and tokens[i][1] == ")":
+        depth = 0
+        while i >= 0:
+            depth += {")": 1, "(": -1}.get(tokens[i][1], 0)
+            if depth == 0:
+                break
+            i -= 1
+        i -= 1
+    if i >= 2 and tokens[i - 1][1] == ":" and tokens[i - 2][1] == ":" and i >= 3:
+        i -= 3
+    return tokens[max(i, 0)][2]
+
+
+def _collect_syntax_errors(source: Source) -> list[Diagnostic]:
+    text = source.text
+    starts = statement_starts(text)
+    bounds = list(zip(starts, [*starts[1:], len(text)]))
+    diagnostics = []
+    for begin, end in bounds:
+        # Blank out everything but this statement so that line and column stay true.
+        masked = re.sub(r"[^\n]", " ", text[:begin]) + text[begin:end] + \
+            re.sub(r"[^\n]", " ", text[end:])
+        try:
+            _parser().parse(masked)
+        except lark.exceptions.UnexpectedInput as err:
+            diagnostics.append(_describe(source, err, end))
+            if len(diagnostics) >= MAX_SYNTAX_ERRORS:
+                break
+    if not diagnostics:  # the split hid the problem; report the whole-file error
+        try:
+            _parser().parse(text)
+        except lark.exceptions.UnexpectedInput as err:
+            diagnostics.append(_describe(source, err, len(text)))
+    return diagnostics
+
+
+_TERMINAL_NAMES = {
+    "NAME": "a name", "FUNCTION": "a $function", "INT": "an integer", "FLOAT": "a float",
+    "STRING": "a string", "CHAR": "a character", "$END": "end of file",
+}
+
+
+def _terminal(name: str) -> str:
+    if name in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[name]
+    term = next((t for t in _parser().terminals if t.name == name), None)
+    if term is not None and term.pattern.type == "str":
+        return f"'{term.pattern.value}'"
+    return name.lower()
+
+
+def _describe(source: Source, err: lark.exceptions.UnexpectedInput, end: int) -> Diagnostic:
+    line, column = max(err.line, 1), max(err.column, 1)
+    if isinstance(err, lark.exceptions.UnexpectedCharacters):
+        ch = source.text[err.pos_in_stream] if err.pos_in_stream < len(source.text) else "?"
+        span = Span(source, line, column, line, column + 1)
+        return Diagnostic(span, f"unexpected character {ch!r}", _character_hint(ch))
+    token = getattr(err, "token", None)
+    if token is None or token.type == "$END":
+        span = _end_of_statement(source, end)
+        expected = sorted(_terminal(t) for t in getattr(err, "expected", ()) or ())
+        msg = "unexpected end of statement" if end < len(source.text.rstrip()) \
+            else "unexpected end of file"
+        return Diagnostic(span, msg, f"expected {_one_of(expected)}" if expected else None)
+    span = Span(source, token.line, token.column, token.end_line or token.line,
+                token.end_column or token.column + len(str(token)))
+    expected = sorted({_terminal(t) for t in err.expected})
+    return Diagnostic(span, f"unexpected {_terminal(token.type) if token.type != 'NAME' else repr(str(token))}",
+                      _token_hint(str(token), expected))
+
+
+def _end_of_statement(source: Source, end: int) -> Span:
+    """The position just after the last character of the statement ending at `end`."""
+    body = _strip_trailing_comments(source.text[:end])
+    line = body.count("\n") + 1
+    column = len(body) - (body.rfind("\n") + 1) + 1
+    return Span(source, line, column, line, column + 1)
+
+
+def _strip_trailing_comments(text: str) -> str:
+    tokens = [m for m in _TOKEN.finditer(text) if m.lastgroup not in ("ws", "comment")]
+    return text[: tokens[-1].end()] if tokens else ""
+
+
+def _one_of(options: list[str]) -> str:
+    if len(options) > 8:
+        options = options[:8] + ["..."]
+    return options[0] if len(options) == 1 else "one of " + ", ".join(options)
+
+
+def _token_hint(token: str, expected: list[str]) -> str:
+    if token == "=" and "'=='" in expected:
+        return "comparisons use '=='"
+    if "'.'" in expected and len(expected) <= 3:
+        return "a rule written with ':-' ends with '.'"
+    return f"expected {_one_of(expected)}"
+
+
+def _character_hint(ch: str) -> str | None:
+    if ch == '"':
+        return "strings are closed with '\"' on the same line"
+    if ch == "'":
+        return "character literals hold exactly one character, like 'a'"
+    return "remove it, or put it inside a string"

@@ -1,0 +1,232 @@
+"""Name resolution: declarations, enums, relation arities, unknown names.
+
+Produces a `Scope` (what every name means) and rewrites enum constants from variables into
+literals, so later passes see constants where the user wrote `RED`.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from ..engine import functions
+from ..errors import Diagnostic, Span
+from ..types import PRIMITIVE_TYPES, PRIMITIVES, ValueType
+from . import ast
+
+AGGREGATORS = ("count", "sum", "prod", "min", "max", "argmin", "argmax", "exists", "forall")
+
+
+@dataclass
+class RelationInfo:
+    name: str
+    arity: int
+    first_span: Span
+    declared: ast.RelationType | None = None
+    defined: bool = False  # has facts or rules
+
+
+@dataclass
+class Scope:
+    types: dict[str, ValueType] = field(default_factory=dict)  # type names incl. enums/aliases
+    variants: dict[str, ValueType] = field(default_factory=dict)  # enum constant -> enum type
+    relations: dict[str, RelationInfo] = field(default_factory=dict)
+    type_spans: dict[str, Span] = field(default_factory=dict)
+
+
+def suggest(name: str, candidates) -> str | None:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+class Resolver:
+    def __init__(self, program: ast.Program):
+        self.program = program
+        self.scope = Scope(types=dict(PRIMITIVES))
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, span, message, hint=None, notes=()):
+        self.diagnostics.append(Diagnostic(span, message, hint, list(notes)))
+
+    def run(self) -> Scope:
+        for item in self.program.items:
+            if isinstance(item, (ast.EnumType, ast.TypeAlias)):
+                self.declare_type(item)
+        for item in self.program.items:
+            if isinstance(item, ast.RelationType):
+                self.declare_relation(item)
+        for item in self.program.items:
+            self.resolve_definition(item)
+        for item in self.program.items:
+            self.resolve_uses(item)
+        self.check_body_relations()
+        return self.scope
+
+    # -- declarations ----------------------------------------------------------------------------
+    def declare_type(self, item):
+        if item.name in self.scope.types:
+            prior = self.scope.type_spans.get(item.name)
+            self.error(item.span, f"type '{item.name}' is defined twice",
+                       notes=[(prior, "first defined here")] if prior else ())
+            return
+        if isinstance(item, ast.TypeAlias):
+            target = self.scope.types.get(item.target)
+            if target is None:
+                self.error(item.target_span, f"unknown type '{item.target}'",
+                           suggest(item.target, self.scope.types))
+                return
+            self.scope.types[item.name] = target
+        else:
+            enum = ValueType(item.name, tuple(v for v, _ in item.variants))
+            self.scope.types[item.name] = enum
+            for variant, span in item.variants:
+                if variant in self.scope.variants:
+                    self.error(span, f"enum constant '{variant}' is defined twice")
+                self.scope.variants[variant] = enum
+        self.scope.type_spans[item.name] = item.span
+
+    def declare_relation(self, item: ast.RelationType):
+        known = self.scope.relations.get(item.name)
+        if known is not None and known.declared is not None:
+            self.error(item.span, f"relation '{item.name}' is declared twice",
+                       notes=[(known.declared.span, "first declared here")])
+            return
+        for f in item.fields:
+            if f.type_name not in self.scope.types:
+                self.error(f.span, f"unknown type '{f.type_name}'",
+                           suggest(f.type_name, self.scope.types) or
+                           f"value types are {', '.join(PRIMITIVE_TYPES)}")
+        self.scope.relations[item.name] = RelationInfo(item.name, len(item.fields), item.span,
+                                                       declared=item)
+
+    def use_relation(self, name: str, arity: int, span: Span, defines: bool):
+        info = self.scope.relations.get(name)
+        if info is None:
+            self.scope.relations[name] = RelationInfo(name, arity, span, defined=defines)
+            return True
+        info.defined |= defines
+        if info.arity != arity:
+            self.error(span, f"relation '{name}' is used with {arity} argument"
+                             f"{'s' if arity != 1 else ''} here but has {info.arity}",
+                       notes=[(info.first_span, f"'{name}' has {info.arity} here")])
+            return False
+        return True
+
+    # -- items -----------------------------------------------------------------------------------
+    def resolve_definition(self, item):
+        if isinstance(item, ast.FactSet):
+            for group in item.groups:
+                for fact in group:
+                    fact.values = [self.resolve_expr(v) for v in fact.values]
+                    self.use_relation(item.relation, len(fact.values), fact.span, defines=True)
+            if not item.groups:
+                self.scope.relations.setdefault(
+                    item.relation, RelationInfo(item.relation, 0, item.name_span, defined=True))
+        elif isinstance(item, ast.Rule):
+            item.head.args = [self.resolve_expr(a) for a in item.head.args]
+            self.use_relation(item.head.relation, len(item.head.args), item.head.span, True)
+
+    def resolve_uses(self, item):
+        if isinstance(item, ast.Rule) and item.body is not None:
+            item.body = self.resolve_formula(item.body)
+        elif isinstance(item, ast.Query) and item.args is not None:
+            item.args = [self.resolve_expr(a) for a in item.args]
+
+    def check_body_relations(self):
+        """Run after all items: relations read in bodies and queries must exist somewhere."""
+        known = self.scope.relations
+        inputs: set[str] = set()
+        for node in self._all_nodes():
+            if not isinstance(node, ast.Atom):
+                continue
+            if node.relation in inputs:
+                self.use_relation(node.relation, len(node.args), node.span, defines=False)
+            elif node.relation not in known:
+                # A relation only read is an input relation (facts come at run time), unless
+                # its name is one edit away from a known relation: then it is most likely a typo.
+                hint = suggest(node.relation, known)
+                if hint:
+                    self.error(node.name_span, f"unknown relation '{node.relation}'",
+                               f"{hint} (to read facts supplied at run time, declare it with "
+                               f"`type {node.relation}(...)`)")
+                else:
+                    inputs.add(node.relation)
+                    self.use_relation(node.relation, len(node.args), node.span, defines=False)
+        for item in self.program.items:
+            if isinstance(item, ast.Query):
+                info = known.get(item.relation)
+                if info is None:
+                    self.error(item.name_span, f"query of unknown relation '{item.relation}'",
+                               suggest(item.relation, known))
+                elif item.args is not None and len(item.args) != info.arity:
+                    self.error(item.span, f"query of '{item.relation}' has {len(item.args)} "
+                                          f"arguments but the relation has {info.arity}")
+
+    def _all_nodes(self):
+        for item in self.program.items:
+            if isinstance(item, ast.Rule) and item.body is not None:
+                yield from ast.walk(item.body)
+
+    def resolve_formula(self, f):
+        if isinstance(f, ast.Atom):
+            f.args = [self.resolve_expr(a) for a in f.args]
+            if f.relation in self.scope.relations:  # unknown ones are reported afterwards
+                self.use_relation(f.relation, len(f.args), f.span, defines=False)
+            return f
+        if isinstance(f, ast.Not):
+            f.operand = self.resolve_formula(f.operand)
+        elif isinstance(f, (ast.And, ast.Or)):
+            f.parts = [self.resolve_formula(p) for p in f.parts]
+        elif isinstance(f, ast.Implies):
+            f.premise = self.resolve_formula(f.premise)
+            f.conclusion = self.resolve_formula(f.conclusion)
+        elif isinstance(f, ast.Constraint):
+            f.expr = self.resolve_expr(f.expr)
+        elif isinstance(f, ast.Aggregation):
+            self.resolve_aggregation(f)
+        return f
+
+    def resolve_aggregation(self, agg: ast.Aggregation):
+        if agg.aggregator not in AGGREGATORS:
+            self.error(agg.aggregator_span, f"unknown aggregator '{agg.aggregator}'",
+                       suggest(agg.aggregator, AGGREGATORS) or
+                       f"aggregators are {', '.join(AGGREGATORS)}")
+        for var in [*agg.results, *agg.args, *agg.bindings, *(agg.where_keys or [])]:
+            if var.name in self.scope.variants:
+                self.error(var.span, f"'{var.name}' is an enum constant, not a variable")
+        agg.body = self.resolve_formula(agg.body)
+        if agg.where_body is not None:
+            agg.where_body = self.resolve_formula(agg.where_body)
+        if agg.aggregator == "forall" and not isinstance(agg.body, ast.Implies):
+            self.error(agg.body.span, "forall needs a body of the form `A implies B`",
+                       "for example: b := forall(o: obj(o) implies big(o))")
+        elif agg.aggregator != "forall" and isinstance(agg.body, ast.Implies):
+            self.error(agg.body.span, "`implies` is only allowed in the body of forall")
+
+    def resolve_expr(self, e):
+        if isinstance(e, ast.Var) and e.name in self.scope.variants:
+            enum = self.scope.variants[e.name]
+            return ast.Literal(e.span, enum.variants.index(e.name), "enum", enum.name)
+        if isinstance(e, ast.Call):
+            e.args = [self.resolve_expr(a) for a in e.args]
+            fn = functions.lookup(e.function)
+            if fn is None:
+                self.error(e.span, f"unknown function '${e.function}'",
+                           suggest(e.function, functions.REGISTRY))
+            elif not fn.signature.accepts_arity(len(e.args)):
+                self.error(e.span, f"${e.function} does not take {len(e.args)} argument"
+                                   f"{'s' if len(e.args) != 1 else ''}")
+            return e
+        if isinstance(e, ast.Cast):
+            e.operand = self.resolve_expr(e.operand)
+            if e.type_name not in self.scope.types:
+                self.error(e.type_span, f"unknown type '{e.type_name}'",
+                           suggest(e.type_name, self.scope.types))
+            return e
+        if isinstance(e, ast.Binary):
+            e.left, e.right = self.resolve_expr(e.left), self.resolve_expr(e.right)
+        elif isinstance(e, ast.Unary):
+            e.operand = self.resolve_expr(e.operand)
+        elif isinstance(e, ast.IfThenElse):
+            e.condition = self.resolve_expr(e.condition)
+            e.then, e.otherwise = self.resolve_expr(e.then), self.resolve_expr(e.otherwise)
+        return e

@@ -1,0 +1,336 @@
+"""Type inference by unification.
+
+Every relation column, rule variable and expression gets a *slot*; a slot holds the set of
+types it may still take (None = any). Uses narrow the set; an empty set is a conflict,
+reported at the use with a note at the place that fixed the other type. Unconstrained
+integer literals default to i32 and float literals to f64.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..engine import functions
+from ..errors import Diagnostic, Span
+from ..types import FLOAT_TYPES, INTEGER_RANGES, ValueType
+from . import ast
+from .resolve import Scope
+
+INTEGERS = frozenset(INTEGER_RANGES)
+FLOATS = frozenset(FLOAT_TYPES)
+NUMBERS = INTEGERS | FLOATS
+ORDERED = NUMBERS | {"String", "char"}
+CLASSES = {"any": None, "numeric": NUMBERS, "integer": INTEGERS, "float": FLOATS}
+RESULT_IS_USIZE = ("count",)
+RESULT_IS_BOOL = ("exists", "forall")
+
+
+@dataclass
+class Slot:
+    allowed: frozenset | None
+    origin: Span | None  # where the set was last narrowed to what it is
+
+
+class TypeChecker:
+    def __init__(self, program: ast.Program, scope: Scope):
+        self.program = program
+        self.scope = scope
+        self.parent: list[int] = []
+        self.slots: list[Slot] = []
+        self.relation_slots: dict[str, list[int]] = {}
+        self.node_slots: dict[int, int] = {}
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- union-find over slots -------------------------------------------------------------------
+    def fresh(self, allowed=None, origin=None) -> int:
+        self.parent.append(len(self.parent))
+        self.slots.append(Slot(allowed, origin))
+        return len(self.parent) - 1
+
+    def find(self, s: int) -> int:
+        while self.parent[s] != s:
+            self.parent[s] = self.parent[self.parent[s]]
+            s = self.parent[s]
+        return s
+
+    def describe(self, allowed) -> str:
+        if allowed is None:
+            return "any type"
+        if len(allowed) == 1:
+            return next(iter(allowed))
+        for name, group in (("an integer", INTEGERS), ("a float", FLOATS), ("a number", NUMBERS)):
+            if allowed <= group and allowed == group:
+                return name
+        return "one of " + ", ".join(sorted(allowed))
+
+    def unify(self, a: int, b: int, span: Span, context: str = "") -> int:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return ra
+        sa, sb = self.slots[ra], self.slots[rb]
+        merged = _intersect(sa.allowed, sb.allowed)
+        if merged is not None and not merged:
+            self.conflict(span, sa, sb, context)
+            return ra
+        self.parent[rb] = ra
+        narrowed_by_b = sa.allowed is None or (merged != sa.allowed)
+        origin = sb.origin if narrowed_by_b and sb.origin is not None else sa.origin or sb.origin
+        self.slots[ra] = Slot(merged, origin)
+        return ra
+
+    def restrict(self, s: int, allowed, span: Span, context: str = ""):
+        self.unify(s, self.fresh(allowed, span), span, context)
+
+    def conflict(self, span: Span, a: Slot, b: Slot, context: str):
+        # Report the side that was fixed elsewhere as the note; the use here is the error.
+        first, second = (a, b) if a.origin is not None else (b, a)
+        notes = []
+        for slot in (first, second):
+            if slot.origin is not None and slot.origin != span:
+                notes.append((slot.origin, f"{self.describe(slot.allowed)} comes from here"))
+        what = f"{context}: " if context else ""
+        self.diagnostics.append(Diagnostic(
+            span, f"{what}type mismatch between {self.describe(a.allowed)} and "
+                  f"{self.describe(b.allowed)}", None, notes))
+
+    # -- relations -------------------------------------------------------------------------------
+    def relation(self, name: str) -> list[int]:
+        if name not in self.relation_slots:
+            info = self.scope.relations[name]
+            slots = [self.fresh() for _ in range(info.arity)]
+            if info.declared is not None:
+                for slot, fld in zip(slots, info.declared.fields):
+                    vt = self.scope.types.get(fld.type_name)
+                    if vt is not None:
+                        self.slots[slot] = Slot(frozenset([vt.name]), fld.span)
+            self.relation_slots[name] = slots
+        return self.relation_slots[name]
+
+    def atom(self, atom: ast.Atom, env: dict):
+        info = self.scope.relations.get(atom.relation)
+        if info is None or info.arity != len(atom.args):
+            return  # reported by name resolution
+        for column, arg in zip(self.relation(atom.relation), atom.args):
+            self.unify(column, self.expr(arg, env), arg.span,
+                       f"argument of '{atom.relation}'")
+
+    # -- the walk --------------------------------------------------------------------------------
+    def run(self):
+        for name in self.scope.relations:
+            self.relation(name)
+        for item in self.program.items:
+            if isinstance(item, ast.FactSet):
+                for group in item.groups:
+                    for fact in group:
+                        self.atom(ast.Atom(fact.span, item.relation, fact.values, fact.span), {})
+            elif isinstance(item, ast.Rule):
+                env: dict[str, int] = {}
+                if item.body is not None:
+                    self.formula(item.body, env)
+                self.atom(item.head, env)
+            elif isinstance(item, ast.Query) and item.args is not None:
+                self.atom(ast.Atom(item.span, item.relation, item.args, item.name_span), {})
+
+    def formula(self, f, env):
+        if isinstance(f, ast.Atom):
+            self.atom(f, env)
+        elif isinstance(f, ast.Not):
+            self.formula(f.operand, env)
+        elif isinstance(f, (ast.And, ast.Or)):
+            for p in f.parts:
+                self.formula(p, env)
+        elif isinstance(f, ast.Implies):
+            self.formula(f.premise, env)
+            self.formula(f.conclusion, env)
+        elif isinstance(f, ast.Constraint):
+            self.restrict(self.expr(f.expr, env), frozenset(["bool"]), f.expr.span,
+                          "a condition must be a boolean")
+        elif isinstance(f, ast.Aggregation):
+            self.aggregation(f, env)
+
+    def aggregation(self, agg: ast.Aggregation, env):
+        self.formula(agg.body, env)
+        if agg.where_body is not None:
+            self.formula(agg.where_body, env)
+        for var in [*agg.args, *agg.bindings, *(agg.where_keys or [])]:
+            self.var(var, env)
+        kind = agg.aggregator
+        if kind in RESULT_IS_USIZE or kind in RESULT_IS_BOOL:
+            result_types = [frozenset(["usize" if kind in RESULT_IS_USIZE else "bool"])]
+        elif kind in ("sum", "prod"):
+            result_types = [self.var(v, env) for v in agg.bindings]
+            for v in agg.bindings:
+                self.restrict(self.var(v, env), NUMBERS, v.span, f"{kind} adds up numbers")
+        elif kind in ("min", "max"):
+            result_types = [self.var(v, env) for v in [*agg.args, *agg.bindings]]
+        else:  # argmin, argmax
+            result_types = [self.var(v, env) for v in agg.args]
+        if len(agg.results) != len(result_types):
+            return  # reported by lowering, which knows the aggregator's shape
+        for var, rtype in zip(agg.results, result_types):
+            slot = self.var(var, env)
+            if isinstance(rtype, frozenset):
+                self.restrict(slot, rtype, var.span, f"result of {kind}")
+            else:
+                self.unify(slot, rtype, var.span, f"result of {kind}")
+
+    def var(self, v: ast.Var, env) -> int:
+        if v.is_wildcard:
+            slot = self.fresh()
+        else:
+            slot = env.setdefault(v.name, self.fresh())
+        self.node_slots[id(v)] = slot
+        return slot
+
+    def expr(self, e, env) -> int:
+        slot = self._expr(e, env)
+        self.node_slots[id(e)] = slot
+        return slot
+
+    def _expr(self, e, env) -> int:
+        if isinstance(e, ast.Var):
+            return self.var(e, env)
+        if isinstance(e, ast.Literal):
+            if e.kind == "int":
+                return self.fresh(INTEGERS, e.span)
+            if e.kind == "float":
+                return self.fresh(FLOATS, e.span)
+            name = {"string": "String", "char": "char", "bool": "bool"}.get(e.kind, e.enum_type)
+            return self.fresh(frozenset([name]), e.span)
+        if isinstance(e, ast.Binary):
+            return self.binary(e, env)
+        if isinstance(e, ast.Unary):
+            operand = self.expr(e.operand, env)
+            allowed = NUMBERS if e.op == "-" else frozenset(["bool"])
+            self.restrict(operand, allowed, e.span, f"operator '{e.op}'")
+            return operand
+        if isinstance(e, ast.Cast):
+            self.expr(e.operand, env)
+            target = self.scope.types.get(e.type_name)
+            return self.fresh(frozenset([target.name]) if target else None, e.type_span)
+        if isinstance(e, ast.IfThenElse):
+            self.restrict(self.expr(e.condition, env), frozenset(["bool"]), e.condition.span,
+                          "the condition of if")
+            return self.unify(self.expr(e.then, env), self.expr(e.otherwise, env), e.span,
+                              "the branches of if")
+        if isinstance(e, ast.Call):
+            return self.call(e, env)
+        raise AssertionError(f"unexpected expression {e!r}")
+
+    def binary(self, e: ast.Binary, env) -> int:
+        left, right = self.expr(e.left, env), self.expr(e.right, env)
+        if e.op in ("&&", "||"):
+            for side, node in ((left, e.left), (right, e.right)):
+                self.restrict(side, frozenset(["bool"]), node.span, f"operator '{e.op}'")
+            return self.fresh(frozenset(["bool"]))
+        operands = self.unify(left, right, e.span, f"operands of '{e.op}'")
+        if e.op in ("+", "-", "*", "/", "%"):
+            self.restrict(operands, NUMBERS, e.span, f"operator '{e.op}'")
+            return operands
+        if e.op in ("<", "<=", ">", ">="):
+            self.restrict(operands, ORDERED, e.span, f"operator '{e.op}'")
+        return self.fresh(frozenset(["bool"]))
+
+    def call(self, e: ast.Call, env) -> int:
+        fn = functions.lookup(e.function)
+        args = [self.expr(a, env) for a in e.args]
+        if fn is None or not fn.signature.accepts_arity(len(args)):
+            return self.fresh()
+        variables: dict[str, int] = {}
+        for i, (slot, node) in enumerate(zip(args, e.args)):
+            spec = fn.signature.param_for(i)
+            context = f"argument {i + 1} of ${e.function}"
+            if spec == "?":
+                continue
+            if ":" in spec:
+                name, cls = spec.split(":")
+                if name in variables:
+                    self.unify(variables[name], slot, node.span, context)
+                else:
+                    variables[name] = slot
+                    if CLASSES[cls] is not None:
+                        self.restrict(slot, CLASSES[cls], node.span, context)
+            else:
+                self.restrict(slot, frozenset([spec]), node.span, context)
+        ret = fn.signature.returns
+        return variables[ret] if ret in variables else self.fresh(frozenset([ret]))
+
+    # -- results ---------------------------------------------------------------------------------
+    def resolved(self, slot: int) -> ValueType:
+        allowed = self.slots[self.find(slot)].allowed
+        if allowed is None or len(allowed) == 0:
+            name = "i32"
+        elif len(allowed) == 1:
+            name = next(iter(allowed))
+        elif "i32" in allowed:
+            name = "i32"
+        elif "f64" in allowed:
+            name = "f64"
+        else:
+            name = sorted(allowed)[0]
+        return self.scope.types[name]
+
+    def relation_types(self) -> dict[str, tuple[ValueType, ...]]:
+        return {name: tuple(self.resolved(s) for s in slots)
+                for name, slots in self.relation_slots.items()}
+
+    def node_type(self, node) -> ValueType:
+        slot = self.node_slots.get(id(node))
+        if slot is None:  # only under atoms of unknown relations, already reported
+            return self.scope.types["i32"]
+        return self.resolved(slot)
+
+
+def _intersect(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a & b
+
+
+def check_literal_ranges(program: ast.Program, checker: TypeChecker) -> list[Diagnostic]:
+    """Integer literals must fit their inferred type (`-3` is checked as a whole)."""
+    out = []
+    negated = set()
+    for node in _expressions(program):
+        if isinstance(node, ast.Unary) and node.op == "-" and isinstance(node.operand, ast.Literal) \
+                and node.operand.kind == "int":
+            negated.add(id(node.operand))
+            out += _range_error(node, -node.operand.value, checker)
+    for node in _expressions(program):
+        if isinstance(node, ast.Literal) and node.kind == "int" and id(node) not in negated:
+            out += _range_error(node, node.value, checker)
+    return out
+
+
+def _range_error(node, value, checker: TypeChecker) -> list[Diagnostic]:
+    if id(node) not in checker.node_slots:
+        return []
+    vt = checker.node_type(node)
+    if not vt.is_integer:
+        return []
+    low, high = INTEGER_RANGES[vt.name]
+    if low <= value <= high:
+        store_low, store_high = vt.range()
+        if store_low <= value <= store_high:
+            return []
+        return [Diagnostic(node.span, f"{value} is outside the 64-bit range nesy stores "
+                                      f"{vt.name} values in", "use a value within i64")]
+    return [Diagnostic(node.span, f"{value} does not fit in {vt.name} (range {low}..={high})",
+                       "use a wider integer type in the relation's declaration")]
+
+
+def _expressions(program: ast.Program):
+    for item in program.items:
+        if isinstance(item, ast.FactSet):
+            for group in item.groups:
+                for fact in group:
+                    for v in fact.values:
+                        yield from ast.walk(v)
+        elif isinstance(item, ast.Rule):
+            yield from ast.walk(item.head)
+            if item.body is not None:
+                yield from ast.walk(item.body)
+        elif isinstance(item, ast.Query) and item.args:
+            for a in item.args:
+                yield from ast.walk(a)

@@ -1,0 +1,274 @@
+"""Stratum-by-stratum, semi-naive evaluation of an IR program on any provenance.
+
+Each rule body runs left to right over a table of bindings (one int64 column per variable and
+one tag batch): positive atoms join, negated atoms anti-join, filters and assignments are
+vectorised expressions. In a recursive stratum, every rule is re-run once per recursive atom
+with that atom reading only the previous round's delta (rows new or with a changed tag) and
+the atoms before it reading the relation as it was before that round.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import ir
+from ..errors import NesyError
+from ..provenance import InputFacts, Provenance
+from . import aggregate
+from .expr import evaluate
+from .store import StoredRelation
+from .table import ColumnIndex, Table, joint_keys, match, row_keys, sort_keys
+from .values import ValueTable
+
+DEFAULT_MAX_ITERATIONS = 100_000
+
+
+class FixpointError(NesyError):
+    pass
+
+
+@dataclass
+class Bindings:
+    columns: dict[str, np.ndarray]
+    tags: object
+    n: int
+
+
+class Executor:
+    def __init__(self, program: ir.Program, provenance: Provenance,
+                 max_iterations: int = DEFAULT_MAX_ITERATIONS):
+        self.program = program
+        self.prov = provenance
+        self.values = ValueTable()
+        self.max_iterations = max_iterations
+        self.stores = {name: StoredRelation(rel.arity, provenance)
+                       for name, rel in program.relations.items()}
+
+    # -- input facts -----------------------------------------------------------------------------
+    def add_facts(self, relation: str, rows: list[tuple], probs: list, groups: np.ndarray):
+        """Add input facts (Python values) with probabilities (None = certain) and AD groups."""
+        rel = self.program.relations[relation]
+        columns = [self.values.encode(t, [row[i] for row in rows]) for i, t in enumerate(rel.types)]
+        if rel.arity == 0:
+            columns = []
+        tags = None if self.prov.tagless else self.prov.input_tags(InputFacts(probs, groups))
+        self.stores[relation].merge(Table(columns, tags, len(rows)))
+
+    def load_program_facts(self, extra_group_offset: int = 0):
+        by_relation: dict[str, list[ir.Fact]] = {}
+        for fact in self.program.facts:
+            by_relation.setdefault(fact.relation, []).append(fact)
+        for relation, facts in by_relation.items():
+            groups = np.array([f.group for f in facts], dtype=np.int64)
+            self.add_facts(relation, [f.values for f in facts], [f.probability for f in facts],
+                           groups)
+
+    # -- running -----------------------------------------------------------------------------------
+    def run(self) -> dict[str, Table]:
+        for stratum in self.program.strata:
+            self.run_stratum(stratum)
+        return {name: store.table() for name, store in self.stores.items()}
+
+    def run_stratum(self, stratum: ir.Stratum):
+        for agg in stratum.aggregates:
+            rows = aggregate.run(agg, self.program.relations, self.stores, self.values, self.prov)
+            self.stores[agg.target].merge(rows)
+        if not stratum.rules:
+            return
+        members = set(stratum.relations)
+        if not stratum.recursive:
+            for rule in stratum.rules:
+                self.stores[rule.head].merge(self.eval_rule(rule, {}, {}))
+            return
+        for rule in stratum.rules:
+            self.stores[rule.head].merge(self.eval_rule(rule, {}, {}))
+        # The first delta is everything derived so far; nothing is older than it.
+        delta = {name: self.stores[name].table() for name in members}
+        old_sizes = {name: 0 for name in members}
+        for _ in range(self.max_iterations):
+            if all(d.n == 0 for d in delta.values()):
+                return
+            delta, old_sizes = self.round(stratum, members, delta, old_sizes)
+        raise FixpointError(
+            f"recursion over {', '.join(r for r in stratum.relations if '#' not in r)} did not "
+            f"reach a fixpoint after {self.max_iterations} rounds; a recursive rule probably "
+            f"computes ever new values (for example n + 1); bound it with a condition")
+
+    def round(self, stratum, members, delta, old_sizes):
+        """One semi-naive round: returns the new delta and the sizes before it was merged."""
+        derived: dict[str, list[Table]] = {name: [] for name in members}
+        for rule in stratum.rules:
+            positions = [i for i, lit in enumerate(rule.body)
+                         if isinstance(lit, ir.AtomLit) and not lit.negated
+                         and lit.relation in members]
+            for k, position in enumerate(positions):
+                if delta[rule.body[position].relation].n == 0:
+                    continue
+                sources = {position: delta[rule.body[position].relation]}
+                old = {p: old_sizes[rule.body[p].relation] for p in positions[:k]}
+                derived[rule.head].append(self.eval_rule(rule, sources, old))
+        sizes = {name: self.stores[name].n for name in members}
+        new_delta = {}
+        for name in members:
+            parts = [t for t in derived[name] if t.n]
+            arity = self.program.relations[name].arity
+            new_delta[name] = self.stores[name].merge(_concat(parts, arity, self.prov)) \
+                if parts else Table.empty(arity, None if self.prov.tagless else
+                                          self.prov.concat([]))
+        return new_delta, sizes
+
+    # -- one rule ----------------------------------------------------------------------------------
+    def eval_rule(self, rule: ir.Rule, sources: dict[int, Table], old: dict[int, int]) -> Table:
+        b = Bindings({}, self.prov.ones(1), 1)
+        for i, lit in enumerate(rule.body):
+            if b.n == 0:
+                break
+            if isinstance(lit, ir.AtomLit) and not lit.negated:
+                table = sources.get(i)
+                if table is None:
+                    store = self.stores[lit.relation]
+                    table = store.prefix(old[i]) if i in old else store.table()
+                b = self.join(b, lit, table)
+            elif isinstance(lit, ir.AtomLit):
+                b = self.antijoin(b, lit, self.stores[lit.relation].table())
+            elif isinstance(lit, ir.Filter):
+                values, valid = evaluate(lit.expr, b.columns, b.n, self.values)
+                b = self.select(b, np.flatnonzero(valid & values.astype(bool)))
+            else:
+                values, valid = evaluate(lit.expr, b.columns, b.n, self.values)
+                b = self.select(b, np.flatnonzero(valid), extra=(lit.var, lit.expr.type, values))
+        arity = len(rule.head_exprs)
+        if b.n == 0:
+            return Table.empty(arity, None if self.prov.tagless else self.prov.concat([]))
+        return self.project(b, rule.head_exprs)
+
+    def project(self, b: Bindings, exprs) -> Table:
+        valid = np.ones(b.n, dtype=bool)
+        columns = []
+        for e in exprs:
+            if isinstance(e, ir.VarRef):
+                columns.append(b.columns[e.name])
+                continue
+            values, ok = evaluate(e, b.columns, b.n, self.values)
+            valid &= ok
+            columns.append(values)
+        keep = np.flatnonzero(valid) if not valid.all() else None
+        out = []
+        for e, col in zip(exprs, columns):
+            if keep is not None:
+                col = col[keep]
+            out.append(col if isinstance(e, ir.VarRef) else self.values.encode(e.type, col))
+        tags = b.tags if keep is None else self.take(b.tags, keep)
+        n = b.n if keep is None else len(keep)
+        if not exprs:
+            return Table([], tags, n)
+        return Table(out, tags, n)
+
+    def take(self, tags, index):
+        return None if self.prov.tagless else self.prov.take(tags, index)
+
+    def select(self, b: Bindings, index: np.ndarray, extra=None) -> Bindings:
+        columns = {k: v[index] for k, v in b.columns.items()}
+        if extra is not None:
+            name, vtype, values = extra
+            columns[name] = self.values.encode(vtype, values[index])
+        return Bindings(columns, self.take(b.tags, index), len(index))
+
+    # -- atoms -------------------------------------------------------------------------------------
+    def _filtered(self, lit: ir.AtomLit, table: Table) -> tuple[np.ndarray | None, dict]:
+        """Rows of `table` matching the atom's constants and repeated variables; and the
+        first column of each variable."""
+        mask = None
+        first: dict[str, int] = {}
+        for pos, term in enumerate(lit.terms):
+            col = table.columns[pos]
+            if isinstance(term, ir.Const):
+                code = self.values.encode(term.type, [term.value])[0]
+                cond = col == code
+            elif isinstance(term, ir.VarRef) and term.name in first:
+                cond = col == table.columns[first[term.name]]
+            else:
+                if isinstance(term, ir.VarRef):
+                    first[term.name] = pos
+                continue
+            mask = cond if mask is None else mask & cond
+        return (None if mask is None else np.flatnonzero(mask)), first
+
+    def join(self, b: Bindings, lit: ir.AtomLit, table: Table) -> Bindings:
+        rows, first = self._filtered(lit, table)
+        shared = [v for v in first if v in b.columns]
+        fresh = [v for v in first if v not in b.columns]
+        right_n = table.n if rows is None else len(rows)
+
+        def right_col(pos):
+            col = table.columns[pos]
+            return col if rows is None else col[rows]
+
+        if not shared:
+            left_index = np.repeat(np.arange(b.n, dtype=np.int64), right_n)
+            right_index = np.tile(np.arange(right_n, dtype=np.int64), b.n)
+        else:
+            left_cols = [b.columns[v] for v in shared]
+            right_cols = [right_col(first[v]) for v in shared]
+            if len(shared) == 1 and rows is None:
+                left_index, right_index = self._index(table, first[shared[0]]).match(left_cols[0])
+            else:
+                kl, kr = joint_keys([left_cols, right_cols], [b.n, right_n])
+                sorted_keys, order = sort_keys(kr)
+                left_index, right_index = match(kl, sorted_keys, order)
+        columns = {k: v[left_index] for k, v in b.columns.items()}
+        table_index = right_index if rows is None else rows[right_index]
+        for v in fresh:
+            columns[v] = table.columns[first[v]][table_index]
+        if self.prov.tagless:
+            tags = None
+        else:
+            tags = self.prov.conjoin(self.prov.take(b.tags, left_index),
+                                     self.prov.take(table.tags, table_index))
+        return Bindings(columns, tags, len(left_index))
+
+    @staticmethod
+    def _index(table: Table, position: int) -> "ColumnIndex":
+        """An index on one column, cached on the (immutable) table snapshot."""
+        cache = table.__dict__.setdefault("_index_cache", {})
+        if position not in cache:
+            cache[position] = ColumnIndex(table.columns[position])
+        return cache[position]
+
+    def antijoin(self, b: Bindings, lit: ir.AtomLit, table: Table) -> Bindings:
+        rows, first = self._filtered(lit, table)
+        bound = list(first)
+        left_cols = [b.columns[v] for v in bound]
+        right_cols = [table.columns[first[v]] if rows is None else table.columns[first[v]][rows]
+                      for v in bound]
+        right_n = table.n if rows is None else len(rows)
+        kl, kr = joint_keys([left_cols, right_cols], [b.n, right_n])
+        if self.prov.tagless:
+            keep = ~np.isin(kl, kr)
+            return self.select(b, np.flatnonzero(keep))
+        # Tagged: a matching row multiplies its tag by not(disjunction of the matches).
+        right_tags = table.tags if rows is None else self.prov.take(table.tags, rows)
+        uniq, inverse = np.unique(kr, return_inverse=True)
+        merged = self.prov.disjoin_groups(right_tags, inverse.reshape(-1), len(uniq))
+        pos = np.searchsorted(uniq, kl)
+        hit = pos < len(uniq)
+        hit[hit] = uniq[pos[hit]] == kl[hit]
+        idx_hit, idx_miss = np.flatnonzero(hit), np.flatnonzero(~hit)
+        negated = self.prov.negate(self.prov.take(merged, pos[idx_hit]))
+        hit_tags = self.prov.conjoin(self.prov.take(b.tags, idx_hit), negated)
+        order = np.concatenate([idx_hit, idx_miss])
+        columns = {k: v[order] for k, v in b.columns.items()}
+        tags = self.prov.concat([hit_tags, self.prov.take(b.tags, idx_miss)])
+        return Bindings(columns, tags, len(order))
+
+
+def _concat(parts: list[Table], arity: int, prov: Provenance) -> Table:
+    if len(parts) == 1:
+        return parts[0]
+    columns = [np.concatenate([p.columns[i] for p in parts]) for i in range(arity)]
+    tags = None if prov.tagless else prov.concat([p.tags for p in parts])
+    return Table(columns, tags, sum(p.n for p in parts))
+
+
+__all__ = ["Executor", "FixpointError", "row_keys"]

@@ -1,0 +1,232 @@
+"""Vectorised evaluation of IR expressions over a table of variable bindings.
+
+An expression evaluates to (values, valid): natural numpy values per row and a mask of the
+rows where it has a value at all. Integer arithmetic is exact: overflow of the result type,
+division by zero and failing function calls clear `valid`, and the row yields no fact.
+Integer `/` truncates toward zero and `%` takes the dividend's sign (Scallop, Rust).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .. import ir
+from ..types import ValueType
+from . import functions
+from .values import ValueTable
+
+Columns = dict  # variable name -> int64 code column
+
+
+def evaluate(expr, columns: Columns, n: int, values: ValueTable) -> tuple[np.ndarray, np.ndarray]:
+    return _EVAL[type(expr)](expr, columns, n, values)
+
+
+def evaluate_constant(expr, values: ValueTable | None = None):
+    """The Python value of a variable-free expression, or None when it has no value."""
+    table = values or ValueTable()
+    out, valid = evaluate(expr, {}, 1, table)
+    if not valid[0]:
+        return None
+    value = out[0]
+    return value.item() if hasattr(value, "item") else value
+
+
+def _const(e: ir.Const, columns, n, values):
+    if e.type.is_integer or e.type.is_enum:
+        out = np.full(n, e.value, dtype=np.int64)
+    elif e.type.is_float:
+        out = np.full(n, e.value, dtype=np.float64)
+    elif e.type.name == "bool":
+        out = np.full(n, bool(e.value), dtype=bool)
+    else:
+        out = np.empty(n, dtype=object)
+        out[:] = [e.value] * n
+    return out, np.ones(n, dtype=bool)
+
+
+def _var(e: ir.VarRef, columns, n, values):
+    return values.decode(e.type, columns[e.name]), np.ones(n, dtype=bool)
+
+
+def in_range(vtype: ValueType, x: np.ndarray) -> np.ndarray:
+    if not vtype.is_integer:
+        return np.ones(len(x), dtype=bool)
+    low, high = vtype.range()
+    if x.dtype == object:
+        return np.array([low <= v <= high for v in x.tolist()], dtype=bool)
+    return (x >= low) & (x <= high)
+
+
+def _integer_op(op: str, a: np.ndarray, b: np.ndarray, vtype: ValueType):
+    """Exact integer arithmetic: computed on Python ints where int64 could overflow."""
+    valid = np.ones(len(a), dtype=bool)
+    if op in ("/", "%"):
+        valid &= b != 0
+        b = np.where(valid, b, 1)
+    big = max((abs(int(x)) for x in (a.min(initial=0), a.max(initial=0), b.min(initial=0),
+                                      b.max(initial=0))), default=0)
+    if big >= 2**31 and op in ("+", "-", "*"):
+        a, b = a.astype(object), b.astype(object)
+    if op == "+":
+        out = a + b
+    elif op == "-":
+        out = a - b
+    elif op == "*":
+        out = a * b
+    else:
+        if big >= 2**62:  # only int64::MIN / -1 overflows; handle exactly
+            a, b = a.astype(object), b.astype(object)
+        q = np.abs(a) // np.abs(b)
+        q = np.where((a < 0) != (b < 0), -q, q)
+        out = q if op == "/" else a - b * q
+    valid &= in_range(vtype, out)
+    if out.dtype == object:
+        out = np.where(valid, out, 0).astype(np.int64)
+    return out, valid
+
+
+def _binop(e: ir.BinOp, columns, n, values):
+    a, va = evaluate(e.left, columns, n, values)
+    b, vb = evaluate(e.right, columns, n, values)
+    valid = va & vb
+    op = e.op
+    if op in ("&&", "||"):
+        out = (a & b) if op == "&&" else (a | b)
+        return out.astype(bool), valid
+    if op in _COMPARE:
+        return np.asarray(_COMPARE[op](a, b), dtype=bool), valid
+    if e.type.is_integer:
+        out, ok = _integer_op(op, a, b, e.type)
+        return out, valid & ok
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if op in ("/", "%"):
+            valid = valid & (b != 0)
+        out = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide,
+               "%": np.fmod}[op](a, b)
+    if e.type.name == "f32":
+        out = out.astype(np.float32).astype(np.float64)
+    return out, valid & np.isfinite(out)
+
+
+_COMPARE: dict[str, Callable] = {
+    "==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
+    ">": np.greater, ">=": np.greater_equal,
+}
+
+
+def _unop(e: ir.UnOp, columns, n, values):
+    a, valid = evaluate(e.operand, columns, n, values)
+    if e.op == "!":
+        return ~a.astype(bool), valid
+    if e.type.is_integer:
+        out, ok = _integer_op("-", np.zeros_like(a), a, e.type)
+        return out, valid & ok
+    return -a, valid
+
+
+def _cast(e: ir.CastOp, columns, n, values):
+    source = e.operand.type
+    a, valid = evaluate(e.operand, columns, n, values)
+    target = e.type
+    if target.is_string:
+        text = [_to_text(source, v) for v in a.tolist()]
+        out = np.empty(n, dtype=object)
+        out[:] = text
+        return out, valid
+    if source.is_string:
+        return _parse(target, a, valid)
+    if source.name == "char":
+        a = np.array([ord(c) for c in a.tolist()], dtype=np.int64)
+    if target.name == "char":
+        ok = valid & (a >= 0) & (a <= 0x10FFFF)
+        out = np.empty(n, dtype=object)
+        out[:] = [chr(int(c)) if k else "?" for c, k in zip(a.tolist(), ok.tolist())]
+        return out, ok
+    if target.name == "bool":
+        return a != 0, valid
+    if target.is_float:
+        out = a.astype(np.float64)
+        return (out.astype(np.float32).astype(np.float64) if target.name == "f32" else out), valid
+    # integer targets (and enums, by variant index)
+    if source.is_float:
+        finite = np.isfinite(a)
+        valid = valid & finite
+        a = np.where(finite, np.trunc(a), 0)
+        valid &= (a >= -(2.0**63)) & (a < 2.0**63)
+        a = np.where(valid, a, 0).astype(np.int64)
+    a = a.astype(np.int64)
+    return a, valid & in_range(target, a)
+
+
+def _to_text(vtype: ValueType, v) -> str:
+    if vtype.is_enum:
+        return vtype.variants[v]
+    return functions.format_value(v)
+
+
+def _parse(target: ValueType, a: np.ndarray, valid: np.ndarray):
+    out = np.zeros(len(a), dtype=np.float64 if target.is_float else np.int64)
+    if target.name == "bool":
+        out = np.zeros(len(a), dtype=bool)
+    if target.name == "char":
+        out = np.empty(len(a), dtype=object)
+    ok = valid.copy()
+    for i, text in enumerate(a.tolist()):
+        try:
+            if target.is_float:
+                out[i] = float(text)
+            elif target.name == "bool":
+                out[i] = {"true": True, "false": False}[text.strip()]
+            elif target.name == "char":
+                if len(text) != 1:
+                    raise ValueError
+                out[i] = text
+            else:
+                value = int(text.strip())
+                low, high = target.range()
+                if not low <= value <= high:
+                    raise ValueError
+                out[i] = value
+        except (ValueError, KeyError, OverflowError):
+            ok[i] = False
+    return out, ok
+
+
+def _call(e: ir.CallOp, columns, n, values):
+    args = [evaluate(a, columns, n, values) for a in e.args]
+    valid = np.ones(n, dtype=bool)
+    for _, v in args:
+        valid &= v
+    out, ok = functions.apply(e.function, [a for a, _ in args])
+    valid &= ok
+    out = _natural(e.type, out, valid)
+    if e.type.is_integer:
+        valid &= in_range(e.type, out)
+    return out, valid
+
+
+def _natural(vtype: ValueType, out: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Bring a function's object results into the natural dtype of its type."""
+    if out.dtype != object or vtype.is_string or vtype.name == "char":
+        return out
+    fill = {"bool": False}.get(vtype.name, 0)
+    clean = np.where(valid, out, fill)
+    if vtype.is_float:
+        return clean.astype(np.float64)
+    if vtype.name == "bool":
+        return clean.astype(bool)
+    return clean.astype(np.int64)
+
+
+def _if(e: ir.IfOp, columns, n, values):
+    c, vc = evaluate(e.condition, columns, n, values)
+    a, va = evaluate(e.then, columns, n, values)
+    b, vb = evaluate(e.otherwise, columns, n, values)
+    c = c.astype(bool)
+    return np.where(c, a, b), vc & np.where(c, va, vb)
+
+
+_EVAL = {ir.Const: _const, ir.VarRef: _var, ir.BinOp: _binop, ir.UnOp: _unop,
+         ir.CastOp: _cast, ir.CallOp: _call, ir.IfOp: _if}

@@ -1,0 +1,237 @@
+"""The compiled program: typed relations, flat conjunctive rules with an execution order,
+aggregations as their own operators, and strata. Lowering produces it; `verify` checks it.
+
+Nothing here refers back to the parser: the engine consumes only this module.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import InternalError, Span
+from .types import ValueType
+
+
+# ---- expressions ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Const:
+    value: object  # Python value: int, float, str, bool; enum variant index
+    type: ValueType
+
+
+@dataclass(frozen=True)
+class VarRef:
+    name: str
+    type: ValueType
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: str
+    left: "Expr"
+    right: "Expr"
+    type: ValueType
+
+
+@dataclass(frozen=True)
+class UnOp:
+    op: str
+    operand: "Expr"
+    type: ValueType
+
+
+@dataclass(frozen=True)
+class CastOp:
+    operand: "Expr"
+    type: ValueType
+
+
+@dataclass(frozen=True)
+class CallOp:
+    function: str
+    args: tuple
+    type: ValueType
+
+
+@dataclass(frozen=True)
+class IfOp:
+    condition: "Expr"
+    then: "Expr"
+    otherwise: "Expr"
+    type: ValueType
+
+
+Expr = Const | VarRef | BinOp | UnOp | CastOp | CallOp | IfOp
+
+
+def variables(expr) -> set[str]:
+    if isinstance(expr, VarRef):
+        return {expr.name}
+    if isinstance(expr, Const):
+        return set()
+    out: set[str] = set()
+    for child in _expr_children(expr):
+        out |= variables(child)
+    return out
+
+
+def _expr_children(expr):
+    if isinstance(expr, BinOp):
+        return (expr.left, expr.right)
+    if isinstance(expr, (UnOp, CastOp)):
+        return (expr.operand,)
+    if isinstance(expr, CallOp):
+        return expr.args
+    if isinstance(expr, IfOp):
+        return (expr.condition, expr.then, expr.otherwise)
+    return ()
+
+
+# ---- rule bodies ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AtomLit:
+    """`relation(terms)`; a term is a VarRef, a Const, or None (wildcard)."""
+
+    relation: str
+    terms: tuple
+    negated: bool = False
+
+    def variables(self) -> set[str]:
+        return {t.name for t in self.terms if isinstance(t, VarRef)}
+
+
+@dataclass(frozen=True)
+class Filter:
+    expr: Expr
+
+
+@dataclass(frozen=True)
+class Assign:
+    var: str
+    expr: Expr
+
+
+Literal = AtomLit | Filter | Assign
+
+
+@dataclass
+class Rule:
+    """head(head_exprs) :- body, with the body in execution order."""
+
+    head: str
+    head_exprs: tuple
+    body: tuple
+    span: Span | None = None
+
+
+@dataclass
+class Aggregate:
+    """target(keys.., results..) from source(keys.., args.., values..) grouped by keys."""
+
+    target: str
+    source: str
+    where: str | None  # relation of all groups (keys) when `where` is given
+    n_keys: int
+    n_args: int
+    n_values: int
+    aggregator: str
+    span: Span | None = None
+
+
+@dataclass
+class Relation:
+    name: str
+    types: tuple[ValueType, ...]
+    fields: tuple[str | None, ...] = ()
+    hidden: bool = False  # compiler-made; never output
+
+    @property
+    def arity(self) -> int:
+        return len(self.types)
+
+
+@dataclass
+class Fact:
+    relation: str
+    values: tuple
+    probability: float | None = None
+    group: int = -1  # annotated disjunction id, -1 when independent
+
+
+@dataclass
+class Stratum:
+    relations: tuple[str, ...]
+    rules: list[Rule]
+    aggregates: list[Aggregate]
+    recursive: bool
+
+
+@dataclass
+class Query:
+    relation: str
+    pattern: tuple | None  # per column: a Python value to match, or None for any
+
+
+@dataclass
+class Program:
+    relations: dict[str, Relation]
+    facts: list[Fact]
+    strata: list[Stratum]
+    queries: list[Query]
+    outputs: list[str] = field(default_factory=list)
+
+
+# ---- verification --------------------------------------------------------------------------
+def verify(program: Program) -> None:
+    """Check the invariants the engine relies on; a failure is a compiler bug."""
+    computed: set[str] = set()
+    facts = {f.relation for f in program.facts}
+    for f in program.facts:
+        _require(f.relation in program.relations, f"fact for unknown relation {f.relation}")
+        _require(len(f.values) == program.relations[f.relation].arity, f"fact arity {f}")
+    for stratum in program.strata:
+        here = set(stratum.relations)
+        readable = computed | here
+        for rule in stratum.rules:
+            _require(rule.head in here, f"rule for {rule.head} outside its stratum")
+            _verify_rule(program, rule, readable, computed)
+        for agg in stratum.aggregates:
+            _require(agg.target in here, f"aggregate {agg.target} outside its stratum")
+            for rel in (agg.source, agg.where):
+                _require(rel is None or rel in computed, f"aggregate reads {rel} too early")
+        computed |= here
+    del facts
+
+
+def _verify_rule(program, rule: Rule, readable, computed):
+    relation = program.relations[rule.head]
+    _require(len(rule.head_exprs) == relation.arity, f"head arity of {rule.head}")
+    bound: set[str] = set()
+    for lit in rule.body:
+        if isinstance(lit, AtomLit):
+            _require(lit.relation in program.relations, f"unknown relation {lit.relation}")
+            _require(len(lit.terms) == program.relations[lit.relation].arity,
+                     f"arity of {lit.relation} in rule for {rule.head}")
+            if lit.negated:
+                _require(lit.relation in computed, f"negation of {lit.relation} not stratified")
+                _require(lit.variables() <= bound, f"unbound variable under not in {rule.head}")
+            else:
+                _require(lit.relation in readable or lit.relation not in _heads(program),
+                         f"{lit.relation} read before it is computed")
+                bound |= lit.variables()
+        elif isinstance(lit, Filter):
+            _require(variables(lit.expr) <= bound, f"filter uses unbound variables: {lit}")
+        elif isinstance(lit, Assign):
+            _require(variables(lit.expr) <= bound, f"assignment uses unbound variables: {lit}")
+            _require(lit.var not in bound, f"assignment to bound variable {lit.var}")
+            bound.add(lit.var)
+    for e in rule.head_exprs:
+        _require(variables(e) <= bound, f"head of {rule.head} uses unbound variables")
+
+
+def _heads(program: Program) -> set[str]:
+    return {r for s in program.strata for r in s.relations}
+
+
+def _require(condition: bool, message: str):
+    if not condition:
+        raise InternalError(f"IR verification failed: {message}")

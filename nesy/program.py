@@ -1,0 +1,302 @@
+"""The Python API: compile once, run many times on any provenance."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import ir
+from .errors import DataError, NesyError, Source, UsageError
+from .provenance import make as make_provenance
+from .types import ValueType
+
+
+@dataclass(frozen=True)
+class Disjunction:
+    """Input facts of which at most one is true: a list of (probability, tuple) pairs."""
+
+    facts: list
+
+
+class Program:
+    """A compiled nesy program."""
+
+    def __init__(self, compiled: ir.Program, source: Source | None = None):
+        self.ir = compiled
+        self.source = source
+
+    @property
+    def relations(self) -> list[str]:
+        return sorted(n for n, r in self.ir.relations.items() if not r.hidden)
+
+    def relation_types(self, name: str) -> tuple[ValueType, ...]:
+        return self._relation(name).types
+
+    def _relation(self, name: str) -> ir.Relation:
+        rel = self.ir.relations.get(name)
+        if rel is None or rel.hidden:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.relations, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise UsageError(f"the program has no relation '{name}'{hint}")
+        return rel
+
+    def run(self, provenance: str = "unit", k: int | None = None, facts: dict | None = None,
+            query=None, max_iterations: int | None = None) -> "Result":
+        """Evaluate the program. `facts` maps a relation to extra input rows: tuples, or
+        (probability, tuple) pairs, or `Disjunction`s of such pairs."""
+        from .engine.executor import DEFAULT_MAX_ITERATIONS, Executor
+
+        prov = make_provenance(provenance, k=k)
+        executor = Executor(self.ir, prov, max_iterations or DEFAULT_MAX_ITERATIONS)
+        executor.load_program_facts()
+        group_base = 1 + max((f.group for f in self.ir.facts), default=-1)
+        for name, rows in (facts or {}).items():
+            group_base = self._add_input(executor, name, rows, group_base)
+        tables = executor.run()
+        names = self._outputs(query)
+        out = {}
+        for name in names:
+            out[name] = self._result(name, tables[name], executor, prov)
+        return Result(prov.name if provenance == prov.name else provenance, out,
+                      prov.probabilistic, prov.approximation)
+
+    def _outputs(self, query) -> list[str]:
+        if query is None:
+            return list(self.ir.outputs)
+        names = [query] if isinstance(query, str) else list(query)
+        for n in names:
+            self._relation(n)
+        return names
+
+    # -- input facts -------------------------------------------------------------------------------
+    def _add_input(self, executor, name: str, rows, group_base: int) -> int:
+        rel = self._relation(name)
+        if isinstance(rows, (str, bytes)) or not hasattr(rows, "__iter__"):
+            raise DataError(f"facts for '{name}' must be a list of tuples, got {type(rows).__name__}")
+        values, probs, groups = [], [], []
+        for i, row in enumerate(rows):
+            items = row.facts if isinstance(row, Disjunction) else [row]
+            gid = -1
+            if isinstance(row, Disjunction):
+                gid, group_base = group_base, group_base + 1
+            for item in items:
+                prob, tup = _split_probability(item, isinstance(row, Disjunction))
+                values.append(_check_row(rel, tup, f"fact {i + 1} of '{name}'"))
+                probs.append(prob)
+                groups.append(gid)
+        if values:
+            executor.add_facts(name, values, probs, np.array(groups, dtype=np.int64))
+        return group_base
+
+    # -- results ---------------------------------------------------------------------------------
+    def _result(self, name, table, executor, prov) -> "RelationResult":
+        rel = self.ir.relations[name]
+        columns = [executor.values.to_python(t, c) for t, c in zip(rel.types, table.columns)]
+        rows = list(zip(*columns)) if columns else [()] * table.n
+        probs = prov.output(table.tags) if prov.probabilistic and table.n else None
+        keep = range(len(rows))
+        patterns = [q.pattern for q in self.ir.queries if q.relation == name]
+        if patterns and None not in patterns:
+            keep = [i for i in keep if any(_matches(rows[i], p, rel) for p in patterns)]
+        order = sorted(keep, key=lambda i: _sort_key(rows[i], rel.types))
+        tuples = [rows[i] for i in order]
+        prob_list = [probs[i] for i in order] if probs is not None else None
+        return RelationResult(name, rel, tuples, prob_list)
+
+
+def _split_probability(item, in_disjunction: bool):
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], tuple) and \
+            _is_probability(item[0]):
+        return item[0], item[1]
+    if in_disjunction:
+        raise DataError("items of a Disjunction are (probability, tuple) pairs")
+    return None, item
+
+
+def _is_probability(x) -> bool:
+    return isinstance(x, (float, int)) and not isinstance(x, bool) or hasattr(x, "requires_grad")
+
+
+def _check_row(rel: ir.Relation, row, where: str) -> tuple:
+    if not isinstance(row, (tuple, list)):
+        row = (row,)
+    row = tuple(row)
+    if len(row) != rel.arity:
+        raise DataError(f"{where}: expected {rel.arity} value{'s' if rel.arity != 1 else ''}, "
+                        f"got {len(row)}: {row!r}")
+    return tuple(_check_value(t, v, f"{where}, column {i + 1}") for i, (t, v) in
+                 enumerate(zip(rel.types, row)))
+
+
+def _check_value(vtype: ValueType, value, where: str):
+    def bad():
+        return DataError(f"{where}: expected a value of type {vtype.name}, got {value!r}")
+
+    if vtype.is_enum:
+        if isinstance(value, str) and value in vtype.variants:
+            return vtype.variants.index(value)
+        raise bad()
+    if vtype.is_integer:
+        if isinstance(value, (bool, float)) or not isinstance(value, (int, np.integer)):
+            raise bad()
+        low, high = vtype.range()
+        if not low <= int(value) <= high:
+            raise DataError(f"{where}: {value} is outside the range of {vtype.name}")
+        return int(value)
+    if vtype.is_float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+            raise bad()
+        return float(value)
+    if vtype.name == "bool":
+        if not isinstance(value, (bool, np.bool_)):
+            raise bad()
+        return bool(value)
+    if vtype.name == "char":
+        if not (isinstance(value, str) and len(value) == 1):
+            raise bad()
+        return value
+    if not isinstance(value, str):
+        raise bad()
+    return value
+
+
+def _matches(row, pattern, rel) -> bool:
+    bound = {}
+    for value, term, vtype in zip(row, pattern, rel.types):
+        if term is None:
+            continue
+        if isinstance(term, ir.Const):
+            want = vtype.variants[term.value] if vtype.is_enum else term.value
+            if value != want:
+                return False
+        elif bound.setdefault(term, value) != value:
+            return False
+    return True
+
+
+def _sort_key(row, types):
+    return tuple(t.variants.index(v) if t.is_enum else v for v, t in zip(row, types))
+
+
+@dataclass
+class RelationResult:
+    name: str
+    relation: ir.Relation
+    tuples: list[tuple]
+    probs: list | None
+
+    def __iter__(self):
+        return iter(self.tuples)
+
+    def __len__(self):
+        return len(self.tuples)
+
+    def __contains__(self, row):
+        return (row if isinstance(row, tuple) else (row,)) in set(self.tuples)
+
+    def prob(self, row) -> float:
+        """Probability of a tuple (0 when absent)."""
+        row = row if isinstance(row, tuple) else (row,)
+        if self.probs is None:
+            return 1.0 if row in self else 0.0
+        for t, p in zip(self.tuples, self.probs):
+            if t == row:
+                return p
+        return 0.0
+
+    def to_dict(self) -> dict:
+        if self.probs is None:
+            return {t: 1.0 for t in self.tuples}
+        return dict(zip(self.tuples, self.probs))
+
+    def __repr__(self):
+        return f"RelationResult({self.name}, {len(self.tuples)} tuples)"
+
+
+@dataclass
+class Result:
+    provenance: str
+    relations_by_name: dict[str, RelationResult]
+    probabilistic: bool = False
+    approximation: str | None = None
+
+    def __getitem__(self, name: str) -> RelationResult:
+        if name not in self.relations_by_name:
+            raise UsageError(f"no output relation '{name}'; outputs are: "
+                             f"{', '.join(self.relations_by_name) or '(none)'}")
+        return self.relations_by_name[name]
+
+    def __contains__(self, name):
+        return name in self.relations_by_name
+
+    @property
+    def relations(self) -> list[str]:
+        return list(self.relations_by_name)
+
+    def to_json_object(self) -> dict:
+        rels = {}
+        for name, r in self.relations_by_name.items():
+            rows = []
+            for i, t in enumerate(r.tuples):
+                entry = {"tuple": [_json_value(v) for v in t]}
+                if self.probabilistic and r.probs is not None:
+                    entry["prob"] = _json_prob(r.probs[i])
+                rows.append(entry)
+            rels[name] = rows
+        return {"provenance": self.provenance, "relations": rels}
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_json_object(), indent=indent, allow_nan=False)
+
+
+def _json_value(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    return v
+
+
+def _json_prob(p) -> float:
+    return float(p.detach()) if hasattr(p, "detach") else float(p)
+
+
+def compile(text: str, name: str = "<string>") -> Program:  # noqa: A001 - the public API name
+    """Compile program text; raises CompileError with every diagnostic."""
+    from .dsl import compile_source
+
+    if not isinstance(text, str):
+        raise UsageError(f"nesy.compile expects program text (str), got {type(text).__name__}")
+    source = Source(name, text)
+    return Program(compile_source(source), source)
+
+
+def read_source(path) -> Source:
+    """Read a program file with user-facing errors for missing, directory and binary files."""
+    p = Path(path)
+    if not p.exists():
+        raise NesyError(f"{path}: no such file")
+    if p.is_dir():
+        raise NesyError(f"{path}: is a directory, expected a .nesy file")
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        raise NesyError(f"{path}: cannot read: {err.strerror}") from None
+    if b"\0" in data:
+        raise NesyError(f"{path}: is a binary file, expected nesy program text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise NesyError(f"{path}: is not UTF-8 text (byte {err.start})") from None
+    return Source(str(path), text)
+
+
+def load(path) -> Program:
+    """Compile a .nesy (or .scl) file."""
+    from .dsl import compile_source
+
+    source = read_source(path)
+    return Program(compile_source(source), source)

@@ -1,0 +1,97 @@
+"""The interface every provenance implements.
+
+The engine never looks inside a tag. It holds, per relation, one *tag batch* aligned with the
+relation's rows (a numpy array, a torch tensor, an object array of proof sets, or None for a
+provenance without tags) and combines batches only through the methods below, all of which
+work on whole batches at once: a join multiplies two gathered batches, a projection
+disjoins the tags of rows that collapse onto the same tuple.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class InputFacts:
+    """Tagging information for a batch of input facts, in row order.
+
+    `probs[i]` is the probability of fact i or None (certain); `groups[i]` is the id of its
+    annotated disjunction (facts of one `;` group are mutually exclusive) or -1."""
+
+    probs: list
+    groups: np.ndarray
+
+
+class Provenance:
+    name = "abstract"
+    #: True when tags are None everywhere (set semantics): the engine takes its fast paths.
+    tagless = False
+    #: True when `output` returns probabilities.
+    probabilistic = False
+    #: Set to a one-line explanation when the provenance approximates the exact answer.
+    approximation: str | None = None
+
+    def __init__(self, k: int | None = None):
+        self.k = k
+
+    # -- creating tags -------------------------------------------------------------------------
+    def input_tags(self, facts: InputFacts):
+        raise NotImplementedError
+
+    def ones(self, n: int):
+        """Tags of n certain tuples."""
+        raise NotImplementedError
+
+    # -- batch plumbing ------------------------------------------------------------------------
+    def take(self, tags, index: np.ndarray):
+        raise NotImplementedError
+
+    def concat(self, batches: list):
+        raise NotImplementedError
+
+    # -- the semiring, elementwise over batches ------------------------------------------------
+    def conjoin(self, a, b):
+        raise NotImplementedError
+
+    def disjoin_groups(self, tags, group: np.ndarray, n_groups: int):
+        """Disjoin the tags of rows that share a group id; returns n_groups tags."""
+        raise NotImplementedError
+
+    def negate(self, tags):
+        """Tags of `not t` for each t (used when a negated atom matches)."""
+        raise NotImplementedError
+
+    def nonzero(self, tags) -> np.ndarray:
+        """Mask of tags that are not the semiring zero (rows worth keeping)."""
+        raise NotImplementedError
+
+    def changed(self, old, new) -> np.ndarray:
+        """Mask of rows whose tag moved from `old` to `new` (recursion runs until none do)."""
+        raise NotImplementedError
+
+    # -- aggregation ---------------------------------------------------------------------------
+    def aggregate(self, aggregator: str, group: np.ndarray, n_groups: int, values: np.ndarray,
+                  tags):
+        """Aggregate tagged rows per group over possible worlds.
+
+        Rows are distinct tuples (tags of duplicates already disjoined); `group[i]` in
+        [0, n_groups) is row i's group; groups without rows exist too (from `where` clauses
+        or the global group) and must get their empty-set result. `values` holds the
+        aggregated value per row as a decoded numpy array (numbers for sum/prod/min/max/
+        argmin/argmax; ignored by count/exists/forall). For `forall` the engine passes the
+        counterexample rows (A and not B), so forall is true exactly when no row holds.
+
+        Returns (out_group, out_row, out_value, out_tags), one entry per (group, possible
+        outcome): out_row is the index of the source row the outcome is (min, max, argmin,
+        argmax: the engine recovers that row's other columns) or -1; out_value is the
+        outcome's value (count: int, sum/prod: number, exists/forall: bool, min/max/argmin/
+        argmax: the row's value). Provenances with tags implement this; the engine handles
+        the tagless case itself."""
+        raise NotImplementedError(f"aggregation is not supported by provenance {self.name}")
+
+    # -- results ---------------------------------------------------------------------------------
+    def output(self, tags) -> list | None:
+        """Per-row output values (probabilities) or None when the provenance has none."""
+        return None

@@ -1,0 +1,76 @@
+"""Value types of the nesy language (Scallop's names) and the ranges that make integers exact."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+INTEGER_RANGES = {
+    "i8": (-(2**7), 2**7 - 1),
+    "i16": (-(2**15), 2**15 - 1),
+    "i32": (-(2**31), 2**31 - 1),
+    "i64": (-(2**63), 2**63 - 1),
+    "i128": (-(2**127), 2**127 - 1),
+    "isize": (-(2**63), 2**63 - 1),
+    "u8": (0, 2**8 - 1),
+    "u16": (0, 2**16 - 1),
+    "u32": (0, 2**32 - 1),
+    "u64": (0, 2**64 - 1),
+    "u128": (0, 2**128 - 1),
+    "usize": (0, 2**64 - 1),
+}
+# Values are stored in int64 columns; these types can hold values that int64 cannot.
+WIDE_INTEGERS = {"i128", "u64", "u128", "usize"}
+INT64_RANGE = (-(2**63), 2**63 - 1)
+FLOAT_TYPES = ("f32", "f64")
+OTHER_TYPES = ("bool", "char", "String")
+PRIMITIVE_TYPES = tuple(INTEGER_RANGES) + FLOAT_TYPES + OTHER_TYPES
+
+
+@dataclass(frozen=True)
+class ValueType:
+    """A column type: a primitive name, or an enum with its variant names."""
+
+    name: str
+    variants: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def is_enum(self) -> bool:
+        return self.name not in PRIMITIVE_TYPES
+
+    @property
+    def is_integer(self) -> bool:
+        return self.name in INTEGER_RANGES
+
+    @property
+    def is_float(self) -> bool:
+        return self.name in FLOAT_TYPES
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.is_integer or self.is_float
+
+    @property
+    def is_string(self) -> bool:
+        return self.name == "String"
+
+    @property
+    def is_interned(self) -> bool:
+        """Stored as an index into a value table rather than as the value itself."""
+        return self.is_float or self.is_string
+
+    def range(self) -> tuple[int, int]:
+        """The representable range; wide types are limited to int64 storage."""
+        low, high = INTEGER_RANGES[self.name]
+        return max(low, INT64_RANGE[0]), min(high, INT64_RANGE[1])
+
+    def __str__(self) -> str:
+        return self.name
+
+
+PRIMITIVES = {name: ValueType(name) for name in PRIMITIVE_TYPES}
+I32, I64, USIZE, F64, BOOL, CHAR, STRING = (
+    PRIMITIVES[n] for n in ("i32", "i64", "usize", "f64", "bool", "char", "String")
+)
+
+
+def primitive(name: str) -> ValueType:
+    return PRIMITIVES[name]
