@@ -137,6 +137,8 @@ def _table(result) -> str:
             row = "(" + ", ".join(_format_value(v) for v in t) + ")"
             if rel.probs is not None:
                 row = f"{float(rel.probs[i]):.6g}::{row}"
+            elif rel.proofs is not None:
+                row = f"{row}  proofs: {rel.proofs[i]}"
             out.write(f"  {row}\n")
     return out.getvalue()
 

@@ -115,12 +115,16 @@ Literal = AtomLit | Filter | Assign
 
 @dataclass
 class Rule:
-    """head(head_exprs) :- body, with the body in execution order."""
+    """head(head_exprs) :- body, with the body in execution order.
+
+    A probabilistic rule holds for each grounding of its variables independently with
+    `probability` (ProbLog's semantics)."""
 
     head: str
     head_exprs: tuple
     body: tuple
     span: Span | None = None
+    probability: float | None = None
 
 
 @dataclass

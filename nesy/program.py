@@ -96,17 +96,72 @@ class Program:
     # -- results ---------------------------------------------------------------------------------
     def _result(self, name, table, executor, prov) -> "RelationResult":
         rel = self.ir.relations[name]
-        columns = [executor.values.to_python(t, c) for t, c in zip(rel.types, table.columns)]
-        rows = list(zip(*columns)) if columns else [()] * table.n
-        probs = prov.output(table.tags) if prov.probabilistic and table.n else None
-        keep = range(len(rows))
-        patterns = [q.pattern for q in self.ir.queries if q.relation == name]
-        if patterns and None not in patterns:
-            keep = [i for i in keep if any(_matches(rows[i], p, rel) for p in patterns)]
-        order = sorted(keep, key=lambda i: _sort_key(rows[i], rel.types))
-        tuples = [rows[i] for i in order]
-        prob_list = [probs[i] for i in order] if probs is not None else None
-        return RelationResult(name, rel, tuples, prob_list)
+        keep = _query_mask(self.ir.queries, name, rel, table, executor.values)
+        order = _sorted_rows(rel, table, executor.values, keep)
+        columns = [t for t in zip(rel.types, table.columns)]
+        probs = None
+        if prov.probabilistic and table.n:
+            out = prov.output(table.tags)
+            probs = [out[i] for i in order.tolist()]
+        proofs = None
+        if not prov.probabilistic and not prov.tagless and table.n:
+            out = prov.output(table.tags)
+            proofs = None if out is None else [out[i] for i in order.tolist()]
+        return RelationResult(name, rel, _LazyTuples(columns, order, executor.values), probs,
+                              proofs)
+
+
+def _query_mask(queries, name, rel, table, values) -> np.ndarray:
+    """Rows matching any query pattern of the relation (all rows without patterns)."""
+    patterns = [q.pattern for q in queries if q.relation == name]
+    if not patterns or None in patterns:
+        return np.ones(table.n, dtype=bool)
+    keep = np.zeros(table.n, dtype=bool)
+    for pattern in patterns:
+        mask = np.ones(table.n, dtype=bool)
+        first: dict[str, int] = {}
+        for pos, term in enumerate(pattern):
+            col = table.columns[pos]
+            if isinstance(term, ir.Const):
+                mask &= col == values.encode(term.type, [term.value])[0]
+            elif term is not None:
+                if term in first:
+                    mask &= col == table.columns[first[term]]
+                first.setdefault(term, pos)
+        keep |= mask
+    return keep
+
+
+def _sorted_rows(rel, table, values, keep) -> np.ndarray:
+    """Row order of the output: sorted by value (interned columns ranked by their values)."""
+    rows = np.flatnonzero(keep)
+    keys = []
+    for vtype, col in zip(rel.types, table.columns):
+        col = col[rows]
+        if vtype.is_interned:
+            decoded = values.decode(vtype, col)
+            _, col = np.unique(decoded, return_inverse=True)
+        keys.append(col.reshape(-1))
+    if not keys:
+        return rows
+    return rows[np.lexsort(keys[::-1])]
+
+
+class _LazyTuples:
+    """Output tuples, converted to Python values only when first asked for."""
+
+    def __init__(self, columns, order, values):
+        self.columns, self.order, self.values = columns, order, values
+        self._tuples = None
+
+    def get(self) -> list[tuple]:
+        if self._tuples is None:
+            cols = [self.values.to_python(t, c[self.order]) for t, c in self.columns]
+            self._tuples = list(zip(*cols)) if cols else [()] * len(self.order)
+        return self._tuples
+
+    def __len__(self):
+        return len(self.order)
 
 
 def _split_probability(item, in_disjunction: bool):
@@ -165,36 +220,27 @@ def _check_value(vtype: ValueType, value, where: str):
     return value
 
 
-def _matches(row, pattern, rel) -> bool:
-    bound = {}
-    for value, term, vtype in zip(row, pattern, rel.types):
-        if term is None:
-            continue
-        if isinstance(term, ir.Const):
-            want = vtype.variants[term.value] if vtype.is_enum else term.value
-            if value != want:
-                return False
-        elif bound.setdefault(term, value) != value:
-            return False
-    return True
-
-
-def _sort_key(row, types):
-    return tuple(t.variants.index(v) if t.is_enum else v for v, t in zip(row, types))
-
-
-@dataclass
 class RelationResult:
-    name: str
-    relation: ir.Relation
-    tuples: list[tuple]
-    probs: list | None
+    """One output relation: sorted tuples, and probabilities (or proofs) per tuple."""
+
+    def __init__(self, name, relation, tuples, probs=None, proofs=None):
+        self.name = name
+        self.relation = relation
+        self._tuples = tuples
+        self.probs = probs
+        self.proofs = proofs
+
+    @property
+    def tuples(self) -> list[tuple]:
+        if isinstance(self._tuples, _LazyTuples):
+            self._tuples = self._tuples.get()
+        return self._tuples
 
     def __iter__(self):
         return iter(self.tuples)
 
     def __len__(self):
-        return len(self.tuples)
+        return len(self._tuples)
 
     def __contains__(self, row):
         return (row if isinstance(row, tuple) else (row,)) in set(self.tuples)

@@ -140,21 +140,16 @@ class Lowering:
         for node in [*ast.walk(body), *ast.walk(head)]:
             if isinstance(node, ast.Var) and not node.is_wildcard:
                 ctx.first.setdefault(node.name, node)
-        extra = []
-        if item.probability is not None:
-            self.check_probability(item.probability, item.probability_span)
-            name = self.hidden("p", (), head.relation)
-            self.facts.append(ir.Fact(name, (), item.probability))
-            extra = [ast.Atom(item.probability_span, name, [], item.probability_span)]
-        self.define(head.relation, head.args, body, ctx, extra)
+        self.check_probability(item.probability, item.probability_span)
+        self.define(head.relation, head.args, body, ctx, item.probability)
 
     def define(self, relation: str, head_args: list, body: ast.Formula, ctx: RuleContext,
-               extra_atoms=()):
+               probability: float | None = None):
         """Add one IR rule per disjunct of `body` for relation(head_args)."""
         for conjunct in dnf(body):
-            self.conjunct_rule(relation, head_args, [*conjunct, *extra_atoms], ctx)
+            self.conjunct_rule(relation, head_args, conjunct, ctx, probability)
 
-    def conjunct_rule(self, relation, head_args, literals, ctx: RuleContext):
+    def conjunct_rule(self, relation, head_args, literals, ctx: RuleContext, probability=None):
         head_vars = {n.name for a in head_args for n in ast.walk(a) if isinstance(n, ast.Var)}
         planner = Planner(self, ctx)
         for lit in literals:
@@ -171,7 +166,7 @@ class Lowering:
                 elif isinstance(n, ast.Var) and n.name not in planner.bound:
                     self.unbound(n, "appears in the head")
         head = tuple(self.expr(a, ctx) for a in head_args)
-        self.rules.append(ir.Rule(relation, head, tuple(body), ctx.span))
+        self.rules.append(ir.Rule(relation, head, tuple(body), ctx.span, probability))
 
     def unbound(self, var: ast.Var, where: str):
         key = (id(var.span.source), var.span.line, var.span.column, var.name)

@@ -44,6 +44,8 @@ class Executor:
         self.max_iterations = max_iterations
         self.stores = {name: StoredRelation(rel.arity, provenance)
                        for name, rel in program.relations.items()}
+        # per probabilistic rule: grounding -> position in its batch of choice tags
+        self.choices: dict[int, tuple[dict, object]] = {}
 
     # -- input facts -----------------------------------------------------------------------------
     def add_facts(self, relation: str, rows: list[tuple], probs: list, groups: np.ndarray):
@@ -81,9 +83,11 @@ class Executor:
             for rule in stratum.rules:
                 self.stores[rule.head].merge(self.eval_rule(rule, {}, {}))
             return
+        # Exit rules (no recursive atom) run once; their results and the facts already in
+        # the stratum form the first delta, so every derivation is made exactly once.
         for rule in stratum.rules:
-            self.stores[rule.head].merge(self.eval_rule(rule, {}, {}))
-        # The first delta is everything derived so far; nothing is older than it.
+            if not _recursive_positions(rule, members):
+                self.stores[rule.head].merge(self.eval_rule(rule, {}, {}))
         delta = {name: self.stores[name].table() for name in members}
         old_sizes = {name: 0 for name in members}
         for _ in range(self.max_iterations):
@@ -99,9 +103,7 @@ class Executor:
         """One semi-naive round: returns the new delta and the sizes before it was merged."""
         derived: dict[str, list[Table]] = {name: [] for name in members}
         for rule in stratum.rules:
-            positions = [i for i, lit in enumerate(rule.body)
-                         if isinstance(lit, ir.AtomLit) and not lit.negated
-                         and lit.relation in members]
+            positions = _recursive_positions(rule, members)
             for k, position in enumerate(positions):
                 if delta[rule.body[position].relation].n == 0:
                     continue
@@ -141,7 +143,25 @@ class Executor:
         arity = len(rule.head_exprs)
         if b.n == 0:
             return Table.empty(arity, None if self.prov.tagless else self.prov.concat([]))
+        if rule.probability is not None and not self.prov.tagless:
+            b = Bindings(b.columns, self.prov.conjoin(b.tags, self.choice_tags(rule, b)), b.n)
         return self.project(b, rule.head_exprs)
+
+    def choice_tags(self, rule: ir.Rule, b: Bindings):
+        """One independent probabilistic choice per grounding of a probabilistic rule,
+        created the first time the grounding is derived and reused on re-derivation."""
+        positions, batch = self.choices.get(id(rule), ({}, self.prov.concat([])))
+        names = sorted(b.columns)
+        groundings = list(zip(*(b.columns[v].tolist() for v in names))) if names else [()] * b.n
+        fresh = [g for g in dict.fromkeys(groundings) if g not in positions]
+        if fresh:
+            start = len(positions)
+            positions.update((g, start + i) for i, g in enumerate(fresh))
+            new = self.prov.input_tags(InputFacts([rule.probability] * len(fresh),
+                                                  -np.ones(len(fresh), dtype=np.int64)))
+            batch = self.prov.concat([batch, new])
+        self.choices[id(rule)] = (positions, batch)
+        return self.prov.take(batch, np.array([positions[g] for g in groundings], np.int64))
 
     def project(self, b: Bindings, exprs) -> Table:
         valid = np.ones(b.n, dtype=bool)
@@ -261,6 +281,11 @@ class Executor:
         columns = {k: v[order] for k, v in b.columns.items()}
         tags = self.prov.concat([hit_tags, self.prov.take(b.tags, idx_miss)])
         return Bindings(columns, tags, len(order))
+
+
+def _recursive_positions(rule: ir.Rule, members) -> list[int]:
+    return [i for i, lit in enumerate(rule.body)
+            if isinstance(lit, ir.AtomLit) and not lit.negated and lit.relation in members]
 
 
 def _concat(parts: list[Table], arity: int, prov: Provenance) -> Table:
