@@ -1,0 +1,167 @@
+"""The per-run table of probabilistic input facts shared by the formula-valued provenances.
+
+Every probabilistic input fact gets an id (0, 1, ... in arrival order) and one boolean
+variable with the same index. Annotated disjunctions are encoded exactly by a chain of
+variables, read from the newest member down: member i of a group is `c_i and not c_j for
+every later member j`, with P(c_i) = p_i / (1 - sum_{j>i} p_j). Every world of the chain
+has its ProbLog probability, so weighted model counting over these variables is exact under
+mutual exclusion (the fix for Scallop issue #64) and differentiable in the members'
+probabilities.
+
+Probabilities may be floats or torch tensors with batch dimensions (Dolphin-style: one
+symbolic structure, a batch of probability vectors).
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ._bdd import BDD, FALSE, TRUE, Circuit
+
+
+class FactTable:
+    def __init__(self):
+        self.probs: list = []          # float or torch tensor per fact
+        self.group: list[int] = []     # global annotated-disjunction id or -1
+        self.members: dict[int, list[int]] = {}  # group -> its fact ids, ascending
+        self._value: list[float] = []  # detached (batch-mean) probability, for ranking proofs
+        self._layout_key = None
+
+    def __len__(self):
+        return len(self.probs)
+
+    def add(self, probs, groups) -> np.ndarray:
+        """Register one input batch; returns each row's fact id, or -1 for a certain row.
+
+        Group ids are local to the call (each call's `;` groups are its own)."""
+        probs = list(probs.unbind(-1)) if isinstance(probs, torch.Tensor) else list(probs)
+        groups = np.full(len(probs), -1) if groups is None else np.asarray(groups).reshape(-1)
+        if len(groups) != len(probs):
+            raise ValueError(f"{len(probs)} input facts but {len(groups)} group ids")
+        local = {}
+        ids = np.full(len(probs), -1, dtype=np.int64)
+        for row, (p, g) in enumerate(zip(probs, groups.tolist())):
+            if p is None:
+                continue
+            fact = len(self.probs)
+            ids[row] = fact
+            if g >= 0:
+                g = local.setdefault(g, len(self.members))
+                self.members.setdefault(g, []).append(fact)
+            self.probs.append(p)
+            self.group.append(g if g >= 0 else -1)
+            self._value.append(_mean(p))
+        return ids
+
+    def value(self, fact: int) -> float:
+        return self._value[fact]
+
+    # -- probabilities of the boolean variables --------------------------------------------------
+    def fact_probs(self, diff: bool):
+        """Fact probabilities stacked as [n_facts] numpy, or a torch [n_facts, *batch]."""
+        if not diff:
+            return np.array(self._value, dtype=np.float64)
+        tensors = [p for p in self.probs if isinstance(p, torch.Tensor)]
+        dtype = tensors[0].dtype if tensors and tensors[0].is_floating_point() else torch.float64
+        batch = torch.broadcast_shapes(*(t.shape for t in tensors)) if tensors else ()
+        if not self.probs:
+            return torch.zeros((0, *batch), dtype=dtype)
+        return torch.stack([as_tensor(p, dtype).expand(batch) for p in self.probs])
+
+    def var_probs(self, fact_probs):
+        """Chain-variable probabilities from fact probabilities (numpy or torch, facts first).
+
+        All groups at once: members are laid out in a padded [n_groups, max_size] index."""
+        if not self.members:
+            return fact_probs
+        index, real = self._chain_layout()
+        is_torch = isinstance(fact_probs, torch.Tensor)
+        if is_torch:
+            padded = torch.cat([fact_probs, fact_probs.new_zeros((1, *fact_probs.shape[1:]))])
+            p = padded[torch.from_numpy(index)]
+            rest = 1.0 - (p.cumsum(1) - p)
+            ok = rest > 1e-12
+            q = torch.where(ok, p / torch.where(ok, rest, torch.ones_like(rest)), 0.0)
+            out = fact_probs.clone()
+            out[torch.from_numpy(index[real])] = q[torch.from_numpy(real)]
+        else:
+            p = np.append(fact_probs, 0.0)[index]
+            rest = 1.0 - (np.cumsum(p, axis=1) - p)
+            q = np.where(rest > 1e-12, p / np.where(rest > 1e-12, rest, 1.0), 0.0)
+            out = fact_probs.copy()
+            out[index[real]] = q[real]
+        return out
+
+    def _chain_layout(self):
+        """Member ids per group, newest first (the chain's order), padded with a dummy id
+        (n_facts); and the mask of real ones."""
+        key = (len(self.probs), len(self.members))
+        if self._layout_key != key:
+            size = max(len(m) for m in self.members.values())
+            index = np.full((len(self.members), size), len(self.probs), dtype=np.int64)
+            for row, facts in enumerate(self.members.values()):
+                index[row, :len(facts)] = facts[::-1]
+            self._layout_key, self._layout = key, (index, index < len(self.probs))
+        return self._layout
+
+    # -- formulas ------------------------------------------------------------------------------
+    def literal_bdd(self, bdd: BDD, fact: int) -> int:
+        """The BDD of `fact is true`: its chain variable, and no later member of its group.
+
+        Later members sit above the fact, so a group reads top-down like its chain."""
+        node = bdd.variable(fact)
+        g = self.group[fact]
+        if g >= 0:
+            for later in self.members[g]:  # ascending ids: each lands above the last
+                if later > fact:
+                    node = bdd.node(later, node, FALSE)
+        return node
+
+    def proof_bdd(self, bdd: BDD, proof) -> int:
+        node = TRUE
+        for lit in sorted(proof, key=fact_of):  # each literal lands above the ones before
+            atom = self.literal_bdd(bdd, fact_of(lit))
+            node = bdd.conj(node, atom if lit >= 0 else bdd.neg(atom))
+        return node
+
+
+def fact_of(lit: int) -> int:
+    return lit if lit >= 0 else ~lit
+
+
+def as_tensor(p, dtype) -> torch.Tensor:
+    return p.to(dtype) if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=dtype)
+
+
+def _mean(p) -> float:
+    if isinstance(p, torch.Tensor):
+        return float(p.detach().double().mean())
+    return float(p)
+
+
+class CompiledQuery:
+    """Probabilities of fixed formulas as a function of the fact probabilities.
+
+    Built once from the tags of a run (the symbolic structure), it maps a [*batch, n_facts]
+    tensor of fact probabilities to [*batch, n_rows] probabilities by autograd-visible torch
+    ops: the Dolphin-style way to evaluate a training batch without re-running the program."""
+
+    def __init__(self, facts: FactTable, bdd: BDD, roots):
+        self.facts = facts
+        self.n_facts = len(facts)
+        self.circuit = Circuit(bdd, roots)
+
+    def __call__(self, fact_probs):
+        if isinstance(fact_probs, torch.Tensor):
+            var = self.facts.var_probs(fact_probs.movedim(-1, 0))
+            return self.circuit.evaluate(var).movedim(0, -1)
+        return self.circuit.evaluate(self.facts.var_probs(np.asarray(fact_probs, np.float64)))
+
+    def probabilities(self, diff: bool) -> list:
+        """Per-row probabilities from the probabilities stored in the fact table."""
+        facts = self.facts
+        batched = any(isinstance(p, torch.Tensor) and p.ndim > 0 for p in facts.probs)
+        if not diff and not batched:
+            return self.circuit.evaluate(facts.var_probs(facts.fact_probs(False))).tolist()
+        out = self.circuit.evaluate(facts.var_probs(facts.fact_probs(True)))
+        return list(out.unbind(0)) if diff else [row.detach().numpy() for row in out]

@@ -1,0 +1,1 @@
+"""Tests of the provenance semirings against ProbLog, closed forms and autograd."""
