@@ -3,5 +3,15 @@ from .errors import CompileError, DataError, Diagnostic, NesyError, UsageError
 from .program import Disjunction, Program, Result, compile, load
 
 __version__ = "0.1.0"
-__all__ = ["CompileError", "DataError", "Diagnostic", "Disjunction", "NesyError", "Program",
+__all__ = ["CompileError", "DataError", "Diagnostic", "Disjunction", "Mapping", "NesyError",
+           "Program",
            "Result", "UsageError", "compile", "load", "__version__"]
+
+
+def __getattr__(name):
+    # torch is imported only when a program is used as a neural module
+    if name == "Mapping":
+        from .neural.module import Mapping
+
+        return Mapping
+    raise AttributeError(f"module 'nesy' has no attribute {name!r}")

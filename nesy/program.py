@@ -65,6 +65,17 @@ class Program:
         return Result(prov.name if provenance == prov.name else provenance, out,
                       prov.probabilistic, prov.approximation)
 
+    def module(self, provenance: str = "diffexact", k: int | None = None, inputs=None,
+               outputs=None):
+        """A torch.nn.Module mapping [batch, ...] probability tensors of the input relations
+        to [batch, ...] probabilities of the output relations (see nesy.Mapping)."""
+        from .neural.module import ProgramModule
+
+        return ProgramModule(self, provenance, k, inputs, outputs)
+
+    def _check_input_row(self, name: str, row) -> tuple:
+        return _check_row(self._relation(name), row, f"input tuple of '{name}'")
+
     def _outputs(self, query) -> list[str]:
         if query is None:
             return list(self.ir.outputs)
