@@ -149,9 +149,10 @@ class ProgramGenerator:
     equation. Arithmetic only appears in rules that do not recurse, so programs terminate.
     """
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, max_domain: int = 7, max_groups: int = 5):
         self.rng = random.Random(seed)
-        self.domain = self.rng.randint(3, 7)
+        self.domain = self.rng.randint(3, max_domain)
+        self.max_groups = max_groups
         self.arity = dict(EDB)
         self.nesy_rules: list[str] = []
         self.asp_rules: list[str] = []
@@ -285,7 +286,7 @@ class ProgramGenerator:
             self.facts[rel] = tuples
         lower = list(EDB)
         derived = []
-        for g in range(rng.randint(2, 5)):
+        for g in range(rng.randint(2, self.max_groups)):
             group = [f"d{g}{c}" for c in "ab"[: rng.choice([1, 1, 2])]]
             for rel in group:
                 self.arity[rel] = rng.choice([1, 2, 2])
@@ -329,8 +330,8 @@ def clingo_model(text: str) -> dict[str, set[tuple]]:
 
 
 @pytest.mark.parametrize("seed", range(120))
-def test_random_stratified_program_matches_clingo(seed):
-    gen = ProgramGenerator(seed)
+def test_random_stratified_program_matches_clingo(seed, max_domain=7, max_groups=5):
+    gen = ProgramGenerator(seed, max_domain, max_groups)
     gen.generate()
     text = gen.nesy_text()
     expected = clingo_model(gen.asp_text())
@@ -347,6 +348,12 @@ def test_random_stratified_program_matches_clingo(seed):
 @pytest.mark.parametrize("seed", range(1000, 1600))
 def test_many_random_stratified_programs_match_clingo(seed):
     test_random_stratified_program_matches_clingo(seed)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(2000, 2300))
+def test_larger_random_stratified_programs_match_clingo(seed):
+    test_random_stratified_program_matches_clingo(seed, max_domain=14, max_groups=9)
 
 
 def test_program_generator_covers_the_rule_templates():
@@ -515,6 +522,51 @@ def test_aggregation_result_feeds_later_strata():
     assert relation_set(result, "hub_count") == {(1,)}
 
 
+AGG_SPEC = [
+    # Scallop's documented examples (scallop-lang.org, "Aggregations")
+    pytest.param('rel sales = {("alice", 1000.0), ("bob", 1200.0), ("christine", 1000.0)}\n'
+                 "rel out(s) = s := sum[p](sp: sales(p, sp))", {(3200.0,)}, id="sum-with-key"),
+    pytest.param('rel sales = {("alice", 1000.0), ("bob", 1200.0), ("christine", 1000.0)}\n'
+                 "rel out(s) = s := sum(sp: sales(p, sp))", {(2200.0,)}, id="sum-without-key"),
+    pytest.param('rel colors = {"red", "green", "blue"}\n'
+                 'rel obj_color = {(0, "red"), (1, "red"), (2, "blue"), (3, "red")}\n'
+                 "rel out(col, num) = num := count(obj: obj_color(obj, col) where col: colors(col))",
+                 {("blue", 1), ("green", 0), ("red", 3)}, id="count-where"),
+    pytest.param('rel grade = {(0, "tom", 50), (0, "jerry", 70), (0, "alice", 60), (1, "bob", 80), '
+                 '(1, "sherry", 90), (1, "frank", 30)}\n'
+                 "rel out(c, s) = s := argmax[s](g: grade(c, s, g))",
+                 {(0, "jerry"), (1, "sherry")}, id="argmax-grouped"),
+    pytest.param('rel r = {(0, "a"), (1, "b"), (1, "a"), (0, "c"), (0, "d")}\n'
+                 "rel out(i) = i := count(s: r(o, s))", {(4,)}, id="count-projects-inner-vars"),
+    # more shapes
+    pytest.param("rel node = {0, 1, 2, 3}\nrel edge = {(0, 1), (1, 2)}\n"
+                 "rel out(n) = n := count(x: node(x) and not edge(x, _))", {(2,)},
+                 id="count-with-negation"),
+    pytest.param('rel name = {"carol", "alice", "bob"}\n'
+                 "rel out(a, b) = a := min(s: name(s)) and b := max(s: name(s))",
+                 {("alice", "carol")}, id="min-max-of-strings"),
+    pytest.param("rel r = {(1, 1, 5), (1, 2, 7), (2, 1, 7), (2, 2, 3)}\n"
+                 "rel out(a, b) = (a, b) := argmax[a, b](v: r(a, b, v))", {(1, 2), (2, 1)},
+                 id="argmax-two-args"),
+    pytest.param("rel r = {(1, 1, 5), (1, 2, 7), (2, 1, 7), (2, 2, 3)}\n"
+                 "rel out(a, n) = n := count(b, v: r(a, b, v) and v > 4)", {(1, 2), (2, 1)},
+                 id="count-with-comparison"),
+    pytest.param("rel e = {(0, 1), (0, 2), (1, 2)}\n"
+                 "rel out(x, b) = b := exists(y: e(x, y))", {(0, True), (1, True)},
+                 id="exists-grouped-without-where"),
+    pytest.param("rel r = {(0, 2), (1, 3)}\nrel out(p) = p := prod[k](v: r(k, v))", {(6,)},
+                 id="prod"),
+    pytest.param("rel r = {(0, 0.5), (1, 0.5), (2, 0.25)}\nrel out(s) = s := sum[k](v: r(k, v))",
+                 {(1.25,)}, id="sum-of-floats"),
+]
+
+
+@pytest.mark.parametrize("text,expected", AGG_SPEC)
+def test_aggregation_examples(text, expected):
+    result = compile_program(text).run()
+    assert relation_set(result, "out") == expected
+
+
 # =============================================================================================
 # Integer arithmetic
 
@@ -540,6 +592,15 @@ ARITH_CASES = [
     ("i64", "+", 9223372036854775807, 0, 9223372036854775807),
     ("i64", "+", 9223372036854775807, 1, None), ("i64", "*", 4611686018427387904, 2, None),
     ("i64", "-", -9223372036854775808, 1, None),
+    ("usize", "-", 0, 1, None), ("isize", "/", -7, 2, -3),
+    # types wider than 64 bits: exact, with their own ranges
+    ("u64", "+", 9223372036854775807, 1, 9223372036854775808),
+    ("u64", "+", 18446744073709551614, 1, 18446744073709551615),
+    ("u64", "+", 18446744073709551615, 1, None),
+    ("i128", "+", 9223372036854775807, 1, 9223372036854775808),
+    ("i128", "*", 4611686018427387904, 4, 18446744073709551616),
+    ("i128", "-", -9223372036854775808, 1, -9223372036854775809),
+    ("u128", "*", 18446744073709551616, 2, 36893488147419103232),
 ]
 
 
@@ -554,6 +615,16 @@ def test_integer_arithmetic(ty, op, x, y, expected):
     """
     result = compile_program(program).run()
     assert relation_set(result, "out") == (set() if expected is None else {(expected,)})
+
+
+@pytest.mark.parametrize("ty,value", [
+    ("u64", 18446744073709551615), ("i128", 170141183460469231731687303715884105727),
+    ("i128", -170141183460469231731687303715884105728),
+    ("u128", 340282366920938463463374607431768211455), ("usize", 18446744073709551615),
+])
+def test_integer_literals_use_the_whole_range_of_their_type(ty, value):
+    result = compile_program(f"type r({ty})\nrel r({value})\n").run()
+    assert relation_set(result, "r") == {(value,)}
 
 
 def test_failing_arithmetic_drops_only_its_own_rows():

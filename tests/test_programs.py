@@ -215,3 +215,66 @@ def test_to_json_has_exactly_the_documented_shape():
             "path": [{"tuple": list(t)} for t in TC_PATHS],
         },
     })
+
+
+# ---------------------------------------------------------------------------------------------
+# The constructs of LANGUAGE.md, one small program each, with the relation it must produce
+# (unit provenance: probabilities are ignored, every fact holds).
+
+SPEC = [
+    pytest.param("rel name = {\"alice\", \"bob\"}", "name", {("alice",), ("bob",)},
+                 id="one-column-set"),
+    pytest.param("rel edge(0, 1)\nrel edge = {(1, 2), (2, 3)}", "edge", {(0, 1), (1, 2), (2, 3)},
+                 id="fact-and-set"),
+    pytest.param("rel 0.9::edge(3, 4)\nrel edge = {0.9::(4, 5), 0.5::(5, 6)}", "edge",
+                 {(3, 4), (4, 5), (5, 6)}, id="probabilistic-facts"),
+    pytest.param("type Color = RED | GREEN | BLUE\nrel color = {0.7::(0, RED); 0.2::(0, GREEN)}\n"
+                 "rel red(o) = color(o, RED)", "red", {(0,)}, id="annotated-disjunction"),
+    pytest.param("rel earthquake()\nrel 0.8::alarm() = earthquake()", "alarm", {()},
+                 id="zero-arity-probabilistic-rule"),
+    pytest.param("rel earthquake()\nrel alarm() = not earthquake()", "alarm", set(),
+                 id="zero-arity-negation"),
+    pytest.param("rel digit = {(0, 1), (0, 2), (1, 3)}\n"
+                 "rel sum_2(a + b) = digit(0, a) and digit(1, b)", "sum_2", {(4,), (5,)},
+                 id="head-expression"),
+    pytest.param("rel node = {0, 1, 2}\nrel edge = {(0, 1)}\n"
+                 "rel lonely(x) = node(x) and not edge(x, _) and ~edge(_, x)", "lonely", {(2,)},
+                 id="not-and-tilde"),
+    pytest.param("type person(name: String, age: i32)\n"
+                 "rel person = {(\"ann\", 17), (\"bob\", 18), (\"cy\", 40)}\n"
+                 "rel adult(n) = person(n, a) and a >= 18", "adult", {("bob",), ("cy",)},
+                 id="named-fields-comparison"),
+    pytest.param("rel p = {1, 2, 3}\nrel q = {3, 4}\nrel r = {4}\n"
+                 "rel either(x) = p(x) or (q(x) and not r(x))", "either", {(1,), (2,), (3,)},
+                 id="or-with-negation"),
+    pytest.param("rel size = {(\"a\", 2), (\"b\", 5)}\n"
+                 "rel big(x, y) = size(x, s) and y == s * 2", "big", {("a", 4), ("b", 10)},
+                 id="equation-binds"),
+    pytest.param("rel n = {1, 2, 3, 4, 7}\nrel r(x) = n(x) and (x > 1 && x < 4 || x == 7) "
+                 "and !(x == 2)", "r", {(3,), (7,)}, id="boolean-operators"),
+    pytest.param("rel e = {(1, 2), (2, 3)}\npath(a, b) :- e(a, b).\n"
+                 "path(a, c) :- path(a, b), e(b, c).", "path", {(1, 2), (2, 3), (1, 3)},
+                 id="horn-form"),
+    pytest.param("rel w = {0.5, 1e-3, 2.0}\nrel half(x / 2.0) = w(x)", "half",
+                 {(0.25,), (0.0005,), (1.0,)}, id="floats"),
+    pytest.param("rel s = {\"a\\\"b\\n\"}\nrel c('x')\nrel both(t, u) = s(t) and c(u)", "both",
+                 {("a\"b\n", "x")}, id="string-escapes-and-chars"),
+    pytest.param("rel b = {true, false}\nrel t(x) = b(x) and x == true", "t", {(True,)},
+                 id="booleans"),
+    pytest.param("rel r(1) /* block\ncomment */ // line comment\nrel r(2)", "r", {(1,), (2,)},
+                 id="comments"),
+    pytest.param("rel n = {5, 6}\nrel v(x, if x % 2 == 0 then \"even\" else \"odd\") = n(x)", "v",
+                 {(5, "odd"), (6, "even")}, id="if-then-else"),
+    pytest.param("rel n = {3}\nrel f(x as f64, (x as f64) / 2.0) = n(x)", "f", {(3.0, 1.5)},
+                 id="cast-to-float"),
+    pytest.param("rel s = {\"b\", \"a\", \"c\"}\nrel lt(x, y) = s(x) and s(y) and x < y", "lt",
+                 {("a", "b"), ("a", "c"), ("b", "c")}, id="string-comparison"),
+    pytest.param("rel e = {(1, 2), (2, 2)}\nrel self(a) = e(a, a)", "self", {(2,)},
+                 id="repeated-variable"),
+]
+
+
+@pytest.mark.parametrize("text,relation,expected", SPEC)
+def test_language_construct(text, relation, expected):
+    result = compile_program(text).run()
+    assert relation_set(result, relation) == expected

@@ -46,6 +46,7 @@ class Lowering:
         self.hidden_origin: dict[str, str] = {}
         self.counter = itertools.count(1)
         self.groups = itertools.count(0)
+        self.reported_unbound: set[tuple] = set()  # one error per variable occurrence
 
     def error(self, span, message, hint=None, notes=()):
         self.diagnostics.append(Diagnostic(span, message, hint, list(notes)))
@@ -169,10 +170,10 @@ class Lowering:
         self.rules.append(ir.Rule(relation, head, tuple(body), ctx.span, probability))
 
     def unbound(self, var: ast.Var, where: str):
-        key = (id(var.span.source), var.span.line, var.span.column, var.name)
-        if key in getattr(self, "_reported", set()):
+        key = (var.span.line, var.span.column, var.name)
+        if key in self.reported_unbound:
             return
-        self._reported = getattr(self, "_reported", set()) | {key}
+        self.reported_unbound.add(key)
         self.error(var.span, f"variable '{var.name}' {where} but is not bound",
                    f"bind '{var.name}' with a positive atom such as rel({var.name}), an equation "
                    f"`{var.name} == ...`, or an aggregation")
