@@ -1,0 +1,65 @@
+"""Symbolic overhead: an epoch of sum2 with logic vs an epoch of the same CNN on digit labels.
+
+Both sides see the same training images per epoch (one pass: 1,437 single images for the
+baseline, 718 pairs for sum2), the same CNN, optimizer and batch size (64 samples), in one run
+on one machine. The target (issue 3) is ratio = sum2 epoch / baseline epoch <= 1.5. Epoch time
+is the training phase only (the trainer's "seconds"); the first epoch is dropped as warm-up
+and the median of the rest is reported.
+
+    python benchmarks/digits_overhead.py [--epochs 6] [--batch-size 64] [--provenance diffexact]
+
+The sum2 side needs `program.module` and programs/sum2.nesy; until they exist it is reported
+as pending and only the baseline is measured.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import torch
+
+from nesy.datasets.digits import DigitImages, sum2
+from nesy.errors import NesyError
+from nesy.pipelines.digits import digit_labels_pipeline, digits_pipeline
+from nesy.pipelines.trainer import RunOptions, train
+
+
+def epoch_seconds(build, epochs: int, batch_size: int) -> tuple[float, dict]:
+    with tempfile.TemporaryDirectory() as out:
+        history = train(build, RunOptions(out=Path(out), epochs=epochs, batch_size=batch_size,
+                                          progress=False, log=None)).history
+    return statistics.median(r["seconds"] for r in history[1:] or history), history[-1]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--provenance", default="diffexact")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    data = DigitImages()
+    one_pass = len(data.train_pool)
+
+    baseline, last = epoch_seconds(lambda: digit_labels_pipeline(samples=one_pass, data=data),
+                                   args.epochs, args.batch_size)
+    print(f"digit-labels  {baseline:8.3f} s/epoch  test digit accuracy {last['test_digit_accuracy']:.1%}")
+    try:
+        logic, last = epoch_seconds(
+            lambda: digits_pipeline(sum2(), args.provenance, samples=one_pass // 2, data=data),
+            args.epochs, args.batch_size)
+    except NesyError as e:
+        print(f"sum2          pending: {e}")
+        return 0
+    print(f"sum2          {logic:8.3f} s/epoch  test sum accuracy {last['test_accuracy']:.1%}"
+          f"  ({args.provenance})")
+    print(f"overhead ratio {logic / baseline:.2f} (target <= 1.5) at batch size {args.batch_size}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

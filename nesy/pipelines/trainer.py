@@ -1,0 +1,225 @@
+"""The training loop every pipeline uses.
+
+A pipeline says *what* to train (`Pipeline`: a model, the batches of an epoch, a batch's loss,
+the test metrics); `train` does the rest the same way for all of them: seeding, Adam, a tqdm
+progress bar, `metrics.jsonl`, an atomic checkpoint after every epoch, exact `--resume`, an
+optional PNG plot, and a one-line summary.
+
+Resuming is exact because everything an epoch depends on is either in the checkpoint (model,
+optimizer, torch's RNG, the history) or a pure function of (seed, epoch) (the pipeline's
+samples): a run resumed after epoch e computes the same epochs e+1.. as an uninterrupted run.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from nesy.errors import NesyError
+from nesy.pipelines.checkpoints import CHECKPOINT_NAME, FORMAT, load_checkpoint, save_checkpoint
+from nesy.pipelines.metrics import METRICS_NAME, PLOT_NAME, format_epoch, plot_metrics, write_metrics
+
+
+@dataclass
+class BatchResult:
+    loss: torch.Tensor  # mean loss over the batch, differentiable
+    correct: int
+    count: int
+
+
+class Pipeline(ABC):
+    """One trainable task. Built after `train` has seeded torch, so its initialisation is
+    reproducible."""
+
+    #: Shown in progress, summaries and plots, e.g. "digits/sum2".
+    name: str
+    #: The test metric the one-line summary leads with.
+    headline: str = "test_accuracy"
+    model: nn.Module
+
+    @abstractmethod
+    def config(self) -> dict[str, Any]:
+        """Everything that must match for a checkpoint to be resumed by this pipeline."""
+
+    @abstractmethod
+    def train_batches(self, epoch: int, batch_size: int, seed: int) -> Iterable:
+        """The batches of one epoch (give it a len() for a progress total). Must depend on
+        (seed, epoch) only, not on global RNG state, for resume to be exact."""
+
+    @abstractmethod
+    def batch_result(self, batch) -> BatchResult:
+        """Forward pass and loss of one training batch."""
+
+    @abstractmethod
+    def evaluate(self) -> dict[str, float]:
+        """Test metrics; called under `torch.no_grad()` with the model in eval mode."""
+
+
+@dataclass
+class RunOptions:
+    out: Path
+    epochs: int = 5
+    batch_size: int = 16
+    lr: float = 1e-3
+    seed: int = 0
+    resume: bool = False
+    overwrite: bool = False
+    plot: bool = False
+    #: None: a progress bar only on a terminal (tqdm's rule); True/False force it.
+    progress: bool | None = None
+    #: Where per-epoch lines go; None for silence.
+    log: Callable[[str], None] | None = field(default=lambda line: tqdm.write(line, file=sys.stderr))
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {"batch_size": self.batch_size, "lr": self.lr, "seed": self.seed}
+
+
+@dataclass
+class RunResult:
+    history: list[dict]
+    summary: str
+    out: Path
+
+
+def train(build: Callable[[], Pipeline], options: RunOptions) -> RunResult:
+    """Train the pipeline `build()` returns, as `options` say; see the module docstring."""
+    _check_options(options)
+    out = _prepare_out(options)
+    torch.manual_seed(options.seed)
+    pipeline = build()
+    optimizer = torch.optim.Adam(pipeline.model.parameters(), lr=options.lr)
+    config = {**pipeline.config(), **options.hyperparameters()}
+    history: list[dict] = []
+    if options.resume:
+        history = _restore(out / CHECKPOINT_NAME, config, pipeline.model, optimizer)
+        write_metrics(out / METRICS_NAME, history)  # repairs a crash between the two writes
+    for epoch in range(len(history) + 1, options.epochs + 1):
+        history.append(_run_epoch(pipeline, optimizer, epoch, options))
+        save_checkpoint(
+            out / CHECKPOINT_NAME,
+            {
+                "format": FORMAT,
+                "config": config,
+                "epoch": epoch,
+                "model": pipeline.model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "torch_rng": torch.get_rng_state(),
+                "history": history,
+            },
+        )
+        write_metrics(out / METRICS_NAME, history)
+        if options.log:
+            options.log(format_epoch(history[-1], options.epochs))
+    if options.plot and history:
+        plot_metrics(history, out / PLOT_NAME, pipeline.name)
+    return RunResult(history, summarize(pipeline, history, out), out)
+
+
+def _check_options(options: RunOptions) -> None:
+    for name in ("epochs", "batch_size"):
+        if getattr(options, name) < 1:
+            raise NesyError(f"--{name.replace('_', '-')} must be at least 1")
+    if not options.lr > 0:
+        raise NesyError("--lr must be positive")
+    if options.resume and options.overwrite:
+        raise NesyError("--resume and --overwrite contradict each other: pick one")
+
+
+def _prepare_out(options: RunOptions) -> Path:
+    """Create the output directory and make sure a run may write there, before training."""
+    out = Path(options.out)
+    if out.exists() and not out.is_dir():
+        raise NesyError(f"--out {out} is a file, not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=out).close()
+    except OSError as e:
+        raise NesyError(f"cannot write to --out {out}: {e.strerror or e}") from None
+    checkpoint = out / CHECKPOINT_NAME
+    if options.overwrite:
+        for name in (CHECKPOINT_NAME, METRICS_NAME, PLOT_NAME):
+            (out / name).unlink(missing_ok=True)
+    elif options.resume and not checkpoint.exists():
+        raise NesyError(f"nothing to resume: {out} has no {CHECKPOINT_NAME}")
+    elif not options.resume and checkpoint.exists():
+        raise NesyError(
+            f"{out} already holds a training run; pass --resume to continue it, "
+            "--overwrite to start over, or choose another --out"
+        )
+    return out
+
+
+def _restore(path: Path, config: dict, model: nn.Module, optimizer: torch.optim.Optimizer) -> list[dict]:
+    state = load_checkpoint(path)
+    differences = [
+        f"{key}: checkpoint has {state['config'].get(key)!r}, this run {config.get(key)!r}"
+        for key in sorted(set(state["config"]) | set(config))
+        if state["config"].get(key) != config.get(key)
+    ]
+    if differences:
+        raise NesyError(f"cannot resume {path} with different settings:\n  " + "\n  ".join(differences))
+    try:
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["torch_rng"])
+    except (RuntimeError, ValueError, KeyError, TypeError) as e:
+        raise NesyError(f"checkpoint {path} does not fit this model: {str(e).splitlines()[0]}") from None
+    return list(state["history"])
+
+
+def _run_epoch(pipeline: Pipeline, optimizer, epoch: int, options: RunOptions) -> dict:
+    batches = pipeline.train_batches(epoch, options.batch_size, options.seed)
+    progress = tqdm(
+        batches,
+        desc=f"{pipeline.name} epoch {epoch}/{options.epochs}",
+        unit="batch",
+        leave=False,
+        file=sys.stderr,
+        disable=None if options.progress is None else not options.progress,
+    )
+    start = time.perf_counter()
+    pipeline.model.train()
+    loss_sum, correct, count = 0.0, 0, 0
+    for batch in progress:
+        result = pipeline.batch_result(batch)
+        optimizer.zero_grad()
+        result.loss.backward()
+        optimizer.step()
+        loss_sum += result.loss.item() * result.count
+        correct += result.correct
+        count += result.count
+        progress.set_postfix(loss=f"{loss_sum / count:.4f}", refresh=False)
+    seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    pipeline.model.eval()
+    with torch.no_grad():
+        test = pipeline.evaluate()
+    return {
+        "epoch": epoch,
+        "loss": loss_sum / max(count, 1),
+        "train_accuracy": correct / max(count, 1),
+        **test,
+        "seconds": round(seconds, 4),
+        "eval_seconds": round(time.perf_counter() - start, 4),
+    }
+
+
+def summarize(pipeline: Pipeline, history: list[dict], out: Path) -> str:
+    """The one line a run ends with."""
+    if not history:
+        return f"{pipeline.name}: no epochs run -> {out}"
+    last = history[-1]
+    others = [f"{key} {value:.1%}" for key, value in last.items()
+              if key.endswith("accuracy") and key != pipeline.headline]
+    seconds = sum(record["seconds"] for record in history)
+    return (f"{pipeline.name}: {pipeline.headline} {last[pipeline.headline]:.1%} after "
+            f"{last['epoch']} epochs ({', '.join(others)}; loss {last['loss']:.4f}; "
+            f"{seconds:.1f} s training) -> {out}")

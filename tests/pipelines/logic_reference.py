@@ -1,0 +1,60 @@
+"""TEMPORARY pure-torch references for the digit tasks' logic, until `program.module` exists.
+
+They compute the same tensors the task programs should (see nesy/pipelines/digits.py
+`logic_spec`) by plain probability algebra, independently of nesy's engine: the distribution of
+a sum of independent digits is the convolution of their distributions. Tests use them to train
+end to end now, and later to check `program.module` against them.
+"""
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+import nesy
+from nesy.datasets.digits import multi_addition, sum2, sum_k
+from nesy.pipelines.digits import PROGRAMS_DIR, logic_spec
+
+#: Tests of the real programs run once program.module and the programs exist.
+needs_program_module = pytest.mark.skipif(
+    not hasattr(nesy.Program, "module")
+    or not all((PROGRAMS_DIR / logic_spec(t).program).is_file() for t in (sum2(), sum_k(2), multi_addition(1))),
+    reason="program.module or the digit programs in programs/ do not exist yet",
+)
+
+
+def convolve(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """[b, m], [b, n] -> [b, m + n - 1]: the distribution of the sum of two independent values."""
+    m, n = x.shape[1], y.shape[1]
+    joint = (x[:, :, None] * y[:, None, :]).flatten(1)
+    where = (torch.arange(m)[:, None] + torch.arange(n)[None, :]).flatten()
+    return torch.zeros(x.shape[0], m + n - 1, dtype=x.dtype).index_add(1, where, joint)
+
+
+class TorchSumReference(nn.Module):
+    """sum2 / sumK: digit probabilities [b, K, 10] -> sum probabilities [b, 9K + 1]."""
+
+    def forward(self, digits: torch.Tensor) -> torch.Tensor:
+        total = digits[:, 0]
+        for i in range(1, digits.shape[1]):
+            total = convolve(total, digits[:, i])
+        return total
+
+
+class TorchMultiAdditionReference(nn.Module):
+    """multi N: digit probabilities [b, 2, N, 10] (most significant first) -> [b, 2 * 10^N - 1]."""
+
+    def forward(self, digits: torch.Tensor) -> torch.Tensor:
+        return convolve(self.number(digits[:, 0]), self.number(digits[:, 1]))
+
+    @staticmethod
+    def number(digits: torch.Tensor) -> torch.Tensor:
+        """[b, N, 10] -> [b, 10^N]: column v is P(the N digits spell v)."""
+        value = digits[:, 0]
+        for i in range(1, digits.shape[1]):
+            value = (value[:, :, None] * digits[:, i, None, :]).flatten(1)
+        return value
+
+
+def reference_logic(task) -> nn.Module:
+    return TorchMultiAdditionReference() if task.kind == "multi" else TorchSumReference()
