@@ -9,6 +9,7 @@ fail with a `nesy.NesyError`).
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -170,9 +171,29 @@ def test_punctuation_heavy_text(text):
     "rel é(1)", "rel r(1) // trailing comment without newline",
     "(" * 500, "rel r(" + "(" * 300 + "1" + ")" * 300 + ")",
     "rel r(" + " + ".join(["1"] * 300) + ")",
+    "rel p(1)\nrel m(x) = p(x) implies not p(x)\n",           # `implies` outside forall
+    "rel p(1)\nrel m(x) = p(x) and (p(x) implies p(x))\n",
 ])
 def test_edge_case_text(text):
     check_compile(text)
+
+
+@pytest.mark.parametrize("text", [
+    "/*\n" + "rel r(1)\n" * 40,
+    "rel p = {\n/*" + '  ("x", "y"),\n' * 40 + "}\n",
+    "rel /*parent = {\n" + '  ("x", "y"),\n' * 40 + "}\n",
+], ids=["before-rules", "inside-a-set", "inside-a-declaration"])
+def test_unterminated_block_comment_is_reported_quickly(text, tmp_path):
+    """A forgotten `*/` is an ordinary syntax error, found in well under a second (run in a
+    subprocess so that a slow front end fails the test instead of hanging the suite)."""
+    path = tmp_path / "comment.nesy"
+    path.write_text(text, encoding="utf-8")
+    try:
+        proc = run_cli("check", path, timeout=15)
+    except subprocess.TimeoutExpired:
+        pytest.fail("nesy check took more than 15 s on an unterminated /* comment")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_compile_error_is_a_nesy_error():
