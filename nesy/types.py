@@ -17,9 +17,8 @@ INTEGER_RANGES = {
     "u128": (0, 2**128 - 1),
     "usize": (0, 2**64 - 1),
 }
-# Values are stored in int64 columns; these types can hold values that int64 cannot.
+# Types whose values int64 cannot hold: stored as interned Python ints, so they stay exact.
 WIDE_INTEGERS = {"i128", "u64", "u128", "usize"}
-INT64_RANGE = (-(2**63), 2**63 - 1)
 FLOAT_TYPES = ("f32", "f64")
 OTHER_TYPES = ("bool", "char", "String")
 PRIMITIVE_TYPES = tuple(INTEGER_RANGES) + FLOAT_TYPES + OTHER_TYPES
@@ -53,14 +52,16 @@ class ValueType:
         return self.name == "String"
 
     @property
+    def is_wide(self) -> bool:
+        return self.name in WIDE_INTEGERS
+
+    @property
     def is_interned(self) -> bool:
         """Stored as an index into a value table rather than as the value itself."""
-        return self.is_float or self.is_string
+        return self.is_float or self.is_string or self.is_wide
 
     def range(self) -> tuple[int, int]:
-        """The representable range; wide types are limited to int64 storage."""
-        low, high = INTEGER_RANGES[self.name]
-        return max(low, INT64_RANGE[0]), min(high, INT64_RANGE[1])
+        return INTEGER_RANGES[self.name]
 
     def __str__(self) -> str:
         return self.name

@@ -33,8 +33,7 @@ TEST_SAMPLES = 1000
 #: holds only 95 samples of sum15, too few gradient steps for an epoch to mean anything.
 MIN_EPOCH_SAMPLES = 1000
 
-MAX_NUMBER_DIGITS = 4
-MAX_SUM_TERMS = 15
+from nesy.datasets.limits import MAX_NUMBER_DIGITS, MAX_SUM_TERMS  # noqa: E402,F401
 
 
 @dataclass(frozen=True)

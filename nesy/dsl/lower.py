@@ -223,6 +223,11 @@ class Lowering:
             for v in keys:
                 if v.name not in where_vars:
                     self.error(v.span, f"'{v.name}' does not occur in the where clause")
+                elif v.name not in body_vars:
+                    self.error(v.span, f"the group-by key '{v.name}' does not occur in the body "
+                                       f"of {kind}", f"use '{v.name}' in the body, for example "
+                                       f"`count(x: r(x, {v.name}) where {v.name}: ...)`")
+                    return None
         else:
             taken = {v.name for v in [*agg.args, *agg.bindings, *agg.results]}
             keys = [ctx.first.get(n) or _first_var(agg.body, n)
@@ -395,8 +400,8 @@ class Planner:
             self.others.append(("not", atom))
         elif isinstance(lit, ast.Constraint):
             self.others.append(("constraint", lit.expr))
-        else:
-            raise AssertionError(lit)
+        else:  # `implies` outside forall: reported by name resolution
+            self.failed = True
 
     def plan(self) -> list | None:
         if self.failed:

@@ -299,7 +299,7 @@ def _is_type_name(name: str) -> bool:
 
 # ---- syntax errors -------------------------------------------------------------------------
 _TOKEN = re.compile(r"""
-    (?P<ws>\s+) | (?P<comment>//[^\n]*|/\*(?:.|\n)*?\*/) | (?P<string>"(?:\\.|[^"\\\n])*"?)
+    (?P<ws>\s+) | (?P<comment>//[^\n]*|/\*[\s\S]*?\*/) | (?P<string>"(?:\\.|[^"\\\n])*"?)
   | (?P<char>'(?:\\.|[^'\\\n])'?) | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
   | (?P<word>[A-Za-z_$][A-Za-z0-9_]*) | (?P<horn>:-) | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
@@ -398,6 +398,9 @@ def _describe(source: Source, err: lark.exceptions.UnexpectedInput, end: int) ->
         return Diagnostic(span, msg, f"expected {_one_of(expected)}" if expected else None)
     span = Span(source, token.line, token.column, token.end_line or token.line,
                 token.end_column or token.column + len(str(token)))
+    if source.text.startswith("/*", token.start_pos or 0):
+        return Diagnostic(Span(source, token.line, token.column, token.line, token.column + 2),
+                          "this block comment is never closed", "close it with */")
     expected = sorted({_terminal(t) for t in err.expected})
     return Diagnostic(span, f"unexpected {_terminal(token.type) if token.type != 'NAME' else repr(str(token))}",
                       _token_hint(str(token), expected))

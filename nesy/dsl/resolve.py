@@ -177,6 +177,8 @@ class Resolver:
         elif isinstance(f, (ast.And, ast.Or)):
             f.parts = [self.resolve_formula(p) for p in f.parts]
         elif isinstance(f, ast.Implies):
+            self.error(f.span, "`implies` is only allowed as the body of forall",
+                       "write `b := forall(x: A(x) implies B(x))`, or use `not A or B` in a rule")
             f.premise = self.resolve_formula(f.premise)
             f.conclusion = self.resolve_formula(f.conclusion)
         elif isinstance(f, ast.Constraint):
@@ -193,14 +195,18 @@ class Resolver:
         for var in [*agg.results, *agg.args, *agg.bindings, *(agg.where_keys or [])]:
             if var.name in self.scope.variants:
                 self.error(var.span, f"'{var.name}' is an enum constant, not a variable")
-        agg.body = self.resolve_formula(agg.body)
+        if isinstance(agg.body, ast.Implies):
+            agg.body.premise = self.resolve_formula(agg.body.premise)
+            agg.body.conclusion = self.resolve_formula(agg.body.conclusion)
+        else:
+            agg.body = self.resolve_formula(agg.body)
         if agg.where_body is not None:
             agg.where_body = self.resolve_formula(agg.where_body)
         if agg.aggregator == "forall" and not isinstance(agg.body, ast.Implies):
             self.error(agg.body.span, "forall needs a body of the form `A implies B`",
                        "for example: b := forall(o: obj(o) implies big(o))")
         elif agg.aggregator != "forall" and isinstance(agg.body, ast.Implies):
-            self.error(agg.body.span, "`implies` is only allowed in the body of forall")
+            self.error(agg.body.span, "`implies` is only allowed as the body of forall")
 
     def resolve_expr(self, e):
         if isinstance(e, ast.Var) and e.name in self.scope.variants:

@@ -311,11 +311,7 @@ def _range_error(node, value, checker: TypeChecker) -> list[Diagnostic]:
         return []
     low, high = INTEGER_RANGES[vt.name]
     if low <= value <= high:
-        store_low, store_high = vt.range()
-        if store_low <= value <= store_high:
-            return []
-        return [Diagnostic(node.span, f"{value} is outside the 64-bit range nesy stores "
-                                      f"{vt.name} values in", "use a value within i64")]
+        return []
     return [Diagnostic(node.span, f"{value} does not fit in {vt.name} (range {low}..={high})",
                        "use a wider integer type in the relation's declaration")]
 

@@ -34,7 +34,10 @@ def evaluate_constant(expr, values: ValueTable | None = None):
 
 
 def _const(e: ir.Const, columns, n, values):
-    if e.type.is_integer or e.type.is_enum:
+    if e.type.is_wide:
+        out = np.empty(n, dtype=object)
+        out[:] = [int(e.value)] * n
+    elif e.type.is_integer or e.type.is_enum:
         out = np.full(n, e.value, dtype=np.int64)
     elif e.type.is_float:
         out = np.full(n, e.value, dtype=np.float64)
@@ -65,9 +68,11 @@ def _integer_op(op: str, a: np.ndarray, b: np.ndarray, vtype: ValueType):
     if op in ("/", "%"):
         valid &= b != 0
         b = np.where(valid, b, 1)
-    big = max((abs(int(x)) for x in (a.min(initial=0), a.max(initial=0), b.min(initial=0),
-                                      b.max(initial=0))), default=0)
-    if big >= 2**31 and op in ("+", "-", "*"):
+    exact = vtype.is_wide or a.dtype == object or b.dtype == object
+    if not exact and len(a):
+        big = max(abs(int(x)) for x in (a.min(), a.max(), b.min(), b.max()))
+        exact = big >= 2**31
+    if exact:  # Python ints: no silent int64 overflow
         a, b = a.astype(object), b.astype(object)
     if op == "+":
         out = a + b
@@ -76,13 +81,11 @@ def _integer_op(op: str, a: np.ndarray, b: np.ndarray, vtype: ValueType):
     elif op == "*":
         out = a * b
     else:
-        if big >= 2**62:  # only int64::MIN / -1 overflows; handle exactly
-            a, b = a.astype(object), b.astype(object)
         q = np.abs(a) // np.abs(b)
         q = np.where((a < 0) != (b < 0), -q, q)
         out = q if op == "/" else a - b * q
     valid &= in_range(vtype, out)
-    if out.dtype == object:
+    if out.dtype == object and not vtype.is_wide:
         out = np.where(valid, out, 0).astype(np.int64)
     return out, valid
 
@@ -149,15 +152,16 @@ def _cast(e: ir.CastOp, columns, n, values):
     if target.is_float:
         out = a.astype(np.float64)
         return (out.astype(np.float32).astype(np.float64) if target.name == "f32" else out), valid
-    # integer targets (and enums, by variant index)
+    # integer targets (and enums, by variant index): computed on Python ints, then range-checked
     if source.is_float:
         finite = np.isfinite(a)
         valid = valid & finite
         a = np.where(finite, np.trunc(a), 0)
-        valid &= (a >= -(2.0**63)) & (a < 2.0**63)
-        a = np.where(valid, a, 0).astype(np.int64)
-    a = a.astype(np.int64)
-    return a, valid & in_range(target, a)
+    exact = np.array([int(x) for x in a.tolist()], dtype=object)
+    valid = valid & in_range(target, exact)
+    if target.is_wide:
+        return np.where(valid, exact, 0), valid
+    return np.where(valid, exact, 0).astype(np.int64), valid
 
 
 def _to_text(vtype: ValueType, v) -> str:
@@ -213,6 +217,8 @@ def _natural(vtype: ValueType, out: np.ndarray, valid: np.ndarray) -> np.ndarray
         return out
     fill = {"bool": False}.get(vtype.name, 0)
     clean = np.where(valid, out, fill)
+    if vtype.is_wide:
+        return clean
     if vtype.is_float:
         return clean.astype(np.float64)
     if vtype.name == "bool":

@@ -1,7 +1,8 @@
 """Columnar value encoding: every column is an int64 array of *codes*.
 
-Integers, bools, chars (code points) and enums (variant index) are their own codes. Floats
-and strings are interned in a per-run table, so equal values get equal codes and joins,
+Integers up to 64 bits, bools, chars (code points) and enums (variant index) are their own
+codes. Floats, strings and the wide integer types (u64, usize, i128, u128: exact Python ints)
+are interned in a per-run table, so equal values get equal codes and joins,
 deduplication and hashing never look at the values themselves. Expressions decode columns
 into natural numpy arrays (int64, float64, bool, object) and encode their results back.
 """
@@ -14,13 +15,13 @@ from ..types import ValueType
 
 class ValueTable:
     def __init__(self):
-        self._ids: dict[str, dict] = {"float": {}, "String": {}}
-        self._values: dict[str, list] = {"float": [], "String": []}
-        self._arrays: dict[str, np.ndarray | None] = {"float": None, "String": None}
+        self._ids: dict[str, dict] = {"float": {}, "String": {}, "wide": {}}
+        self._values: dict[str, list] = {"float": [], "String": [], "wide": []}
+        self._arrays: dict[str, np.ndarray | None] = {"float": None, "String": None, "wide": None}
 
     @staticmethod
     def _pool(vtype: ValueType) -> str:
-        return "float" if vtype.is_float else "String"
+        return "float" if vtype.is_float else "wide" if vtype.is_wide else "String"
 
     def _intern(self, pool: str, values) -> np.ndarray:
         ids, table = self._ids[pool], self._values[pool]
@@ -39,6 +40,9 @@ class ValueTable:
         if vtype.is_interned:
             if vtype.is_float:
                 values = [float(v) + 0.0 for v in np.asarray(values, dtype=np.float64).tolist()]
+            elif vtype.is_wide:
+                values = [int(v) for v in (values.tolist() if isinstance(values, np.ndarray)
+                                           else values)]
             elif not isinstance(values, list):
                 values = list(values)
             return self._intern(self._pool(vtype), values)

@@ -12,11 +12,10 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-import torch
-
-from nesy.datasets.digits import MAX_NUMBER_DIGITS, MAX_SUM_TERMS, task_from_args
+from nesy.datasets.limits import MAX_NUMBER_DIGITS, MAX_SUM_TERMS
 from nesy.errors import NesyError, UsageError
-from nesy.pipelines.trainer import Pipeline, RunOptions, train
+
+# torch and the trainer are imported by the handlers only: `nesy --help` stays fast.
 
 DEFAULT_EPOCHS = 15
 DEFAULT_BATCH_SIZE = 16
@@ -91,6 +90,8 @@ def run_digits(args: argparse.Namespace) -> int:
 
     provenance = args.provenance or DEFAULT_PROVENANCE
     try:
+        from nesy.datasets.digits import task_from_args
+
         task = task_from_args(args.task, args.digits, args.k)
         approximation = make_provenance(provenance, k=args.top_k).approximation
     except UsageError as e:
@@ -108,7 +109,11 @@ def run_digit_labels(args: argparse.Namespace) -> int:
     return _train(lambda: digit_labels_pipeline(args.samples), args, args.out or RUNS_DIR / "digit-labels")
 
 
-def _train(build: Callable[[], Pipeline], args: argparse.Namespace, out: Path) -> int:
+def _train(build: Callable, args: argparse.Namespace, out: Path) -> int:
+    import torch
+
+    from nesy.pipelines.trainer import RunOptions, train
+
     torch.set_num_threads(args.threads)
     options = RunOptions(out=out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                          seed=args.seed, resume=args.resume, overwrite=args.overwrite, plot=args.plot)
