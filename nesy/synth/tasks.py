@@ -1,0 +1,206 @@
+"""Programming-by-example tasks in BUSTLE/CrossBeam's JSON format, and solving them.
+
+A task file is a JSON list of tasks; each task has a `name`, `trainExamples` (the
+specification) and optionally `testExamples` (held out, to check generalisation); each example
+is `{"inputs": [v, ...], "output": v}` with strings, integers or booleans. Problems in a file
+are all reported together, each at its file:line:col.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from json.decoder import scanstring
+from pathlib import Path
+from typing import Sequence
+
+from nesy.errors import CompileError, DataError, Diagnostic, Source, Span
+from nesy.synth.batch import TaskResult
+from nesy.synth.domains.strings import bustle_grammar, input_names
+from nesy.synth.locations import span
+from nesy.synth.program import consistent
+from nesy.synth.search import Budget, synthesize
+
+_VALUE_TYPES = (str, int, bool)
+
+
+@dataclass(frozen=True)
+class Example:
+    inputs: tuple
+    output: object
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    train: tuple[Example, ...]
+    test: tuple[Example, ...] = ()
+    description: str = ""
+
+    @property
+    def input_names(self) -> list[str]:
+        return input_names(len(self.train[0].inputs))
+
+    def columns(self, examples: Sequence[Example]) -> dict[str, list]:
+        """Input name -> one value per example, the form the search takes."""
+        return {name: [e.inputs[i] for e in examples] for i, name in enumerate(self.input_names)}
+
+
+def solve(task: Task, budget: Budget) -> TaskResult:
+    """Search BUSTLE's grammar for a program consistent with the task's training examples."""
+    inputs = [e.inputs for e in task.train]
+    outputs = [e.output for e in task.train]
+    result = synthesize(bustle_grammar(inputs, outputs), task.columns(task.train), outputs, budget)
+    generalizes = None
+    if result.program is not None and task.test:
+        generalizes = consistent(result.program, task.columns(task.test),
+                                 [e.output for e in task.test])
+    return TaskResult(task.name, result.solved, str(result.program) if result.solved else None,
+                      result.size, result.candidates, result.seconds, result.stop,
+                      result.message, generalizes)
+
+
+def load_tasks(path: str | Path) -> list[Task]:
+    """Read a task file; raises `CompileError` listing every problem with its location."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"cannot read task file {path}: {error}") from None
+    return parse_tasks(text, str(path))
+
+
+def parse_tasks(text: str, name: str = "<tasks>") -> list[Task]:
+    source = Source(name, text)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        where = span(source, error.pos, error.pos + 1)
+        raise CompileError([Diagnostic(where, f"invalid JSON: {error.msg}",
+                                       "a task file is a JSON list of tasks")]) from None
+    checker = _Checker(source)
+    tasks = checker.tasks(data)
+    if checker.diagnostics:
+        raise CompileError(checker.diagnostics)
+    return tasks
+
+
+class _Checker:
+    """Validates decoded JSON against the task schema, collecting located diagnostics."""
+
+    def __init__(self, source: Source):
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self._spans: dict[tuple, tuple[int, int]] | None = None
+
+    def tasks(self, data) -> list[Task]:
+        if not isinstance(data, list):
+            return self.error((), "expected a list of tasks")
+        tasks = [self.task(item, (i,)) for i, item in enumerate(data)]
+        return [t for t in tasks if t is not None]
+
+    def task(self, item, path: tuple) -> Task | None:
+        if not isinstance(item, dict):
+            return self.error(path, "expected a task object with `name` and `trainExamples`")
+        name = item.get("name", f"task {path[0] + 1}")
+        if not isinstance(name, str):
+            return self.error(path + ("name",), "a task name must be a string")
+        label = f"task `{name}`" if "name" in item else name
+        before = len(self.diagnostics)
+        if not item.get("trainExamples"):
+            where = path + ("trainExamples",) if "trainExamples" in item else path
+            return self.error(where, f"{label} has no `trainExamples`",
+                              "give at least one example")
+        train = self.examples(item["trainExamples"], path + ("trainExamples",), label)
+        test = self.examples(item.get("testExamples", []), path + ("testExamples",), label)
+        self.same_shape(train + test, item, path, label)
+        if len(self.diagnostics) > before:
+            return None
+        return Task(name, tuple(train), tuple(test), str(item.get("description", "")))
+
+    def examples(self, items, path: tuple, label: str) -> list[Example]:
+        if not isinstance(items, list):
+            self.error(path, f"{label}: expected a list of examples")
+            return []
+        found = []
+        for i, item in enumerate(items):
+            where = path + (i,)
+            if not isinstance(item, dict) or "inputs" not in item or "output" not in item:
+                self.error(where, f"{label}: an example is an object with `inputs` and `output`")
+            elif not isinstance(item["inputs"], list):
+                self.error(where + ("inputs",), f"{label}: `inputs` must be a list")
+            elif all(self.value(v, p, label) for v, p in
+                     [(item["output"], where + ("output",))] +
+                     [(v, where + ("inputs", j)) for j, v in enumerate(item["inputs"])]):
+                found.append(Example(tuple(item["inputs"]), item["output"]))
+        return found
+
+    def value(self, value, path: tuple, label: str) -> bool:
+        if isinstance(value, _VALUE_TYPES):
+            return True
+        self.error(path, f"{label}: values must be strings, integers or booleans")
+        return False
+
+    def same_shape(self, examples: list[Example], item: dict, path: tuple, label: str) -> None:
+        """Every example must have as many inputs, of the same types, as the first."""
+        if not examples:
+            return
+        shape = _shape(examples[0])
+        for i, example in enumerate(examples):
+            if _shape(example) != shape:
+                key, index = ("trainExamples", i) if i < len(item["trainExamples"]) else \
+                    ("testExamples", i - len(item["trainExamples"]))
+                self.error(path + (key, index), f"{label}: this example's inputs or output "
+                           f"differ in number or type from the first example's")
+
+    def error(self, path: tuple, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(self.where(path), message, hint))
+        return None
+
+    def where(self, path: tuple) -> Span:
+        if self._spans is None:
+            self._spans = _value_spans(self.source.text)
+        return span(self.source, *self._spans.get(path, (0, 1)))
+
+
+def _shape(example: Example) -> tuple:
+    return tuple(type(v) for v in example.inputs), type(example.output)
+
+
+_BLANK = re.compile(r"[ \t\n\r]*")
+_ATOM = re.compile(r"-?[0-9.eE+-]+|true|false|null")
+
+
+def _value_spans(text: str) -> dict[tuple, tuple[int, int]]:
+    """Start and end offsets of every value in (valid) JSON text, keyed by its path of
+    object keys and list indices, so schema errors can point into the file."""
+    spans: dict[tuple, tuple[int, int]] = {}
+
+    def value(i: int, path: tuple) -> int:
+        i = _BLANK.match(text, i).end()
+        if text[i] in "{[":
+            end = container(i, path)
+        elif text[i] == '"':
+            end = scanstring(text, i + 1)[1]
+        else:
+            end = _ATOM.match(text, i).end()
+        spans[path] = (i, end)
+        return end
+
+    def container(i: int, path: tuple) -> int:
+        close = "}" if text[i] == "{" else "]"
+        i = _BLANK.match(text, i + 1).end()
+        index = 0
+        while text[i] != close:
+            if close == "}":
+                key, i = scanstring(text, _BLANK.match(text, i).end() + 1)
+                i = _BLANK.match(text, i).end() + 1  # the colon
+            else:
+                key, index = index, index + 1
+            i = _BLANK.match(text, value(i, path + (key,))).end()
+            if text[i] == ",":
+                i = _BLANK.match(text, i + 1).end()
+        return i + 1
+
+    value(0, ())
+    return spans
