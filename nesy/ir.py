@@ -182,6 +182,7 @@ class Program:
     strata: list[Stratum]
     queries: list[Query]
     outputs: list[str] = field(default_factory=list)
+    grammars: dict = field(default_factory=dict)  # name -> nesy.synth.Grammar
 
 
 # ---- verification --------------------------------------------------------------------------

@@ -73,6 +73,36 @@ class Program:
 
         return ProgramModule(self, provenance, k, inputs, outputs)
 
+    @property
+    def grammars(self) -> dict:
+        """The program's `grammar` declarations as `nesy.synth.Grammar`s."""
+        return dict(self.ir.grammars)
+
+    def synthesize(self, grammar: str, examples, timeout: float | None = None,
+                   max_candidates: int | None = None):
+        """Search a declared grammar for a program consistent with `examples`: a list of
+        (inputs, output) pairs, inputs a dict by input name or a tuple in declared order."""
+        from .synth import Budget, synthesize
+
+        g = self.ir.grammars.get(grammar)
+        if g is None:
+            raise UsageError(f"the program declares no grammar '{grammar}'; declared: "
+                             f"{', '.join(self.ir.grammars) or '(none)'}")
+        names = list(g.inputs)
+        columns = {n: [] for n in names}
+        outputs = []
+        for i, (given, output) in enumerate(examples):
+            given = given if isinstance(given, dict) else dict(zip(names, _as_tuple(given)))
+            if set(given) != set(names):
+                raise DataError(f"example {i + 1}: expected inputs {', '.join(names)}, got "
+                                f"{', '.join(given) or 'none'}")
+            for n in names:
+                columns[n].append(given[n])
+            outputs.append(output)
+        if not outputs:
+            raise DataError("synthesis needs at least one example")
+        return synthesize(g, columns, outputs, Budget(timeout, max_candidates))
+
     def _check_input_row(self, name: str, row) -> tuple:
         return _check_row(self._relation(name), row, f"input tuple of '{name}'")
 
@@ -173,6 +203,10 @@ class _LazyTuples:
 
     def __len__(self):
         return len(self.order)
+
+
+def _as_tuple(x) -> tuple:
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
 def _split_probability(item, in_disjunction: bool):

@@ -174,6 +174,33 @@ class Query(Node):
 
 
 @dataclass(eq=False)
+class Alternative(Node):
+    """One right-hand side: kind is "call" (value: function, args: non-terminals), "name"
+    (an input or a non-terminal) or "constant" (value: a Python value)."""
+
+    kind: str
+    value: object
+    args: list[str] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class NonTerminal(Node):
+    name: str
+    type_name: str
+    type_span: Span
+    alternatives: list[Alternative]
+
+
+@dataclass(eq=False)
+class GrammarDecl(Node):
+    name: str
+    inputs: list[tuple[str, str, Span]]
+    start: str
+    start_span: Span
+    nonterminals: list[NonTerminal]
+
+
+@dataclass(eq=False)
 class Program:
     items: list[Node] = field(default_factory=list)
 

@@ -17,6 +17,7 @@ from .. import ir
 from ..errors import Diagnostic, Span
 from ..types import BOOL, PRIMITIVES, ValueType
 from . import ast
+from .grammars import lower_grammars
 from .resolve import Scope
 from .typecheck import TypeChecker
 
@@ -64,11 +65,13 @@ class Lowering:
         queries = [q for q in (self.query(i) for i in self.program.items
                                if isinstance(i, ast.Query)) if q]
         strata = self.stratify()
+        grammars, problems = lower_grammars(self.program)
+        self.diagnostics += problems
         if self.diagnostics:
             return None
         outputs = sorted({q.relation for q in queries}) if queries else \
             sorted(n for n, r in self.relations.items() if not r.hidden)
-        program = ir.Program(self.relations, self.facts, strata, queries, outputs)
+        program = ir.Program(self.relations, self.facts, strata, queries, outputs, grammars)
         ir.verify(program)
         return program
 

@@ -173,6 +173,38 @@ class AstBuilder(Transformer):
         name, *args = children
         return ast.Query(self.span(meta), str(name), self.tspan(name), self.exprs(args))
 
+    # -- synthesis grammars ------------------------------------------------------------------
+    def grammar_decl(self, meta, children):
+        name, *rest = children
+        inputs = [c for c in rest if isinstance(c, tuple)]
+        nonterminals = [c for c in rest if isinstance(c, ast.NonTerminal)]
+        start = next(c for c in rest if isinstance(c, lark.Token))
+        return ast.GrammarDecl(self.span(meta), str(name), inputs, str(start), self.tspan(start),
+                               nonterminals)
+
+    def grammar_input(self, meta, children):
+        name, type_name = children
+        return (str(name), str(type_name), self.tspan(type_name))
+
+    def nonterminal(self, meta, children):
+        name, type_name, *alternatives = children
+        return ast.NonTerminal(self.span(meta), str(name), str(type_name), self.tspan(type_name),
+                               alternatives)
+
+    def alt_call(self, meta, children):
+        name, *args = children
+        return ast.Alternative(self.span(meta), "call", str(name)[1:],
+                               [str(a) for a in args if a is not None])
+
+    def alt_name(self, meta, children):
+        return ast.Alternative(self.span(meta), "name", str(children[0]))
+
+    def alt_constant(self, meta, children):
+        return ast.Alternative(self.span(meta), "constant", children[0].value)
+
+    def alt_negative(self, meta, children):
+        return ast.Alternative(self.span(meta), "constant", -children[0].value)
+
     # -- formulas ------------------------------------------------------------------------------
     def implies(self, meta, children):
         a, b = children
@@ -303,7 +335,7 @@ _TOKEN = re.compile(r"""
   | (?P<char>'(?:\\.|[^'\\\n])'?) | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
   | (?P<word>[A-Za-z_$][A-Za-z0-9_]*) | (?P<horn>:-) | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
-_STATEMENT_KEYWORDS = {"rel", "type", "query"}
+_STATEMENT_KEYWORDS = {"rel", "type", "query", "grammar"}
 
 
 def statement_starts(text: str) -> list[int]:
