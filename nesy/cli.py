@@ -41,19 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=("table", "json", "csv"), default="table")
     run.set_defaults(handler=cmd_run)
 
-    for module in ("nesy.pipelines.cli", "nesy.synth.cli"):
-        _add_optional_commands(sub, module)
+    from .pipelines import cli as train_cli
+    from .synth import cli as synth_cli
+
+    train_cli.add_subcommands(sub)
+    synth_cli.add_subcommands(sub)
     return parser
-
-
-def _add_optional_commands(sub, module_name: str):
-    import importlib
-
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return
-    module.add_subcommands(sub)
 
 
 def _positive_int(text: str) -> int:
