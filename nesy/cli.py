@@ -9,6 +9,7 @@ import sys
 import traceback
 
 from . import __version__
+from .argtypes import int_between
 from .errors import CompileError, NesyError
 
 
@@ -34,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("file", metavar="FILE")
     run.add_argument("--provenance", default="unit", metavar="NAME",
                      help="unit (default), boolean, and the probabilistic provenances")
-    run.add_argument("--k", type=_positive_int, default=None, metavar="K",
+    run.add_argument("--k", type=int_between(1, None), default=None, metavar="K",
                      help="proofs kept by top-k provenances")
     run.add_argument("--query", action="append", metavar="REL",
                      help="only output this relation (repeatable)")
@@ -47,16 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
     train_cli.add_subcommands(sub)
     synth_cli.add_subcommands(sub)
     return parser
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
 
 
 # ---- commands ------------------------------------------------------------------------------

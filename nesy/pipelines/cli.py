@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from nesy.argtypes import int_between, positive_float
 from nesy.datasets.limits import MAX_NUMBER_DIGITS, MAX_SUM_TERMS
 from nesy.errors import NesyError, UsageError
 
@@ -41,13 +42,13 @@ def add_subcommands(subparsers) -> None:
         "sumk (sum of K digits).",
     )
     digits.add_argument("--task", choices=("sum2", "multi", "sumk"), default="sum2")
-    digits.add_argument("--digits", type=_int_between(1, MAX_NUMBER_DIGITS), metavar="N",
+    digits.add_argument("--digits", type=int_between(1, MAX_NUMBER_DIGITS), metavar="N",
                         help=f"digits per number for --task multi (1..{MAX_NUMBER_DIGITS}, default 2)")
-    digits.add_argument("--k", type=_int_between(1, MAX_SUM_TERMS), metavar="K",
+    digits.add_argument("--k", type=int_between(1, MAX_SUM_TERMS), metavar="K",
                         help=f"number of digits summed for --task sumk (1..{MAX_SUM_TERMS}, default {MAX_SUM_TERMS})")
     digits.add_argument("--provenance", metavar="NAME",
                         help="provenance of the logic (default diffexact)")
-    digits.add_argument("--top-k", type=_int_between(1, None), metavar="K",
+    digits.add_argument("--top-k", type=int_between(1, None), metavar="K",
                         help="k of a top-k provenance (topkproofs, difftopkproofs)")
     digits.set_defaults(handler=run_digits)
 
@@ -62,19 +63,19 @@ def add_subcommands(subparsers) -> None:
 def _run_flags() -> argparse.ArgumentParser:
     flags = argparse.ArgumentParser(add_help=False)
     group = flags.add_argument_group("training run")
-    group.add_argument("--epochs", type=_int_between(1, None), default=DEFAULT_EPOCHS, metavar="E",
+    group.add_argument("--epochs", type=int_between(1, None), default=DEFAULT_EPOCHS, metavar="E",
                        help=f"train up to this epoch (default {DEFAULT_EPOCHS}); with --resume, the total")
-    group.add_argument("--batch-size", type=_int_between(1, None), default=DEFAULT_BATCH_SIZE, metavar="B",
+    group.add_argument("--batch-size", type=int_between(1, None), default=DEFAULT_BATCH_SIZE, metavar="B",
                        help=f"samples per optimizer step (default {DEFAULT_BATCH_SIZE})")
-    group.add_argument("--lr", type=_positive_float, default=DEFAULT_LR, help=f"Adam learning rate (default {DEFAULT_LR})")
+    group.add_argument("--lr", type=positive_float, default=DEFAULT_LR, help=f"Adam learning rate (default {DEFAULT_LR})")
     group.add_argument("--seed", type=int, default=0, metavar="S", help="seed of initialisation and samples (default 0)")
-    group.add_argument("--samples", type=_int_between(1, None), metavar="N",
+    group.add_argument("--samples", type=int_between(1, None), metavar="N",
                        help="training samples per epoch (default: one pass over the images, at least 1000)")
     group.add_argument("--out", type=Path, metavar="DIR", help="output directory (default runs/<pipeline>)")
     group.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     group.add_argument("--overwrite", action="store_true", help="discard the run in --out and start over")
     group.add_argument("--plot", action="store_true", help="also write metrics.png")
-    group.add_argument("--threads", type=_int_between(1, None), default=1, metavar="T",
+    group.add_argument("--threads", type=int_between(1, None), default=1, metavar="T",
                        help="torch CPU threads (default 1: these small models gain little from more, "
                        "and extra threads slow down badly on a busy machine)")
     return flags
@@ -133,30 +134,6 @@ def _train(build: Callable, args: argparse.Namespace, out: Path) -> int:
 def _usage_error(message: str) -> int:
     print(f"nesy train: error: {message}", file=sys.stderr)
     return 2
-
-
-def _int_between(low: int, high: int | None) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if value < low or (high is not None and value > high):
-            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
-        return value
-
-    return parse
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
