@@ -113,7 +113,7 @@ def deepproblog_worker(args) -> None:
 
     torch.manual_seed(args.seed)  # as nesy's trainer does before building the CNN: same weights
     cnn = torch.nn.Sequential(DigitCNN(), torch.nn.Softmax(dim=-1))
-    network = Network(cnn, "digit_net", optimizer=torch.optim.Adam(cnn.parameters(), lr=args.lr),
+    network = Network(cnn, "digit_net", optimizer=torch.optim.Adam(cnn.parameters(), lr=args.lr, fused=True),
                       batching=True)
     with tempfile.NamedTemporaryFile("w", suffix=".pl", delete=False) as file:
         file.write(DPL_PROGRAMS[task.kind])

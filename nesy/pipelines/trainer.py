@@ -95,7 +95,8 @@ def train(build: Callable[[], Pipeline], options: RunOptions) -> RunResult:
     out = _prepare_out(options)
     torch.manual_seed(options.seed)
     pipeline = build()
-    optimizer = torch.optim.Adam(pipeline.model.parameters(), lr=options.lr)
+    # fused: one kernel per step instead of several per parameter (a third of a small CNN's step)
+    optimizer = torch.optim.Adam(pipeline.model.parameters(), lr=options.lr, fused=True)
     config = {**pipeline.config(), **options.hyperparameters()}
     history: list[dict] = []
     if options.resume:
