@@ -18,7 +18,7 @@ from ..provenance import InputFacts, Provenance
 from . import aggregate
 from .expr import evaluate
 from .store import StoredRelation
-from .table import ColumnIndex, Table, joint_keys, match, row_keys, sort_keys
+from .table import ColumnIndex, Table, joint_keys, match, sort_keys
 from .values import ValueTable
 
 DEFAULT_MAX_ITERATIONS = 100_000
@@ -296,4 +296,4 @@ def _concat(parts: list[Table], arity: int, prov: Provenance) -> Table:
     return Table(columns, tags, sum(p.n for p in parts))
 
 
-__all__ = ["Executor", "FixpointError", "row_keys"]
+__all__ = ["Executor", "FixpointError"]

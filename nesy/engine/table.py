@@ -22,15 +22,6 @@ class Table:
         return Table([EMPTY] * arity, tags, 0)
 
 
-def row_keys(columns: list[np.ndarray], n: int) -> np.ndarray:
-    """One int64 key per row, equal exactly when the rows are equal (within one call)."""
-    if not columns:
-        return np.zeros(n, dtype=np.int64)
-    if len(columns) == 1:
-        return columns[0]
-    return joint_keys([columns], n_rows=[n])[0]
-
-
 def joint_keys(sides: list[list[np.ndarray]], n_rows: list[int]) -> list[np.ndarray]:
     """Keys for rows of several tables over the same columns, comparable across tables."""
     width = len(sides[0])

@@ -1,8 +1,6 @@
 """`unit` / `boolean`: plain Datalog. Every derived tuple is simply true; tags are None."""
 from __future__ import annotations
 
-import numpy as np
-
 from .base import Provenance
 
 
