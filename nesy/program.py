@@ -62,7 +62,7 @@ class Program:
         out = {}
         for name in names:
             out[name] = self._result(name, tables[name], executor, prov)
-        return Result(prov.name if provenance == prov.name else provenance, out,
+        return Result(provenance, out,
                       prov.probabilistic, prov.approximation)
 
     def module(self, provenance: str = "diffexact", k: int | None = None, inputs=None,
@@ -139,15 +139,12 @@ class Program:
         rel = self.ir.relations[name]
         keep = _query_mask(self.ir.queries, name, rel, table, executor.values)
         order = _sorted_rows(rel, table, executor.values, keep)
-        columns = [t for t in zip(rel.types, table.columns)]
-        probs = None
-        if prov.probabilistic and table.n:
+        columns = list(zip(rel.types, table.columns))
+        probs = proofs = None
+        if not prov.tagless and table.n:
             out = prov.output(table.tags)
-            probs = [out[i] for i in order.tolist()]
-        proofs = None
-        if not prov.probabilistic and not prov.tagless and table.n:
-            out = prov.output(table.tags)
-            proofs = None if out is None else [out[i] for i in order.tolist()]
+            picked = None if out is None else [out[i] for i in order.tolist()]
+            probs, proofs = (picked, None) if prov.probabilistic else (None, picked)
         return RelationResult(name, rel, _LazyTuples(columns, order, executor.values), probs,
                               proofs)
 

@@ -15,7 +15,7 @@ import networkx as nx
 
 from .. import ir
 from ..errors import Diagnostic, Span
-from ..types import BOOL, PRIMITIVES, ValueType
+from ..types import BOOL, ValueType
 from . import ast
 from .grammars import lower_grammars
 from .resolve import Scope
@@ -238,9 +238,9 @@ class Lowering:
         if not self.aggregation_shape(agg):
             return None
         origin = ctx.origin
-        key_types = [self.var_type(k) for k in keys]
-        arg_types = [self.var_type(v) for v in agg.args]
-        value_types = [self.var_type(v) for v in agg.bindings]
+        key_types = [self.vtype(k) for k in keys]
+        arg_types = [self.vtype(v) for v in agg.args]
+        value_types = [self.vtype(v) for v in agg.bindings]
         source = self.hidden("src", key_types + arg_types + value_types, origin)
         body = agg.body
         if kind == "forall":  # rows of the source are counterexamples: premise and not conclusion
@@ -261,7 +261,7 @@ class Lowering:
                 if isinstance(n, ast.Var) and not n.is_wildcard:
                     wctx.first.setdefault(n.name, n)
             self.define(where, keys, where_body, wctx)
-        result_types = [self.var_type(v) for v in agg.results]
+        result_types = [self.vtype(v) for v in agg.results]
         target = self.hidden("agg", key_types + result_types, origin)
         self.aggregates.append(ir.Aggregate(target, source, where, len(keys), len(agg.args),
                                             len(agg.bindings), kind, agg.span))
@@ -288,9 +288,6 @@ class Lowering:
             return False
         return True
 
-    def var_type(self, var: ast.Var) -> ValueType:
-        return self.vtype(var)
-
     # -- negation of compound formulas ------------------------------------------------------------
     def negated_formula(self, node: ast.Not, outside: set[str], context_atoms, ctx: RuleContext):
         """`not F` for a compound F: define aux(shared) = F and return `not aux(shared)`."""
@@ -301,7 +298,7 @@ class Lowering:
         if any(n not in bound_inside for n in shared):
             body = ast.And(inner.span, [*context_atoms, inner])
         shared_vars = [ctx.first.get(n) or _first_var(inner, n) for n in shared]
-        name = self.hidden("not", [self.var_type(v) for v in shared_vars], ctx.origin)
+        name = self.hidden("not", [self.vtype(v) for v in shared_vars], ctx.origin)
         sub = RuleContext(origin=ctx.origin, span=node.span)
         for n in ast.walk(body):
             if isinstance(n, ast.Var) and not n.is_wildcard:
@@ -570,5 +567,3 @@ def _convert(value, vtype: ValueType):
         return int(value)
     return value
 
-
-__all__ = ["Lowering", "PRIMITIVES"]
