@@ -161,30 +161,37 @@ class ProgramModule(torch.nn.Module):
     def _forward_compiled(self, flat):
         if self._compiled is None:
             self._compiled = self._compile(flat)
-        template, input_ids, query, rows = self._compiled
+        constants, order, query, rows = self._compiled
         like = next(iter(flat.values()))
-        batch = like.shape[0]
-        probs = template.to(like.dtype).expand(batch, -1).clone()
-        for name, ids in input_ids.items():
-            probs[:, ids] = flat[name]
-        values = query(probs)
-        padded = torch.cat([values, values.new_zeros(batch, 1)], dim=-1)
+        parts = [flat[name] for name in self.inputs]
+        if constants.numel():
+            parts.append(constants.to(like.dtype).expand(like.shape[0], -1))
+        probs = torch.cat(parts, dim=1) if len(parts) > 1 else parts[0]
+        values = query(probs if order is None else probs[:, order])
+        if rows is None:  # one output, every tuple derived, in the query's order
+            return {name: values for name in self.outputs}
+        padded = torch.cat([values, values.new_zeros(like.shape[0], 1)], dim=-1)
         return {name: padded[:, index] for name, index in rows.items()}
 
     def _compile(self, flat):
+        """Run the program once on placeholder probabilities and compile its output formulas.
+
+        Returns the constant facts' probabilities, the permutation from [inputs..., constants]
+        to fact ids (None if there is nothing to permute), the compiled query, and each
+        output's columns of it (None when one output reads the query as it is)."""
         from ..engine.executor import Executor
 
         prov = make_provenance(self.provenance, self.k)
         executor = Executor(self.program.ir, prov)
         executor.load_program_facts()
-        input_ids = {}
+        input_ids = []
         for name, mapping in self.inputs.items():
             before = len(prov.facts)
             rows = mapping.tuples()
             probs = [0.5] * len(rows)  # placeholders: the structure does not depend on them
             executor.add_facts(name, [self.program._check_input_row(name, r) for r in rows],
                                probs, mapping.groups())
-            input_ids[name] = torch.arange(before, len(prov.facts))
+            input_ids.extend(range(before, len(prov.facts)))
         tables = executor.run()
         tags, rows = [], {}
         offset = 0
@@ -204,9 +211,14 @@ class ProgramModule(torch.nn.Module):
         query = prov.compile(prov.concat(tags))
         index = {name: torch.tensor([i if i >= 0 else offset for i in r], dtype=torch.long)
                  for name, r in rows.items()}
-        template = torch.tensor([float(p) if not isinstance(p, torch.Tensor) else 0.5
-                                 for p in prov.facts.probs], dtype=torch.float64)
-        return template, input_ids, query, index
+        if len(index) == 1 and torch.equal(next(iter(index.values())), torch.arange(offset)):
+            index = None
+        inputs = set(input_ids)
+        constant_ids = [f for f in range(len(prov.facts)) if f not in inputs]
+        constants = torch.tensor([float(prov.facts.probs[f]) for f in constant_ids], dtype=torch.float64)
+        order = np.argsort(np.array(input_ids + constant_ids, dtype=np.int64))
+        order = None if np.array_equal(order, np.arange(len(order))) else torch.from_numpy(order)
+        return constants, order, query, index
 
 
 def _fact_rows(mapping: Mapping, probs: torch.Tensor) -> list:

@@ -168,8 +168,6 @@ class Circuit:
         self.roots = np.array([position[r] for r in roots], dtype=np.int64)
         self.size = len(nodes)
         self._torch_layers = None
-        self.paths = _enumerate_paths(bdd, roots, nodes) if nodes else None
-        self._literal_index = None
 
     def evaluate(self, var_probs):
         """Probability of every root. `var_probs` is a float numpy array [n_vars] or a torch
@@ -183,8 +181,6 @@ class Circuit:
         return vals[self.roots]
 
     def _evaluate_torch(self, var_probs: torch.Tensor) -> torch.Tensor:
-        if self.paths is not None:
-            return self._evaluate_paths(var_probs)
         if self._torch_layers is None:
             self._torch_layers = [tuple(torch.from_numpy(a) for a in layer)
                                   for layer in self.layers]
@@ -194,61 +190,6 @@ class Circuit:
             p = var_probs[var]
             vals = torch.cat([p * vals[hi] + (1.0 - p) * vals[lo], vals[passed]])
         return vals[torch.from_numpy(self.roots)]
-
-
-    def _evaluate_paths(self, var_probs: torch.Tensor) -> torch.Tensor:
-        """Sum over the BDD's paths to TRUE of the product of their literals' probabilities.
-
-        The paths of a BDD are mutually exclusive, so this is the exact weighted model count;
-        it costs a fixed handful of torch ops however deep the formula, which is what small
-        batches need (a deep layered evaluation is dominated by per-op overhead)."""
-        variables, negative, root_of_path, n_roots = self.paths
-        n_vars, batch = var_probs.shape[0], var_probs.shape[1:]
-        cached = self._literal_index
-        if cached is None or cached[0] != n_vars:
-            index = torch.where(variables < 0, 2 * n_vars,
-                                torch.where(negative, n_vars + variables, variables))
-            cached = self._literal_index = (n_vars, index)
-        literal_index = cached[1]
-        literals = torch.cat([var_probs, 1.0 - var_probs, var_probs.new_ones((1, *batch))])
-        products = literals[literal_index].prod(dim=1)
-        out = var_probs.new_zeros((n_roots, *batch))
-        return out.index_add(0, root_of_path, products)
-
-
-PATH_LIMIT = 4096  # above this many paths, the layered circuit is cheaper
-
-
-def _enumerate_paths(bdd: BDD, roots, nodes):
-    """(variable [paths, depth] (-1 pads), negated? [paths, depth], root of each path, number
-    of roots), or None when the formulas have more than PATH_LIMIT paths."""
-    count = {FALSE: 0, TRUE: 1}
-    for n in nodes:  # children first
-        count[n] = count[bdd.lo[n]] + count[bdd.hi[n]]
-        if count[n] > PATH_LIMIT:
-            return None
-    if sum(count[r] for r in roots) > PATH_LIMIT:
-        return None
-    paths, owners = [], []
-    for i, root in enumerate(roots):
-        stack = [(root, [])]
-        while stack:
-            node, lits = stack.pop()
-            if node == TRUE:
-                paths.append(lits)
-                owners.append(i)
-            elif node != FALSE:
-                v = bdd.var[node]
-                stack.append((bdd.hi[node], lits + [(v, False)]))
-                stack.append((bdd.lo[node], lits + [(v, True)]))
-    depth = max((len(p) for p in paths), default=0)
-    variables = np.full((len(paths), max(depth, 1)), -1, dtype=np.int64)
-    negative = np.zeros(variables.shape, dtype=bool)
-    for row, lits in enumerate(paths):
-        for col, (v, neg) in enumerate(lits):
-            variables[row, col], negative[row, col] = v, neg
-    return (torch.from_numpy(variables), torch.from_numpy(negative),
-            torch.tensor(owners, dtype=torch.long), len(roots))
 
 
 def _reachable(bdd: BDD, roots) -> list[int]:

@@ -144,14 +144,24 @@ class CompiledQuery:
 
     Built once from the tags of a run (the symbolic structure), it maps a [*batch, n_facts]
     tensor of fact probabilities to [*batch, n_rows] probabilities by autograd-visible torch
-    ops: the Dolphin-style way to evaluate a training batch without re-running the program."""
+    ops: the Dolphin-style way to evaluate a training batch without re-running the program.
+    Formulas with few outcome paths are summed path by path (a fixed handful of ops, which is
+    what small batches need); others go through the layered circuit."""
 
     def __init__(self, facts: FactTable, bdd: BDD, roots):
         self.facts = facts
         self.n_facts = len(facts)
-        self.circuit = Circuit(bdd, roots)
+        self.paths = OutcomePaths.enumerate(facts, bdd, roots)
+        self.circuit = Circuit(bdd, roots) if self.paths is None else None
 
     def __call__(self, fact_probs):
+        """[*batch, n_facts] torch tensor -> [*batch, n_rows]; a numpy [n_facts] -> [n_rows]."""
+        if self.paths is not None:
+            if isinstance(fact_probs, torch.Tensor):
+                batch = fact_probs.shape[:-1]
+                out = self.paths(fact_probs.reshape(-1, fact_probs.shape[-1]))
+                return out.reshape(*batch, out.shape[-1])
+            return self.paths(np.asarray(fact_probs, np.float64)[None])[0]
         if isinstance(fact_probs, torch.Tensor):
             var = self.facts.var_probs(fact_probs.movedim(-1, 0))
             return self.circuit.evaluate(var).movedim(0, -1)
@@ -162,6 +172,95 @@ class CompiledQuery:
         facts = self.facts
         batched = any(isinstance(p, torch.Tensor) and p.ndim > 0 for p in facts.probs)
         if not diff and not batched:
-            return self.circuit.evaluate(facts.var_probs(facts.fact_probs(False))).tolist()
-        out = self.circuit.evaluate(facts.var_probs(facts.fact_probs(True)))
+            return np.asarray(self(facts.fact_probs(False))).tolist()
+        out = self(facts.fact_probs(True).movedim(0, -1)).movedim(-1, 0)
         return list(out.unbind(0)) if diff else [row.detach().numpy() for row in out]
+
+
+class OutcomePaths:
+    """Formulas as sums over disjoint paths, each a product of outcome probabilities.
+
+    Walking a BDD while branching on a whole annotated disjunction's outcome (which member
+    holds, or none) rather than on its chain variables gives paths whose weights are products
+    of the facts' own probabilities, `1 - p` for a false independent fact and `1 - sum p` for a
+    group with no member: no chain conversion, and a few gathers and one product per batch.
+    This is exact because every formula here is built from `literal_bdd` atoms, so it depends
+    on a group's chain variables only through the group's outcome."""
+
+    LIMIT = 4096  # paths; beyond this the layered circuit is cheaper
+    STEPS = 64 * LIMIT  # nodes visited while enumerating, so dead branches cannot run away
+
+    def __init__(self, facts: FactTable, paths: list[tuple], owners: list[int], n_roots: int):
+        negated = sorted({f for path in paths for kind, f in path if kind == "neg"})
+        empty = sorted({g for path in paths for kind, g in path if kind == "none"})
+        depth = max((len(p) for p in paths), default=0)
+        ragged = any(len(p) < depth for p in paths) or depth == 0
+        n = len(facts)
+        column = {("pos", f): f for f in range(n)}
+        column.update({("neg", f): n + i for i, f in enumerate(negated)})
+        column.update({("none", g): n + len(negated) + i for i, g in enumerate(empty)})
+        one = n + len(negated) + len(empty)
+        index = np.full((len(paths), max(depth, 1)), one, dtype=np.int64)
+        for row, path in enumerate(paths):
+            index[row, :len(path)] = [column[lit] for lit in path]
+        self.n_roots = n_roots
+        self.negated = torch.tensor(negated, dtype=torch.long)
+        membership = np.zeros((n, len(empty)))
+        for i, g in enumerate(empty):
+            membership[facts.members[g], i] = 1.0
+        self.membership = torch.from_numpy(membership)
+        self.ragged = ragged
+        self.index = torch.from_numpy(index.reshape(-1))
+        self.depth = index.shape[1]
+        self.owner = torch.tensor(owners, dtype=torch.long)
+
+    def __call__(self, fact_probs):
+        """[batch, n_facts] (torch or numpy) -> [batch, n_roots]."""
+        if not isinstance(fact_probs, torch.Tensor):
+            return self(torch.from_numpy(fact_probs)).numpy()
+        parts = [fact_probs]
+        if len(self.negated):
+            parts.append(1.0 - fact_probs[:, self.negated])
+        if self.membership.shape[1]:
+            parts.append(1.0 - fact_probs @ self.membership.to(fact_probs.dtype))
+        if self.ragged:
+            parts.append(fact_probs.new_ones((fact_probs.shape[0], 1)))
+        literals = torch.cat(parts, dim=1) if len(parts) > 1 else fact_probs
+        weights = literals[:, self.index]
+        if self.depth > 1:
+            weights = weights.view(weights.shape[0], -1, self.depth).prod(-1)
+        out = fact_probs.new_zeros((fact_probs.shape[0], self.n_roots))
+        return out.index_add(1, self.owner, weights)
+
+    @classmethod
+    def enumerate(cls, facts: FactTable, bdd: BDD, roots) -> "OutcomePaths | None":
+        """The paths to TRUE below every root, or None when there are more than LIMIT."""
+        paths, owners, steps = [], [], 0
+        for owner, root in enumerate(int(r) for r in roots):
+            stack = [(root, (), {})]
+            while stack:
+                node, path, chosen = stack.pop()
+                steps += 1
+                if steps > cls.STEPS:
+                    return None
+                if node == TRUE:
+                    paths.append(path)
+                    owners.append(owner)
+                    if len(paths) > cls.LIMIT:
+                        return None
+                    continue
+                if node == FALSE:
+                    continue
+                v, hi, lo = bdd.var[node], bdd.hi[node], bdd.lo[node]
+                g = facts.group[v]
+                if g < 0:
+                    stack.append((lo, path + (("neg", v),), chosen))
+                    stack.append((hi, path + (("pos", v),), chosen))
+                elif g in chosen:  # the group's outcome fixes every chain variable
+                    stack.append((hi if chosen[g] == v else lo, path, chosen))
+                else:
+                    for member in (*facts.members[g], None):
+                        literal = ("none", g) if member is None else ("pos", member)
+                        stack.append((hi if member == v else lo, path + (literal,),
+                                      {**chosen, g: member}))
+        return cls(facts, paths, owners, len(roots))

@@ -45,14 +45,14 @@ def rows_and_aggregates(name, k, program):
 
 @pytest.mark.parametrize("name,k", DIFF)
 @pytest.mark.parametrize("seed", range(4))
-def test_gradients_match_finite_differences(name, k, seed):
+def test_gradients_match_finite_differences(name, k, seed, route):
     program = random_program(np.random.default_rng(seed), n_facts=6, n_layers=6)
     probs = initial_probs(program).requires_grad_()
     assert gradcheck(rows_and_aggregates(name, k, program), (probs,), eps=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("name,k", DIFF)
-def test_a_batch_of_probabilities_gives_each_sample_its_own_answer(name, k):
+def test_a_batch_of_probabilities_gives_each_sample_its_own_answer(name, k, route):
     program = random_program(np.random.default_rng(7), n_facts=6, n_layers=6)
     base = initial_probs(program)
     batch = torch.stack([base, base * 0.5, base * 0.8])  # disjunctions still sum to <= 1
@@ -63,7 +63,7 @@ def test_a_batch_of_probabilities_gives_each_sample_its_own_answer(name, k):
 
 
 @pytest.mark.parametrize("name", ["diffexact", "difftopkproofs"])
-def test_a_compiled_query_is_a_differentiable_function_of_a_probability_batch(name):
+def test_a_compiled_query_is_a_differentiable_function_of_a_probability_batch(name, route):
     """Run the program once, then evaluate its formulas on fresh [batch, n_facts] tensors."""
     program = random_program(np.random.default_rng(3), n_facts=6, n_layers=6)
     prov = make(name, 10_000)

@@ -21,7 +21,7 @@ def probabilities(prov, tags) -> list[float]:
 @pytest.mark.parametrize("name,k", [("exact", None), ("diffexact", None),
                                     ("topkproofs", 10_000), ("difftopkproofs", 10_000)])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_exact_provenances_equal_problog(name, k, seed):
+def test_exact_provenances_equal_problog(name, k, seed, route):
     program = random_program(np.random.default_rng(seed), n_facts=6, n_layers=6)
     prov = make(name, k)
     assert probabilities(prov, run(prov, program)) == pytest.approx(problog_rows(program), abs=1e-9)
