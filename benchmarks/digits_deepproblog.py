@@ -73,7 +73,7 @@ def deepproblog_worker(args) -> None:
     from problog.logic import Constant, Term, list2term
 
     from nesy.datasets.digits import DigitImages, task_from_args
-    from nesy.neural.cnn import DigitCNN
+    from nesy.neural.cnn import DigitCNN, convolution_kernels
     from nesy.pipelines.digits import epoch_batches
 
     torch.set_num_threads(args.threads)
@@ -130,13 +130,14 @@ def deepproblog_worker(args) -> None:
                             args.batch_size, shuffle=False)
         start = time.perf_counter()
         model.optimizer.step_epoch()
-        for done, batch in enumerate(loader, 1):
-            model.train()
-            model.optimizer.zero_grad()
-            trainer.get_loss(batch, loss)
-            model.optimizer.step()
-            if done % 50 == 0:
-                emit(epoch=epoch, batches=done, of=len(loader), seconds=time.perf_counter() - start)
+        with convolution_kernels(args.batch_size * task.arity):  # the CNN's kernels as in nesy
+            for done, batch in enumerate(loader, 1):
+                model.train()
+                model.optimizer.zero_grad()
+                trainer.get_loss(batch, loss)
+                model.optimizer.step()
+                if done % 50 == 0:
+                    emit(epoch=epoch, batches=done, of=len(loader), seconds=time.perf_counter() - start)
         emit(epoch=epoch, seconds=time.perf_counter() - start)
     # Testing 1,000 queries costs DeepProbLog minutes, so it is done once, after training.
     emit(test_accuracy=get_confusion_matrix(model, Samples("test", test.label)).accuracy())

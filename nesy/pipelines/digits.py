@@ -21,7 +21,7 @@ from torch import nn
 import nesy
 from nesy.datasets.digits import DigitImages, DigitTask, digit_labels
 from nesy.errors import NesyError
-from nesy.neural.cnn import DigitCNN
+from nesy.neural.cnn import DigitCNN, convolution_kernels
 from nesy.pipelines.trainer import BatchResult, Pipeline
 
 PROGRAMS_DIR = Path(__file__).resolve().parents[2] / "programs"
@@ -119,6 +119,9 @@ class DigitsPipeline(Pipeline):
         images, labels = batch
         _, probs = self.model(images)
         return BatchResult(nll(probs, labels), _correct(probs, labels), len(labels))
+
+    def training_context(self, batch_size: int):
+        return convolution_kernels(batch_size * self.task.arity)
 
     def evaluate(self) -> dict[str, float]:
         correct = sum(_correct(self.model(images)[1], labels)

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from abc import ABC, abstractmethod
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -61,6 +62,11 @@ class Pipeline(ABC):
     @abstractmethod
     def evaluate(self) -> dict[str, float]:
         """Test metrics; called under `torch.no_grad()` with the model in eval mode."""
+
+    def training_context(self, batch_size: int):
+        """Entered around an epoch's training steps (forward, backward and update), for
+        settings that depend on the batch size, such as CPU kernel choices."""
+        return nullcontext()
 
 
 @dataclass
@@ -189,15 +195,16 @@ def _run_epoch(pipeline: Pipeline, optimizer, epoch: int, options: RunOptions) -
     start = time.perf_counter()
     pipeline.model.train()
     loss_sum, correct, count = 0.0, 0, 0
-    for batch in progress:
-        result = pipeline.batch_result(batch)
-        optimizer.zero_grad()
-        result.loss.backward()
-        optimizer.step()
-        loss_sum += result.loss.item() * result.count
-        correct += result.correct
-        count += result.count
-        progress.set_postfix(loss=f"{loss_sum / count:.4f}", refresh=False)
+    with pipeline.training_context(options.batch_size):
+        for batch in progress:
+            result = pipeline.batch_result(batch)
+            optimizer.zero_grad()
+            result.loss.backward()
+            optimizer.step()
+            loss_sum += result.loss.item() * result.count
+            correct += result.correct
+            count += result.count
+            progress.set_postfix(loss=f"{loss_sum / count:.4f}", refresh=False)
     seconds = time.perf_counter() - start
     start = time.perf_counter()
     pipeline.model.eval()
