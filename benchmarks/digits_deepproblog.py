@@ -19,7 +19,7 @@ worker only calls its public API (Model, Network, ExactEngine, Query, DataLoader
 
 Issue 3's setting: sum2, batch size 2, lr 1e-3, 700 training pairs per epoch, 5 epochs.
 A system that has not finished its epochs within --budget seconds is reported as such, with how
-far it got. The nesy side needs `program.module`; until it exists it is reported as pending.
+far it got.
 """
 from __future__ import annotations
 
@@ -184,7 +184,7 @@ def run_nesy(args) -> list[dict] | str:
                          RunOptions(out=Path(out), epochs=args.epochs, batch_size=args.batch_size,
                                     lr=args.lr, seed=args.seed, progress=False, log=None)).history
     except NesyError as e:
-        return f"pending: {e}"
+        return f"failed: {e}"
 
 
 def report(name: str, records, epochs: int, budget: float) -> tuple[str, float | None]:

@@ -18,7 +18,7 @@ from nesy.errors import NesyError, UsageError
 
 # torch and the trainer are imported by the handlers only: `nesy --help` stays fast.
 
-DEFAULT_EPOCHS = 15
+DEFAULT_EPOCHS = 30
 DEFAULT_BATCH_SIZE = 16
 DEFAULT_LR = 1e-3
 RUNS_DIR = Path("runs")

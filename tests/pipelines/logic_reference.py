@@ -1,26 +1,14 @@
-"""TEMPORARY pure-torch references for the digit tasks' logic, until `program.module` exists.
+"""Pure-torch references for the digit tasks' logic: the oracle `program.module` is checked
+against.
 
-They compute the same tensors the task programs should (see nesy/pipelines/digits.py
-`logic_spec`) by plain probability algebra, independently of nesy's engine: the distribution of
-a sum of independent digits is the convolution of their distributions. Tests use them to train
-end to end now, and later to check `program.module` against them.
+They compute the tensors the task programs should (see nesy/pipelines/digits.py `logic_spec`)
+by plain probability algebra, independently of nesy's engine: the distribution of a sum of
+independent digits is the convolution of their distributions.
 """
 from __future__ import annotations
 
-import pytest
 import torch
 from torch import nn
-
-import nesy
-from nesy.datasets.digits import multi_addition, sum2, sum_k
-from nesy.pipelines.digits import PROGRAMS_DIR, logic_spec
-
-#: Tests of the real programs run once program.module and the programs exist.
-needs_program_module = pytest.mark.skipif(
-    not hasattr(nesy.Program, "module")
-    or not all((PROGRAMS_DIR / logic_spec(t).program).is_file() for t in (sum2(), sum_k(2), multi_addition(1))),
-    reason="program.module or the digit programs in programs/ do not exist yet",
-)
 
 
 def convolve(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

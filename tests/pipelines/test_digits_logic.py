@@ -14,7 +14,7 @@ import torch
 from nesy.datasets.digits import multi_addition, sum2, sum_k
 from nesy.pipelines.digits import logic_module, logic_spec, nll
 
-from .logic_reference import needs_program_module, reference_logic
+from .logic_reference import reference_logic
 
 TASKS = [sum2(), sum_k(3), multi_addition(1), multi_addition(2)]
 
@@ -64,7 +64,6 @@ def test_nll_is_the_negative_log_probability_of_the_label_and_finite_at_zero():
     assert torch.isfinite(probs.grad).all()
 
 
-@needs_program_module
 @pytest.mark.parametrize("task", [sum2(), sum_k(4), multi_addition(2)], ids=lambda t: t.name)
 def test_program_module_matches_the_reference_in_value_and_gradient(task):
     module = logic_module(logic_spec(task), provenance="diffexact")
