@@ -159,7 +159,7 @@ class CompiledQuery:
         if self.paths is not None:
             if isinstance(fact_probs, torch.Tensor):
                 batch = fact_probs.shape[:-1]
-                out = self.paths(fact_probs.reshape(-1, fact_probs.shape[-1]))
+                out = self.paths(fact_probs.reshape(batch.numel(), fact_probs.shape[-1]))
                 return out.reshape(*batch, out.shape[-1])
             return self.paths(np.asarray(fact_probs, np.float64)[None])[0]
         if isinstance(fact_probs, torch.Tensor):

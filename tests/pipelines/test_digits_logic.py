@@ -1,8 +1,7 @@
 """The digit tasks' logic: the tensor contract of `program.module`, checked against brute force.
 
-The pure-torch references (logic_reference.py) stand in for `program.module` until it exists; they are
-checked here against enumeration of every digit assignment, and the real program modules are
-checked against them as soon as `nesy.load` is available.
+The pure-torch references (logic_reference.py) are checked here against enumeration of every
+digit assignment, and the real program modules against them.
 """
 from __future__ import annotations
 

@@ -15,12 +15,6 @@ from .programs import problog
 
 NODES = range(4)
 
-try:
-    nesy.compile("rel a(1)")
-except Exception:  # the front end or engine is not there yet
-    pytestmark = pytest.mark.skip(reason="nesy.compile is not available yet")
-
-
 def random_facts(rng, relation, tuples):
     """nesy and ProbLog lines for facts over distinct tuples: independent, certain, `;` sets."""
     nesy_lines, problog_lines, i = [], [], 0
@@ -156,3 +150,12 @@ def test_addmultprob_counts_each_derivation_of_an_acyclic_recursion_once():
            "rel path(a, b) = edge(a, b)\nrel path(a, c) = path(a, b) and edge(b, c)"
     result = nesy.compile(text).run(provenance="addmultprob")
     assert result["path"].prob((0, 2)) == pytest.approx(min(0.4 + 0.2 * 0.3, 1.0), abs=1e-12)
+
+
+@pytest.mark.parametrize("provenance", ["exact", "diffexact", "topkproofs", "difftopkproofs",
+                                        "addmultprob", "diffaddmultprob", "minmaxprob", "diffminmaxprob"])
+def test_a_program_without_probabilistic_facts_is_certain(provenance):
+    result = nesy.compile("rel a(1)\nrel b(x) = a(x)\nrel c(x) = a(x) and not b(x)").run(provenance=provenance)
+    assert result["b"].tuples == [(1,)]
+    assert float(result["b"].probs[0]) == 1.0
+    assert result["c"].tuples == []
