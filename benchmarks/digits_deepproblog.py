@@ -136,7 +136,7 @@ def deepproblog_worker(args) -> None:
                 model.optimizer.zero_grad()
                 trainer.get_loss(batch, loss)
                 model.optimizer.step()
-                if done % 50 == 0:
+                if done == 1 or done % 50 == 0:
                     emit(epoch=epoch, batches=done, of=len(loader), seconds=time.perf_counter() - start)
         emit(epoch=epoch, seconds=time.perf_counter() - start)
     # Testing 1,000 queries costs DeepProbLog minutes, so it is done once, after training.
@@ -196,7 +196,7 @@ def report(name: str, records, epochs: int, budget: float) -> tuple[str, float |
     if len(finished) < epochs or not tested:
         partial = records[-1] if records else None
         where = (f"epoch {partial['epoch']}, batch {partial.get('batches', '-')}/{partial.get('of', '-')}"
-                 if partial and "epoch" in partial else "testing" if partial else "no batch")
+                 if partial and "epoch" in partial else "testing" if partial else "not even one batch")
         return f"{name:12} did not finish {epochs} epochs within {budget:.0f} s (reached {where})", None
     seconds = statistics.median(r["seconds"] for r in finished)
     return (f"{name:12} {seconds:9.3f} s/epoch   test accuracy {tested[-1]:.1%}"
