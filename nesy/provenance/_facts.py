@@ -150,7 +150,6 @@ class CompiledQuery:
 
     def __init__(self, facts: FactTable, bdd: BDD, roots):
         self.facts = facts
-        self.n_facts = len(facts)
         self.paths = OutcomePaths.enumerate(facts, bdd, roots)
         self.circuit = Circuit(bdd, roots) if self.paths is None else None
 
