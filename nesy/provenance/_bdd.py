@@ -9,14 +9,15 @@ keeps folds over facts in arrival order (count, sum of digits) linear rather tha
 Operations are iterative, so deep formulas never hit Python's recursion limit.
 
 Counting is separated from building: `Circuit` lays the sub-BDD below a set of roots out in
-layers once (KLay-style: every layer reads only the layer below it), then evaluates it for
-any variable probabilities - floats, or torch tensors with batch dimensions - with one
-gather-multiply-add per layer. Gradients flow by plain autograd in time linear in the layers.
+layers by height once (KLay-style), then evaluates it for any variable probabilities - floats,
+or torch tensors with batch dimensions - with one gather-multiply-add per layer, and a
+hand-written backward pass of the same shape.
 """
 from __future__ import annotations
 
 import numpy as np
 import torch
+from torch.autograd.function import once_differentiable
 
 FALSE, TRUE = 0, 1
 _TERMINAL_VAR = -1  # terminals sit below every variable
@@ -133,38 +134,33 @@ def _or_shortcut(x: int, y: int):
 class Circuit:
     """The sub-BDD below `roots`, compiled into layers for repeated weighted model counting.
 
-    Layer h holds the nodes of height h (longest path to a terminal), computed from the layer
-    below as p * hi + (1 - p) * lo, followed by copies of lower nodes still needed higher up.
-    Each layer gathers only from its predecessor, so the backward pass of every gather is as
-    small as that layer - no quadratic cost however deep the formula."""
+    Nodes are numbered by height (longest path to a terminal): 0 and 1 are the terminals, then
+    every node of height 1, of height 2, and so on. Layer h computes its nodes' values
+    p * hi + (1 - p) * lo into one contiguous slice of a value buffer, reading any lower slice,
+    so one gather-multiply-add per layer and no copies of nodes needed higher up. The backward
+    pass (`_LayeredCount`) walks the layers top-down with the same gathers, scatter-adding
+    adjoints: linear in the circuit however deep the formula."""
 
     def __init__(self, bdd: BDD, roots):
         roots = [int(r) for r in roots]
         nodes = sorted(_reachable(bdd, roots), key=bdd.var.__getitem__)  # children first
         height = {FALSE: 0, TRUE: 0}
-        needed_until = {FALSE: 0, TRUE: 0}  # highest layer that reads the node
         for n in nodes:
-            height[n] = h = 1 + max(height[bdd.lo[n]], height[bdd.hi[n]])
-            needed_until[n] = 0
-            for child in (bdd.lo[n], bdd.hi[n]):
-                needed_until[child] = max(needed_until[child], h)
-        top = max((height[r] for r in roots), default=0)
-        for r in roots:
-            needed_until[r] = top + 1
-        by_height: dict[int, list[int]] = {}
-        for n in nodes:
-            by_height.setdefault(height[n], []).append(n)
-        live = [FALSE, TRUE]
-        self.layers = []
-        for h in range(1, top + 1):
-            position = {n: i for i, n in enumerate(live)}
-            computed = by_height.get(h, [])
-            passed = [n for n in live if needed_until[n] > h]
-            self.layers.append(tuple(np.array(a, dtype=np.int64) for a in (
-                [bdd.var[n] for n in computed], [position[bdd.hi[n]] for n in computed],
-                [position[bdd.lo[n]] for n in computed], [position[n] for n in passed])))
-            live = computed + passed
-        position = {n: i for i, n in enumerate(live)}
+            height[n] = 1 + max(height[bdd.lo[n]], height[bdd.hi[n]])
+        order = [FALSE, TRUE] + sorted(nodes, key=height.__getitem__)
+        position = {n: i for i, n in enumerate(order)}
+        self.layers = []  # (start, var, hi, lo): the layer fills positions start..start+len(var)
+        start = 2
+        while start < len(order):
+            end = start
+            while end < len(order) and height[order[end]] == height[order[start]]:
+                end += 1
+            layer = order[start:end]
+            self.layers.append((start, *(np.array(a, dtype=np.int64) for a in (
+                [bdd.var[n] for n in layer], [position[bdd.hi[n]] for n in layer],
+                [position[bdd.lo[n]] for n in layer]))))
+            start = end
+        self.n_nodes = len(order)
         self.roots = np.array([position[r] for r in roots], dtype=np.int64)
         self.size = len(nodes)
         self._torch_layers = None
@@ -173,23 +169,49 @@ class Circuit:
         """Probability of every root. `var_probs` is a float numpy array [n_vars] or a torch
         tensor [n_vars, *batch]; the result has the roots first, then the batch dims."""
         if isinstance(var_probs, torch.Tensor):
-            return self._evaluate_torch(var_probs)
-        vals = np.array([0.0, 1.0])
-        for var, hi, lo, passed in self.layers:
-            p = var_probs[var]
-            vals = np.concatenate([p * vals[hi] + (1.0 - p) * vals[lo], vals[passed]])
-        return vals[self.roots]
+            if self._torch_layers is None:
+                self._torch_layers = [(start, *(torch.from_numpy(a) for a in arrays))
+                                      for start, *arrays in self.layers]
+            return _LayeredCount.apply(var_probs, self)
+        values = np.empty(self.n_nodes)
+        values[:2] = (0.0, 1.0)
+        for start, var, hi, lo in self.layers:
+            p, low = var_probs[var], values[lo]
+            values[start:start + len(var)] = low + p * (values[hi] - low)
+        return values[self.roots]
 
-    def _evaluate_torch(self, var_probs: torch.Tensor) -> torch.Tensor:
-        if self._torch_layers is None:
-            self._torch_layers = [tuple(torch.from_numpy(a) for a in layer)
-                                  for layer in self.layers]
-        batch = var_probs.shape[1:]
-        vals = torch.stack([var_probs.new_zeros(batch), var_probs.new_ones(batch)])
-        for var, hi, lo, passed in self._torch_layers:
+
+class _LayeredCount(torch.autograd.Function):
+    """The circuit's count in torch: in-place layer slices forward, adjoints backward.
+
+    Hand-written because autograd would record every layer's gathers and keep a graph as deep
+    as the formula; here forward and backward are a few ops per layer over one buffer."""
+
+    @staticmethod
+    def forward(ctx, var_probs, circuit):
+        values = var_probs.new_empty((circuit.n_nodes, *var_probs.shape[1:]))
+        values[0], values[1] = 0.0, 1.0
+        for start, var, hi, lo in circuit._torch_layers:
+            low = values[lo]
+            torch.addcmul(low, var_probs[var], values[hi] - low, out=values[start:start + len(var)])
+        ctx.save_for_backward(var_probs, values)
+        ctx.circuit = circuit
+        return values[torch.from_numpy(circuit.roots)]
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        var_probs, values = ctx.saved_tensors
+        circuit = ctx.circuit
+        adjoint = torch.zeros_like(values).index_add_(0, torch.from_numpy(circuit.roots), grad)
+        grad_probs = torch.zeros_like(var_probs)
+        for start, var, hi, lo in reversed(circuit._torch_layers):
+            g = adjoint[start:start + len(var)]
             p = var_probs[var]
-            vals = torch.cat([p * vals[hi] + (1.0 - p) * vals[lo], vals[passed]])
-        return vals[torch.from_numpy(self.roots)]
+            grad_probs.index_add_(0, var, g * (values[hi] - values[lo]))
+            adjoint.index_add_(0, hi, g * p)
+            adjoint.index_add_(0, lo, g - g * p)
+        return grad_probs, None
 
 
 def _reachable(bdd: BDD, roots) -> list[int]:
