@@ -40,13 +40,19 @@ class LogicSpec:
     The input tensor has shape [batch, *map(len, input_domain)]: entry [b, i, .., v] is the
     probability of input fact `input_relation(i, .., v)` in sample b, and the facts that differ
     only in the last column (the digit value) are mutually exclusive. Output column j is the
-    probability of `output_relation(*output_tuples[j])`, so column j is class j."""
+    probability of `output_relation(*output_tuples[j])`, so column j is class j.
+
+    `columns`, when given, lists the tensor dimensions in the order of the relation's columns
+    (the input fact is then `input_relation(*(index[c] for c in columns))`): a program may
+    declare its columns in another order than the tensor, because the order of the input
+    facts is the order of the BDD variables, which sets the size of the compiled formulas."""
 
     program: str
     input_relation: str
     input_domain: tuple[range, ...]
     output_relation: str
     output_tuples: tuple[tuple[int, ...], ...]
+    columns: tuple[int, ...] | None = None
 
 
 def logic_spec(task: DigitTask) -> LogicSpec:
@@ -54,9 +60,10 @@ def logic_spec(task: DigitTask) -> LogicSpec:
         return LogicSpec("sum2.nesy", "digit", (range(2), range(10)), "sum",
                          tuple((s,) for s in range(task.n_classes)))
     if task.kind == "multi":
-        n = task.size  # digit(number, position, value); total(i, v): value of the first i columns
+        n = task.size  # tensor [number, position, value]; total(i, v): value of the first i columns
         return LogicSpec("multi_addition.nesy", "digit", (range(2), range(n), range(10)), "total",
-                         tuple((n, s) for s in range(task.n_classes)))
+                         tuple((n, s) for s in range(task.n_classes)),
+                         columns=(1, 0, 2))  # digit(position, number, value): see the program
     if task.kind == "sumk":
         k = task.size  # partial(i, s): sum of the first i digits
         return LogicSpec("sum_k.nesy", "digit", (range(k), range(10)), "partial",
@@ -70,13 +77,27 @@ def logic_module(spec: LogicSpec, provenance: str, k: int | None = None) -> nn.M
     if not path.is_file():
         raise NesyError(f"the digits pipeline needs {path}, which is missing from this installation")
     program = nesy.load(path)
-    return program.module(
+    columns = spec.columns or tuple(range(len(spec.input_domain)))
+    module = program.module(
         provenance=provenance,
         k=k,
         # the values of one image (the last dimension) are mutually exclusive
-        inputs={spec.input_relation: nesy.Mapping(*spec.input_domain, exclusive=-1)},
+        inputs={spec.input_relation: nesy.Mapping(*(spec.input_domain[c] for c in columns), exclusive=-1)},
         outputs={spec.output_relation: list(spec.output_tuples)},
     )
+    return module if spec.columns is None else _ColumnOrder(module, spec.columns)
+
+
+class _ColumnOrder(nn.Module):
+    """Feeds a [batch, *dims] tensor to a module that expects its dims in `columns` order."""
+
+    def __init__(self, module: nn.Module, columns: tuple[int, ...]):
+        super().__init__()
+        self.module = module
+        self.dims = (0, *(1 + c for c in columns))
+
+    def forward(self, probs: torch.Tensor) -> torch.Tensor:
+        return self.module(probs.permute(self.dims))
 
 
 class DigitsModel(nn.Module):

@@ -63,7 +63,8 @@ def test_nll_is_the_negative_log_probability_of_the_label_and_finite_at_zero():
     assert torch.isfinite(probs.grad).all()
 
 
-@pytest.mark.parametrize("task", [sum2(), sum_k(4), multi_addition(2)], ids=lambda t: t.name)
+@pytest.mark.parametrize("task", [sum2(), sum_k(4), sum_k(15), multi_addition(2), multi_addition(4)],
+                         ids=lambda t: t.name)
 def test_program_module_matches_the_reference_in_value_and_gradient(task):
     module = logic_module(logic_spec(task), provenance="diffexact")
     probs = random_digits(5, *input_shape(task)[:-1], seed=1).float().requires_grad_()
