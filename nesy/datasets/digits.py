@@ -20,6 +20,7 @@ from typing import Callable, Iterator
 import numpy as np
 import torch
 
+from nesy.datasets.limits import MAX_NUMBER_DIGITS, MAX_SUM_TERMS
 from nesy.errors import UsageError
 
 #: The split is a property of the data set, not of a run: every run, whatever its --seed,
@@ -32,8 +33,6 @@ TEST_SAMPLES = 1000
 #: An epoch is one pass over the training images, but at least this many samples: one pass
 #: holds only 95 samples of sum15, too few gradient steps for an epoch to mean anything.
 MIN_EPOCH_SAMPLES = 1000
-
-from nesy.datasets.limits import MAX_NUMBER_DIGITS, MAX_SUM_TERMS  # noqa: E402,F401
 
 
 @dataclass(frozen=True)

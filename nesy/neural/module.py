@@ -45,17 +45,14 @@ class Mapping:
         return list(itertools.product(*self.dims))
 
     def groups(self) -> np.ndarray:
-        """Disjunction id of every tuple (-1 when independent)."""
+        """Disjunction id of every tuple (-1 when independent): the tuples that differ only
+        along the exclusive dimension share one id."""
         n = int(np.prod(self.shape))
         if self.exclusive is None:
             return -np.ones(n, dtype=np.int64)
-        index = np.arange(n).reshape(self.shape)
-        others = np.moveaxis(np.indices(self.shape), 0, -1)
-        keep = [i for i in range(len(self.shape)) if i != self.exclusive]
-        flat = np.ravel_multi_index(tuple(others[..., k] for k in keep),
-                                    tuple(self.shape[k] for k in keep)) if keep else \
-            np.zeros(self.shape, dtype=np.int64)
-        return flat.reshape(-1)[index.reshape(-1)]
+        others = [s for d, s in enumerate(self.shape) if d != self.exclusive]
+        ids = np.arange(int(np.prod(others)), dtype=np.int64).reshape(others)
+        return np.broadcast_to(np.expand_dims(ids, self.exclusive), self.shape).reshape(-1)
 
 
 def as_mapping(spec) -> Mapping:
@@ -160,7 +157,7 @@ class ProgramModule(torch.nn.Module):
     # -- compile once, then a weighted model count per batch --------------------------------------
     def _forward_compiled(self, flat):
         if self._compiled is None:
-            self._compiled = self._compile(flat)
+            self._compiled = self._compile()
         constants, order, query, rows = self._compiled
         like = next(iter(flat.values()))
         parts = [flat[name] for name in self.inputs]
@@ -173,7 +170,7 @@ class ProgramModule(torch.nn.Module):
         padded = torch.cat([values, values.new_zeros(like.shape[0], 1)], dim=-1)
         return {name: padded[:, index] for name, index in rows.items()}
 
-    def _compile(self, flat):
+    def _compile(self):
         """Run the program once on placeholder probabilities and compile its output formulas.
 
         Returns the constant facts' probabilities, the permutation from [inputs..., constants]

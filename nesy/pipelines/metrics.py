@@ -19,11 +19,6 @@ def write_metrics(path: Path, history: list[dict]) -> None:
     atomic_write_text(path, "".join(json.dumps(record) + "\n" for record in history))
 
 
-def read_metrics(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as file:
-        return [json.loads(line) for line in file if line.strip()]
-
-
 def format_epoch(record: dict, epochs: int) -> str:
     """`epoch 3/5  loss 0.1234  train_accuracy 96.1%  test_accuracy 97.0%  2.1 s`"""
     parts = [f"epoch {record['epoch']}/{epochs}", f"loss {record['loss']:.4f}"]
