@@ -61,11 +61,17 @@ class Span:
 
 @dataclass
 class Diagnostic:
+    """One problem found in a source. `code` names its kind (a stable, kebab-case string such
+    as "unknown-relation") and `fields` carries the kind's structured data (the names, types
+    and counts the message was made from), so tools and tests match kinds, not message text."""
+
     span: Span | None
     message: str
     hint: str | None = None
     notes: list[tuple[Span, str]] = field(default_factory=list)
     severity: str = "error"
+    code: str = "error"
+    fields: dict = field(default_factory=dict)
 
     def render(self) -> str:
         if self.span is None:

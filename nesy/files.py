@@ -1,0 +1,57 @@
+"""Reading and writing the files a user hands nesy or asks it to produce.
+
+One reader and one writer serve every command: programs, task files, SyGuS files, metrics,
+checkpoints and reports. The reader turns every way a path can be wrong (missing, a
+directory, unreadable, binary, not UTF-8) into a `NesyError` naming the path; the writer is
+atomic (temporary file in the same directory, flushed and fsynced, then `os.replace`d over the
+target; the temporary file is removed on any failure), so an interrupted run leaves either the
+old complete file or the new complete file, never a torn one.
+"""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from .errors import NesyError
+
+
+def read_text(path, expected: str = "a text file") -> str:
+    """The UTF-8 text of `path`; `expected` names what the file should be, for messages
+    such as "is a directory, expected a .nesy file"."""
+    p = Path(path)
+    if not p.exists():
+        raise NesyError(f"{path}: no such file")
+    if p.is_dir():
+        raise NesyError(f"{path}: is a directory, expected {expected}")
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        raise NesyError(f"{path}: cannot read: {err.strerror or err}") from None
+    if b"\0" in data:
+        raise NesyError(f"{path}: is a binary file, expected {expected}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise NesyError(f"{path}: is not UTF-8 text (byte {err.start})") from None
+
+
+def atomic_write(path, write: Callable[[io.BufferedWriter], None]) -> None:
+    """Call `write(file)` on a temporary file beside `path`, then rename it over `path`."""
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path, text: str) -> None:
+    atomic_write(path, lambda file: file.write(text.encode("utf-8")))
