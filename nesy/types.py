@@ -75,3 +75,21 @@ I32, I64, USIZE, F64, BOOL, CHAR, STRING = (
 
 def primitive(name: str) -> ValueType:
     return PRIMITIVES[name]
+
+
+def format_value(value) -> str:
+    """A value as text inside a message or a `$format` result: booleans in the language's
+    spelling (`true`/`false`), everything else as `str` gives it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def literal(value) -> str:
+    """A value as it is written in nesy source: strings quoted and escaped, so the string
+    "1" and the integer 1 never print alike."""
+    if isinstance(value, str):
+        escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                   .replace("\t", "\\t").replace("\r", "\\r"))
+        return f'"{escaped}"'
+    return format_value(value)
