@@ -1,6 +1,7 @@
 """Typed grammars: built from Python, checked against the executor's function registry."""
 import pytest
 
+from nesy.synth.domains.smtlib import DOMAIN as SMTLIB
 from nesy.synth.grammar import Grammar, GrammarError, call_type
 
 
@@ -51,6 +52,6 @@ def test_every_problem_is_reported_at_once():
 
 
 def test_type_variables_link_argument_and_result_types():
-    assert call_type("ite", ["bool", "i64", "i64"]) == ("i64", None)
-    returns, problem = call_type("ite", ["bool", "i64", "String"])
+    assert call_type(SMTLIB, "ite", ["bool", "i64", "i64"]) == ("i64", None)
+    returns, problem = call_type(SMTLIB, "ite", ["bool", "i64", "String"])
     assert returns is None and "expects i64, got String" in problem

@@ -1,12 +1,11 @@
 """Bottom-up search: finds smallest programs, respects its budgets, never reports a wrong one."""
 import pytest
 
-from nesy.engine.functions import register
 from nesy.errors import UsageError
-from nesy.synth.domains.strings import bustle_grammar
+from nesy.synth.domains.strings import DOMAIN as STRINGS, bustle_grammar
 from nesy.synth.grammar import Grammar
 from nesy.synth.program import consistent
-from nesy.synth.search import Budget, BottomUp, synthesize
+from nesy.synth.search import Budget, problem, synthesize
 
 
 def bustle(rows, outputs, **budget):
@@ -104,19 +103,22 @@ def test_a_start_symbol_that_only_chains_shares_the_values_of_its_target():
 
 
 def test_programs_use_registered_python_functions():
-    @register("test_synth_reverse", ["String"], "String")
+    @STRINGS.functions.register("test_synth_reverse", ["String"], "String")
     def reverse(s):
         return s[::-1]
 
     g = Grammar({"S": "String"}, "S", {"x": "String"}).input("S", "x")
     g.function("S", "test_synth_reverse", "S").function("S", "upper", "S")
-    result = synthesize(g, {"x": ["abc", "de"]}, ["CBA", "ED"])
+    try:
+        result = synthesize(g, {"x": ["abc", "de"]}, ["CBA", "ED"])
+    finally:
+        STRINGS.functions.unregister("test_synth_reverse")
     assert str(result.program) in ("upper(test_synth_reverse(x))", "test_synth_reverse(upper(x))")
 
 
 def test_examples_must_match_the_grammar_inputs():
     g = Grammar({"S": "String"}, "S", {"x": "String"}).input("S", "x")
     with pytest.raises(UsageError):
-        BottomUp(g, {"y": ["a"]}, ["a"])
+        problem(g, {"y": ["a"]}, ["a"])
     with pytest.raises(UsageError):
-        BottomUp(g, {"x": []}, [])
+        problem(g, {"x": []}, [])
