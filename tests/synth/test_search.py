@@ -7,6 +7,8 @@ from nesy.synth.grammar import Grammar
 from nesy.synth.program import consistent
 from nesy.synth.search import Budget, problem, synthesize
 
+from .brute_force import smallest_size
+
 
 def bustle(rows, outputs, **budget):
     """Solve examples given as rows of inputs with BUSTLE's grammar."""
@@ -122,3 +124,25 @@ def test_examples_must_match_the_grammar_inputs():
         problem(g, {"y": ["a"]}, ["a"])
     with pytest.raises(UsageError):
         problem(g, {"x": []}, [])
+
+
+def _tiny(build):
+    g = Grammar({"S": "String", "I": "i64"}, "S", {"x": "String"}).input("S", "x")
+    g.constant("I", 1).constant("I", 2).constant("S", "-")
+    return build(g)
+
+
+@pytest.mark.parametrize("build, examples", [
+    (lambda g: g.function("S", "concatenate", "S", "S"), (["ab", "c"], ["ab-ab", "c-c"])),
+    (lambda g: g.function("S", "concatenate", "S", "S").function("S", "left", "S", "I"),
+     (["abc", "xyz"], ["a-abc", "x-xyz"])),
+    (lambda g: g.function("S", "upper", "S").function("S", "right", "S", "I")
+     .function("S", "concatenate", "S", "S"), (["abc", "de"], ["BC-", "DE-"])),
+    (lambda g: g.function("S", "rept", "S", "I").function("I", "len", "S")
+     .function("S", "mid", "S", "I", "I"), (["ab", "xyz"], ["bb", "yyy"])),
+])
+def test_answers_have_the_size_of_the_smallest_consistent_program(build, examples):
+    inputs, outputs = {"x": examples[0]}, examples[1]
+    result = synthesize(_tiny(build), inputs, outputs, Budget(timeout=60))
+    assert result.solved and consistent(result.program, inputs, outputs)
+    assert result.size == smallest_size(_tiny(build), inputs, outputs, max_size=7)
