@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from nesy import ir
 from nesy.errors import Diagnostic
+from nesy.synth import domains
 from nesy.synth.grammar import Grammar
 
 
@@ -28,13 +29,16 @@ def build(decl: ir.Grammar) -> tuple[Grammar, list[Diagnostic]]:
             else:
                 grammar.chain(nt.name, alt.value)
             spans.append((grammar.productions[-1], alt.span))
+    if decl.domain is not None and decl.domain not in domains.names():
+        return grammar, [Diagnostic(decl.domain_span or decl.span,
+                                    f"in grammar '{decl.name}': unknown synthesis domain "
+                                    f"`{decl.domain}`",
+                                    f"known domains: {', '.join(domains.names())}",
+                                    code="unknown-synthesis-domain",
+                                    fields={"grammar": decl.name, "domain": decl.domain})]
     diagnostics = []
     for production, message in grammar.problems():
-        if production is None and "start symbol" in message:
-            continue  # the front end reported it, at the start symbol
         span = next((s for p, s in spans if p is production), None)
-        if production is None and "domain" in message and decl.domain_span is not None:
-            span = decl.domain_span
         diagnostics.append(Diagnostic(
             span or decl.span, f"in grammar '{decl.name}': {message}",
             code="invalid-grammar-production" if production is not None else "invalid-grammar",
