@@ -19,9 +19,9 @@ from nesy.synth.search import Budget
 def add_subcommands(subparsers) -> None:
     synth = subparsers.add_parser(
         "synth", help="synthesise programs from examples",
-        description="Search a typed grammar, bottom-up by program size, for a program that "
-                    "maps every example's inputs to its output.")
-    commands = synth.add_subparsers(dest="synth_domain", required=True, metavar="DOMAIN")
+        description="Search a typed grammar for a program that maps every example's inputs "
+                    "to its output; each synthesis domain adds its command.")
+    commands = synth.add_subparsers(dest="synth_command", required=True, metavar="COMMAND")
     for domain in domains.all_domains():
         if domain.command is not None:
             domain.command(commands)
