@@ -104,8 +104,10 @@ class Namespace:
         """Apply a function row-wise to decoded argument columns.
 
         Returns (values as an object array or the vectorized result, valid mask)."""
-        fn = self._functions.get(name)
-        return apply(fn if fn is not None else self.lookup(name), columns)
+        fn = self._functions.get(name) or self.lookup(name)
+        if fn is None:
+            raise KeyError(f"no function ${name} in {self.name}")
+        return apply(fn, columns)
 
     def _discover(self) -> None:
         if self._package is None:
