@@ -22,6 +22,7 @@ import os
 import sys
 from pathlib import Path
 
+from nesy.files import atomic_write_text
 from nesy.synth import batch
 from nesy.synth.search import Budget
 from nesy.synth.tasks import load_tasks, solve
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{suite:<14} {label:<16} {s['solved']:>3}/{count:<3} {mean:>7.2f} {general:>10}   "
               f"{published}")
     if args.output:
-        batch.write_atomically(args.output, json.dumps(report, indent=1))
+        atomic_write_text(args.output, json.dumps(report, indent=1))
     return 0
 
 

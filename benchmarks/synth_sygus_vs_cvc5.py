@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from nesy.errors import NesyError
+from nesy.files import atomic_write_text
 from nesy.synth import batch
 from nesy.synth.program import consistent
 from nesy.synth.search import Budget
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r['file']:<40} nesy {_cell(r['nesy'])}   cvc5 {_cell(r['cvc5'])}")
     print(summary(rows, args.timeout, args.clock))
     if args.output:
-        batch.write_atomically(args.output, json.dumps(rows, indent=1))
+        atomic_write_text(args.output, json.dumps(rows, indent=1))
     return 0
 
 

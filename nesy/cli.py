@@ -52,8 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ---- commands ------------------------------------------------------------------------------
 def cmd_check(args) -> int:
-    from .dsl import diagnose
-    from .program import read_source
+    from .program import diagnose, read_source
 
     failures = 0
     for path in args.files:

@@ -175,6 +175,42 @@ class Query:
     pattern: tuple | None  # per column: a Python value to match, or None for any
 
 
+# ---- synthesis grammars --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Alternative:
+    """One right-hand side of a grammar declaration: kind "call" (value: the function name,
+    args: non-terminals), "input" or "nonterminal" (value: its name), or "constant" (value:
+    a Python value)."""
+
+    kind: str
+    value: object
+    args: tuple[str, ...] = ()
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class NonTerminal:
+    name: str
+    type_name: str
+    alternatives: tuple[Alternative, ...]
+    span: Span | None = None
+    type_span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """A `grammar` declaration as plain data: the synthesis layer (`nesy.synth`) builds its
+    searchable grammar from it and checks the functions against the domain's namespace."""
+
+    name: str
+    inputs: tuple[tuple[str, str], ...]  # (name, type name)
+    start: str
+    nonterminals: tuple[NonTerminal, ...]
+    domain: str | None = None  # `using DOMAIN`; None: found from the functions called
+    span: Span | None = None
+    domain_span: Span | None = None
+
+
 @dataclass
 class Program:
     relations: dict[str, Relation]
@@ -182,7 +218,7 @@ class Program:
     strata: list[Stratum]
     queries: list[Query]
     outputs: list[str] = field(default_factory=list)
-    grammars: dict = field(default_factory=dict)  # name -> nesy.synth.Grammar
+    grammars: dict[str, Grammar] = field(default_factory=dict)
 
 
 # ---- verification --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from . import ir
-from .errors import DataError, NesyError, Source, UsageError
+from .errors import CompileError, DataError, NesyError, Source, UsageError
 from .provenance import make as make_provenance
 from .types import ValueType
 
@@ -75,33 +75,43 @@ class Program:
 
     @property
     def grammars(self) -> dict:
-        """The program's `grammar` declarations as `nesy.synth.Grammar`s."""
-        return dict(self.ir.grammars)
+        """The program's `grammar` declarations as searchable `nesy.synth.Grammar`s."""
+        from .synth.declared import build_all
+
+        return build_all(self.ir.grammars)[0]
 
     def synthesize(self, grammar: str, examples, timeout: float | None = None,
-                   max_candidates: int | None = None):
+                   max_candidates: int | None = None, strategy: str = "bottom-up"):
         """Search a declared grammar for a program consistent with `examples`: a list of
         (inputs, output) pairs, inputs a dict by input name or a tuple in declared order."""
         from .synth import Budget, synthesize
 
-        g = self.ir.grammars.get(grammar)
+        g = self.grammars.get(grammar)
         if g is None:
             raise UsageError(f"the program declares no grammar '{grammar}'; declared: "
                              f"{', '.join(self.ir.grammars) or '(none)'}")
         names = list(g.inputs)
         columns = {n: [] for n in names}
         outputs = []
-        for i, (given, output) in enumerate(examples):
+        if isinstance(examples, (str, bytes, dict)) or not hasattr(examples, "__iter__"):
+            raise DataError(f"examples must be a list of (inputs, output) pairs, got "
+                            f"{type(examples).__name__}")
+        for i, example in enumerate(examples):
+            if not isinstance(example, (tuple, list)) or len(example) != 2:
+                raise DataError(f"example {i + 1}: expected an (inputs, output) pair, got "
+                                f"{example!r}")
+            given, output = example
             given = given if isinstance(given, dict) else dict(zip(names, _as_tuple(given)))
             if set(given) != set(names):
                 raise DataError(f"example {i + 1}: expected inputs {', '.join(names)}, got "
-                                f"{', '.join(given) or 'none'}")
+                                f"{', '.join(map(str, given)) or 'none'}")
             for n in names:
                 columns[n].append(given[n])
             outputs.append(output)
         if not outputs:
             raise DataError("synthesis needs at least one example")
-        return synthesize(g, columns, outputs, Budget(timeout, max_candidates))
+        return synthesize(g, columns, outputs, Budget(timeout, max_candidates),
+                          strategy=strategy)
 
     def _check_input_row(self, name: str, row) -> tuple:
         return _check_row(self._relation(name), row, f"input tuple of '{name}'")
@@ -352,14 +362,31 @@ def _json_prob(p) -> float:
     return float(p.detach()) if hasattr(p, "detach") else float(p)
 
 
+def diagnose(source: Source) -> tuple[ir.Program | None, list]:
+    """Compile one source: the IR (None on errors) and every diagnostic found, including
+    those of its `grammar` declarations against their synthesis domains."""
+    from .dsl import diagnose as front_end
+    from .synth.declared import build_all
+
+    compiled, diagnostics = front_end(source)
+    if compiled is not None:
+        diagnostics = diagnostics + build_all(compiled.grammars)[1]
+    return (None if diagnostics else compiled), diagnostics
+
+
+def _compile_source(source: Source) -> ir.Program:
+    compiled, diagnostics = diagnose(source)
+    if diagnostics:
+        raise CompileError(diagnostics)
+    return compiled
+
+
 def compile(text: str, name: str = "<string>") -> Program:  # noqa: A001 - the public API name
     """Compile program text; raises CompileError with every diagnostic."""
-    from .dsl import compile_source
-
     if not isinstance(text, str):
         raise UsageError(f"nesy.compile expects program text (str), got {type(text).__name__}")
     source = Source(name, text)
-    return Program(compile_source(source), source)
+    return Program(_compile_source(source), source)
 
 
 def read_source(path) -> Source:
@@ -384,7 +411,5 @@ def read_source(path) -> Source:
 
 def load(path) -> Program:
     """Compile a .nesy (or .scl) file."""
-    from .dsl import compile_source
-
     source = read_source(path)
-    return Program(compile_source(source), source)
+    return Program(_compile_source(source), source)

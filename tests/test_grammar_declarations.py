@@ -4,7 +4,10 @@ from __future__ import annotations
 import pytest
 
 import nesy
+from nesy.cli import main
 from nesy.synth.program import consistent
+
+from synth.brute_force import smallest_size
 
 INITIALS = """
 // first initial, a space, then the last name
@@ -31,9 +34,12 @@ def test_synthesis_finds_the_smallest_consistent_program():
     program = nesy.compile(INITIALS)
     result = program.synthesize("names", EXAMPLES, timeout=30)
     assert result.solved
-    assert str(result.program) == 'concatenate(left(first, 1), concatenate(" ", last))'
     inputs = {"first": ["Ada", "Alan", "Grace"], "last": ["Lovelace", "Turing", "Hopper"]}
-    assert consistent(result.program, inputs, ["A Lovelace", "A Turing", "G Hopper"])
+    outputs = ["A Lovelace", "A Turing", "G Hopper"]
+    assert consistent(result.program, inputs, outputs)
+    # several programs of this size exist (concatenation associates); which one is returned
+    # is not specified, only that none is smaller
+    assert result.size == smallest_size(program.grammars["names"], inputs, outputs) == 7
 
 
 def test_relations_and_grammars_live_in_one_program():
@@ -75,3 +81,47 @@ def test_synthesize_rejects_unknown_grammars_and_malformed_examples():
         program.synthesize("names", [({"first": "Ada"}, "A")])
     with pytest.raises(nesy.DataError, match="at least one example"):
         program.synthesize("names", [])
+
+
+@pytest.mark.parametrize("examples, message", [
+    ([(("Ada", object()), "A")], "the input `last` <object object at .*> is not a value of type String"),
+    ([(("Ada", "Lovelace"), 3)], "the output 3 is not a value of type String"),
+    ([(("Ada", 7), "A 7")], "example 1: the input `last` 7 is not a value of type String"),
+    ([("Ada", "Lovelace", "A Lovelace")], r"example 1: expected an \(inputs, output\) pair"),
+    ([42], r"example 1: expected an \(inputs, output\) pair"),
+    (42, r"examples must be a list of \(inputs, output\) pairs, got int"),
+])
+def test_synthesize_rejects_examples_of_the_wrong_shape_or_type(examples, message):
+    with pytest.raises(nesy.DataError, match=message) as caught:
+        nesy.compile(INITIALS).synthesize("names", examples)
+    assert "--" not in str(caught.value)  # names API arguments, not command-line flags
+
+
+@pytest.mark.parametrize("text, line, column, needle", [
+    ("grammar g(x: String) -> S using smtlib {\n  S: String ::= $concatenate(S, S) | x\n}", 2, 17,
+     "no function `concatenate` is registered in synthesis domain `smtlib`"),
+    ("grammar g(x: String) -> S using nosuch {\n  S: String ::= x\n}", 1, 33,
+     "unknown synthesis domain `nosuch`"),
+    ("grammar g(x: Canvas) -> S {\n  S: Canvas ::= x\n}", 1, 1, "`x` has unknown type `Canvas`"),
+])
+def test_the_domain_of_a_grammar_is_checked_at_compile_time(text, line, column, needle, tmp_path,
+                                                           capsys):
+    path = tmp_path / "g.nesy"
+    path.write_text(text)
+    for compile_it in (lambda: nesy.compile(text), lambda: nesy.load(path)):
+        with pytest.raises(nesy.CompileError) as caught:
+            compile_it()
+        hits = [d for d in caught.value.diagnostics if needle in d.message]
+        assert hits, str(caught.value)
+        assert (hits[0].span.line, hits[0].span.column) == (line, column)
+        assert hits[0].code in ("invalid-grammar", "invalid-grammar-production",
+                                "unknown-synthesis-domain")
+    assert main(["check", str(path)]) == 1
+    assert f"{path}:{line}:{column}: error: in grammar 'g': " in capsys.readouterr().err
+
+
+def test_a_grammar_may_name_its_domain():
+    program = nesy.compile(INITIALS.replace("-> S {", "-> S using strings {"))
+    assert program.grammars["names"].domain == "strings"
+    result = program.synthesize("names", EXAMPLES, timeout=30)
+    assert result.solved

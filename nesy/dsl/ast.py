@@ -198,6 +198,8 @@ class GrammarDecl(Node):
     start: str
     start_span: Span
     nonterminals: list[NonTerminal]
+    domain: str | None = None  # `using DOMAIN`: the synthesis domain of its functions
+    domain_span: Span | None = None
 
 
 @dataclass(eq=False)

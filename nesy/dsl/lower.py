@@ -108,7 +108,7 @@ class Lowering:
             self.error(span, f"probability {p:g} is outside [0, 1]")
 
     def constants(self, exprs, types, span: Span):
-        from ..engine.expr import evaluate_constant  # the one evaluator, for constant folding
+        from ..expr import evaluate_constant  # the one evaluator, for constant folding
 
         out = []
         for e, vtype in zip(exprs, types):

@@ -178,9 +178,10 @@ class AstBuilder(Transformer):
         name, *rest = children
         inputs = [c for c in rest if isinstance(c, tuple)]
         nonterminals = [c for c in rest if isinstance(c, ast.NonTerminal)]
-        start = next(c for c in rest if isinstance(c, lark.Token))
+        start, *domain = [c for c in rest if isinstance(c, lark.Token)]
         return ast.GrammarDecl(self.span(meta), str(name), inputs, str(start), self.tspan(start),
-                               nonterminals)
+                               nonterminals, str(domain[0]) if domain else None,
+                               self.tspan(domain[0]) if domain else None)
 
     def grammar_input(self, meta, children):
         name, type_name = children

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from ..engine import functions
+from .. import builtins
 from ..errors import Diagnostic, Span
 from ..types import PRIMITIVE_TYPES, PRIMITIVES, ValueType
 from . import ast
@@ -214,10 +214,10 @@ class Resolver:
             return ast.Literal(e.span, enum.variants.index(e.name), "enum", enum.name)
         if isinstance(e, ast.Call):
             e.args = [self.resolve_expr(a) for a in e.args]
-            fn = functions.lookup(e.function)
+            fn = builtins.lookup(e.function)
             if fn is None:
                 self.error(e.span, f"unknown function '${e.function}'",
-                           suggest(e.function, functions.REGISTRY))
+                           suggest(e.function, builtins.BUILTINS))
             elif not fn.signature.accepts_arity(len(e.args)):
                 self.error(e.span, f"${e.function} does not take {len(e.args)} argument"
                                    f"{'s' if len(e.args) != 1 else ''}")

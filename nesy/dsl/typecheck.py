@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..engine import functions
+from .. import builtins
 from ..errors import Diagnostic, Span
 from ..types import FLOAT_TYPES, INTEGER_RANGES, ValueType
 from . import ast
@@ -231,7 +231,7 @@ class TypeChecker:
         return self.fresh(frozenset(["bool"]))
 
     def call(self, e: ast.Call, env) -> int:
-        fn = functions.lookup(e.function)
+        fn = builtins.lookup(e.function)
         args = [self.expr(a, env) for a in e.args]
         if fn is None or not fn.signature.accepts_arity(len(args)):
             return self.fresh()

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import ir
 from ..provenance import Provenance
-from .expr import in_range
+from ..expr import in_range
 from .table import Table, group_rows, joint_keys
 from .values import ValueTable
 

@@ -16,7 +16,7 @@ from .. import ir
 from ..errors import NesyError
 from ..provenance import InputFacts, Provenance
 from . import aggregate
-from .expr import evaluate
+from ..expr import evaluate
 from .store import StoredRelation
 from .table import ColumnIndex, Table, joint_keys, match, sort_keys
 from .values import ValueTable

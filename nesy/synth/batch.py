@@ -6,11 +6,8 @@ the same with any `--jobs`.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Callable, Sequence
 
 from tqdm import tqdm
@@ -104,12 +101,3 @@ def table(results: Sequence[TaskResult | None]) -> str:
 def as_json(results: Sequence[TaskResult | None]) -> str:
     return json.dumps({"results": [asdict(r) for r in results if r is not None],
                        "summary": summary(results)}, indent=2)
-
-
-def write_atomically(path: str | Path, text: str) -> None:
-    """Write via a temporary file and a rename, so readers never see half a file."""
-    path = Path(path)
-    handle, temp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(temp, path)

@@ -2,23 +2,28 @@
 
 A grammar has typed non-terminals and productions. A production rewrites a non-terminal into a
 constant, an input of the function being synthesised, another non-terminal of the same type
-(a chain), or a call of a function registered in `nesy.engine.functions` whose arguments are
+(a chain), or a call of an operation of the grammar's synthesis *domain* whose arguments are
 non-terminals. Grammars are plain data so that every front end (Python, the nesy language,
 SyGuS files) builds the same object, and `problems()` reports what is wrong with one without
 raising, so a front end can attach its own source locations.
+
+A grammar names its domain, or leaves it to be found: the one registered domain whose
+namespace holds every function the grammar calls (and which defines every type it uses). A
+grammar that calls no function and uses only primitive types needs no domain.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nesy.engine import functions
-from nesy.errors import NesyError
-from nesy.types import PRIMITIVES, PRIMITIVE_TYPES
+from nesy.errors import DataError, UsageError
+from nesy.synth import domains
+from nesy.synth.domains import PLAIN, Domain
+from nesy.types import PRIMITIVES, literal
 
 FUNCTION, CONSTANT, INPUT, CHAIN = "function", "constant", "input", "chain"
 
 
-class GrammarError(NesyError):
+class GrammarError(UsageError):
     """A grammar that cannot be searched; lists every problem found."""
 
     def __init__(self, problems: list[str]):
@@ -55,6 +60,7 @@ class Grammar:
     start: str
     inputs: dict[str, str] = field(default_factory=dict)
     productions: list[Production] = field(default_factory=list)
+    domain: str | None = None  # a registered domain's name; None: found from the functions
 
     def function(self, lhs: str, name: str, *args: str, weight: int = 1) -> "Grammar":
         """Add `lhs ::= name(args...)`; returns the grammar so calls chain."""
@@ -77,16 +83,61 @@ class Grammar:
     def productions_of(self, nonterminal: str) -> list[Production]:
         return [p for p in self.productions if p.lhs == nonterminal]
 
+    def function_names(self) -> list[str]:
+        return list(dict.fromkeys(p.symbol for p in self.productions if p.kind == FUNCTION))
+
+    def resolve(self) -> Domain:
+        """The grammar's domain; raises `GrammarError` when there is none or several."""
+        domain, problems = self._resolve()
+        if problems:
+            raise GrammarError([message for _, message in problems])
+        return domain
+
+    def _resolve(self) -> tuple[Domain | None, list[tuple[Production | None, str]]]:
+        """The domain (None when no one domain fits) and the problems in finding it."""
+        if self.domain is not None:
+            if self.domain not in domains.names():
+                return None, [(None, f"unknown synthesis domain `{self.domain}`; known: "
+                                     f"{', '.join(domains.names())}")]
+            return domains.get(self.domain), []
+        every = domains.all_domains()
+        unknown = [p for p in self.productions
+                   if p.kind == FUNCTION and not any(p.symbol in d.functions for d in every)]
+        problems = [(p, f"`{p}`: no function `{p.symbol}` is registered in any synthesis "
+                        f"domain") for p in unknown]
+        called = [n for n in self.function_names() if n not in {p.symbol for p in unknown}]
+        types = set(self.nonterminals.values()) | set(self.inputs.values())
+        if not called and types <= set(PRIMITIVES):
+            return PLAIN, problems
+        fitting = [d for d in every
+                   if all(n in d.functions for n in called) and types <= d.type_names()]
+        if len(fitting) == 1:
+            return fitting[0], problems
+        if len(fitting) > 1:
+            return None, problems + [(None, f"the grammar fits several synthesis domains "
+                                            f"({', '.join(d.name for d in fitting)}); name one")]
+        strange = {name: t for name, t in {**self.nonterminals, **self.inputs}.items()
+                   if not any(t in d.type_names() for d in every)}
+        if strange:
+            return None, problems + [(None, f"`{name}` has unknown type `{t}`")
+                                     for name, t in strange.items()]
+        owners = "; ".join(f"`{n}` is in {', '.join(d.name for d in every if n in d.functions)}"
+                           for n in called)
+        return None, problems + [(None, f"no synthesis domain has every function and type the "
+                                        f"grammar uses ({owners})")]
+
     def problems(self) -> list[tuple[Production | None, str]]:
         """Everything that makes the grammar unusable, each with the production at fault."""
-        found: list[tuple[Production | None, str]] = []
-        for name, type_name in {**self.nonterminals, **self.inputs}.items():
-            if type_name not in PRIMITIVE_TYPES:
-                found.append((None, f"`{name}` has unknown type `{type_name}`"))
+        domain, found = self._resolve()
+        if domain is not None:
+            found += [(None, f"`{name}` has unknown type `{type_name}`")
+                      for name, type_name in {**self.nonterminals, **self.inputs}.items()
+                      if type_name not in domain.type_names()]
         if self.start not in self.nonterminals:
             found.append((None, f"start symbol `{self.start}` is not a non-terminal"))
+        reported = {id(p) for p, _ in found if p is not None}
         for p in self.productions:
-            message = self.problem_of(p)
+            message = None if id(p) in reported else self.problem_of(p, domain)
             if message:
                 found.append((p, f"`{p}`: {message}"))
         for name in self.nonterminals:
@@ -101,15 +152,17 @@ class Grammar:
             raise GrammarError([message for _, message in found])
         return self
 
-    def problem_of(self, p: Production) -> str | None:
-        """Why one production is unsound, or None."""
+    def problem_of(self, p: Production, domain: Domain | None) -> str | None:
+        """Why one production is unsound in the domain, or None. Without a domain, calls
+        are not checked (the problem is then the missing domain)."""
         if p.lhs not in self.nonterminals:
             return f"`{p.lhs}` is not a non-terminal"
         if p.weight < (0 if p.kind == CHAIN else 1):
             return f"weight {p.weight} is too small"
         want = self.nonterminals[p.lhs]
         if p.kind == CONSTANT:
-            return None if fits(p.symbol, want) else f"constant does not have type {want}"
+            fits = (domain or PLAIN).fits(p.symbol, want)
+            return None if fits else f"constant does not have type {want}"
         if p.kind == INPUT:
             if p.symbol not in self.inputs:
                 return f"`{p.symbol}` is not an input"
@@ -125,15 +178,9 @@ class Grammar:
         unknown = [a for a in p.args if a not in self.nonterminals]
         if unknown:
             return f"`{unknown[0]}` is not a non-terminal"
-        return call_problem(p.symbol, [self.nonterminals[a] for a in p.args], want)
-
-
-def literal(value) -> str:
-    """A constant as it is written in programs: strings quoted, booleans lower case."""
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'
-    return functions.format_value(value)
+        if domain is None:
+            return None
+        return call_problem(domain, p.symbol, [self.nonterminals[a] for a in p.args], want)
 
 
 def type_of(value) -> str:
@@ -146,40 +193,24 @@ def type_of(value) -> str:
         return "f64"
     if isinstance(value, str):
         return "String"
-    raise TypeError(f"unsupported value {value!r}")
+    raise DataError(f"unsupported example value {value!r} of type {type(value).__name__}: "
+                    f"examples hold strings, integers, floats or booleans")
 
 
-def fits(value, type_name: str) -> bool:
-    vtype = PRIMITIVES.get(type_name)
-    if vtype is None:
-        return False
-    if isinstance(value, bool):
-        return type_name == "bool"
-    if isinstance(value, int):
-        if vtype.is_integer:
-            low, high = vtype.range()
-            return low <= value <= high
-        return False
-    if isinstance(value, float):
-        return vtype.is_float
-    if isinstance(value, str):
-        return type_name == "String" or (type_name == "char" and len(value) == 1)
-    return False
-
-
-def call_problem(name: str, arg_types: list[str], want: str) -> str | None:
-    """Why `name(arg_types...)` cannot produce a `want`, or None when it can."""
-    returns, problem = call_type(name, arg_types)
+def call_problem(domain: Domain, name: str, arg_types: list[str], want: str) -> str | None:
+    """Why `name(arg_types...)` cannot produce a `want` in the domain, or None when it can."""
+    returns, problem = call_type(domain, name, arg_types)
     if problem is None and returns != want:
         problem = f"`{name}` returns {returns} here, not {want}"
     return problem
 
 
-def call_type(name: str, arg_types: list[str]) -> tuple[str | None, str | None]:
-    """The type `name(arg_types...)` returns, or None and why the call is ill-typed."""
-    fn = functions.lookup(name)
+def call_type(domain: Domain, name: str, arg_types: list[str]) -> tuple[str | None, str | None]:
+    """The type `name(arg_types...)` returns in the domain, or None and why the call is
+    ill-typed."""
+    fn = domain.functions.lookup(name)
     if fn is None:
-        return None, f"no function `{name}` is registered"
+        return None, f"no function `{name}` is registered in synthesis domain `{domain.name}`"
     sig = fn.signature
     if not sig.accepts_arity(len(arg_types)):
         return None, f"`{name}` does not take {len(arg_types)} argument(s)"
@@ -208,7 +239,7 @@ def _bind(spec: str, have: str, bound: dict[str, str]) -> str | None:
     var, cls = spec.split(":", 1)
     if var in bound:
         return None if bound[var] == have else f"expects {bound[var]}, got {have}"
-    if have not in PRIMITIVES or not _CLASSES[cls](PRIMITIVES[have]):
+    if cls != "any" and (have not in PRIMITIVES or not _CLASSES[cls](PRIMITIVES[have])):
         return f"expects a {cls} type, got {have}"
     bound[var] = have
     return None

@@ -1,23 +1,25 @@
 """Programs found by synthesis: trees of grammar productions.
 
-A program is evaluated column-wise through `nesy.engine.functions.apply`, the executor's own
-function registry, so a reported program means exactly what the executor would compute.
+A program is evaluated column-wise through its domain's function namespace, the functions the
+search itself applied, so a reported program means exactly what the search computed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import numpy as np
 
-from nesy.engine import functions
-from nesy.synth.grammar import CHAIN, CONSTANT, FUNCTION, INPUT, Production, literal
+from nesy.synth.domains import PLAIN, Domain, objects
+from nesy.synth.grammar import CHAIN, CONSTANT, FUNCTION, INPUT, Production
+from nesy.types import literal
 
 
 @dataclass(frozen=True)
 class Program:
     production: Production
     children: tuple["Program", ...] = ()
+    domain: Domain = field(default=PLAIN, compare=False, repr=False)
 
     @property
     def size(self) -> int:
@@ -36,7 +38,7 @@ class Program:
 
     def evaluate(self, inputs: Mapping[str, Sequence]) -> tuple[np.ndarray, np.ndarray]:
         """Values on every example (one input column per input name) and which are defined."""
-        columns = {name: _column(values) for name, values in inputs.items()}
+        columns = {name: objects(values) for name, values in inputs.items()}
         rows = len(next(iter(columns.values()))) if columns else 1
         return self._evaluate(columns, rows)
 
@@ -48,7 +50,7 @@ class Program:
     def _evaluate(self, columns: dict[str, np.ndarray], rows: int):
         p = self.production
         if p.kind == CONSTANT:
-            return _column([p.symbol] * rows), np.ones(rows, dtype=bool)
+            return objects([p.symbol] * rows), np.ones(rows, dtype=bool)
         if p.kind == INPUT:
             return columns[p.symbol], np.ones(rows, dtype=bool)
         if p.kind == CHAIN:
@@ -57,24 +59,22 @@ class Program:
         defined = np.logical_and.reduce([ok for _, ok in results]) if results else np.ones(rows, bool)
         out = np.empty(rows, dtype=object)
         # Arguments are only defined where every child is; call the function on those rows only.
-        values, valid = functions.apply(p.symbol, [v[defined] for v, _ in results])
-        out[defined] = np.asarray(values, dtype=object)
+        values, valid = self.domain.functions.apply(p.symbol, [v[defined] for v, _ in results])
+        out[defined] = objects(values)
         ok = np.zeros(rows, dtype=bool)
         ok[defined] = valid
         return out, ok
 
 
-def _column(values: Sequence) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = list(values)
-    return out
-
-
 def consistent(program: Program, inputs: Mapping[str, Sequence], outputs: Sequence) -> bool:
     """Whether the program is defined and right on every example."""
-    return all(ok and same(v, want) for v, ok, want in zip(*program.evaluate(inputs), outputs))
+    return first_wrong(program, inputs, outputs) is None
 
 
-def same(value, want) -> bool:
-    """Equality that keeps booleans apart from the integers 0 and 1."""
-    return value == want and isinstance(value, bool) == isinstance(want, bool)
+def first_wrong(program: Program, inputs: Mapping[str, Sequence], outputs: Sequence) -> int | None:
+    """The first example the program gets wrong (no value, or another value), or None."""
+    values, valid = program.evaluate(inputs)
+    for index, (value, ok, want) in enumerate(zip(values.tolist(), valid.tolist(), outputs)):
+        if not (ok and program.domain.same(value, want)):
+            return index
+    return None

@@ -18,9 +18,11 @@ from pathlib import Path
 import sexpdata
 from sexpdata import Symbol
 
-from nesy.engine import functions
+from nesy.builtins import NoValue
 from nesy.errors import CompileError, DataError, Diagnostic, Source
+from nesy.files import read_text
 from nesy.synth.batch import TaskResult
+from nesy.synth.domains.smtlib import DOMAIN as SMTLIB
 from nesy.synth.domains.strings import extract_constants
 from nesy.synth.grammar import (CHAIN, CONSTANT, FUNCTION, INPUT, Grammar, Production,
                                 call_type, type_of)
@@ -75,12 +77,7 @@ class SygusProblem:
 
 
 def load_sygus(path: str | Path) -> SygusProblem:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DataError(f"cannot read SyGuS file {path}: {error}") from None
-    return parse_sygus(text, str(path))
+    return parse_sygus(read_text(path, "a SyGuS .sl file"), str(path))
 
 
 def parse_sygus(text: str, name: str = "<sygus>") -> SygusProblem:
@@ -114,17 +111,17 @@ def _program(t, params: set[str], reader: "_Reader", bound: dict | None = None) 
     if isinstance(t, Symbol) and str(t) in bound:
         return bound[str(t)]
     if isinstance(t, Symbol) and str(t) in params:
-        return Program(Production("", INPUT, str(t)))
+        return Program(Production("", INPUT, str(t)), (), SMTLIB)
     if _head(t) == "let":
         inner = dict(bound)
         for name, value in t[1]:
             inner[str(name)] = _program(value, params, reader, bound)
         return _program(t[2], params, reader, inner)
-    if isinstance(t, list) and _head(t) and functions.lookup(str(t[0])):
+    if isinstance(t, list) and _head(t) and str(t[0]) in SMTLIB.functions:
         children = tuple(_program(a, params, reader, bound) for a in t[1:])
-        return Program(Production("", FUNCTION, str(t[0])), children)
+        return Program(Production("", FUNCTION, str(t[0])), children, SMTLIB)
     try:
-        return Program(Production("", CONSTANT, reader.fold(t)))
+        return Program(Production("", CONSTANT, reader.fold(t)), (), SMTLIB)
     except ValueError:
         raise DataError(f"cannot read the term {_text(t)}") from None
 
@@ -328,11 +325,11 @@ class _Reader:
         if isinstance(sexp, (str, int)) and not isinstance(sexp, bool):
             return sexp
         if isinstance(sexp, list) and sexp and isinstance(sexp[0], Symbol):
-            fn = functions.lookup(str(sexp[0]))
+            fn = SMTLIB.functions.lookup(str(sexp[0]))
             if fn is not None:
                 try:
                     return fn.scalar(*(self.fold(a) for a in sexp[1:]))
-                except (functions.NoValue, TypeError):
+                except (NoValue, TypeError):
                     pass
         raise ValueError(sexp)
 
@@ -348,7 +345,7 @@ class _Reader:
                 for r in rules):
             self.fail(form, "expected a grammar `((NAME SORT (RULE ...)) ...)`")
         nonterminals = {str(r[0]): self.sort(form, r[1]) for r in rules}
-        grammar = Grammar(nonterminals, str(rules[0][0]), dict(params))
+        grammar = Grammar(nonterminals, str(rules[0][0]), dict(params), domain=SMTLIB.name)
         if nonterminals[grammar.start] != returns:
             self.error(form, f"the start symbol `{grammar.start}` must have the function's sort")
         builder = _RuleBuilder(self, form, grammar, examples)
@@ -433,10 +430,10 @@ class _RuleBuilder:
         if not self.mentions_nonterminal(t):
             try:
                 return type_of(self.reader.fold(t))
-            except (ValueError, TypeError):
+            except (ValueError, DataError):
                 self.reader.fail(self.form, f"`{_text(t)}` is not a term of this grammar",
                                  token=_text(t))
-        returns, problem = call_type(str(t[0]), [self.type_of_term(a) for a in t[1:]])
+        returns, problem = call_type(SMTLIB, str(t[0]), [self.type_of_term(a) for a in t[1:]])
         if problem:
             self.reader.fail(self.form, problem, token=str(t[0]))
         return returns
@@ -451,7 +448,8 @@ def default_grammar(params, returns: str, examples) -> Grammar:
     """The grammar used when a `synth-fun` gives none: SMT-LIB's string and integer operations
     with the inputs and the constants found in the examples."""
     nonterminal = {"String": "S", "i64": "I", "bool": "B"}
-    g = Grammar({"S": "String", "I": "i64", "B": "bool"}, nonterminal[returns], dict(params))
+    g = Grammar({"S": "String", "I": "i64", "B": "bool"}, nonterminal[returns], dict(params),
+                domain=SMTLIB.name)
     for type_name, values in _constants(examples).items():
         for value in values:
             g.constant(nonterminal[type_name], value)

@@ -14,7 +14,8 @@ from json.decoder import scanstring
 from pathlib import Path
 from typing import Sequence
 
-from nesy.errors import CompileError, DataError, Diagnostic, Source, Span
+from nesy.errors import CompileError, Diagnostic, Source, Span
+from nesy.files import read_text
 from nesy.synth.batch import TaskResult
 from nesy.synth.domains.strings import bustle_grammar, input_names
 from nesy.synth.locations import span
@@ -62,12 +63,7 @@ def solve(task: Task, budget: Budget) -> TaskResult:
 
 def load_tasks(path: str | Path) -> list[Task]:
     """Read a task file; raises `CompileError` listing every problem with its location."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DataError(f"cannot read task file {path}: {error}") from None
-    return parse_tasks(text, str(path))
+    return parse_tasks(read_text(path, "a JSON task file"), str(path))
 
 
 def parse_tasks(text: str, name: str = "<tasks>") -> list[Task]:

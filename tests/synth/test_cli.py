@@ -1,10 +1,9 @@
 """`nesy synth strings|sygus`, driven through the argparse sub-commands the module adds."""
-import argparse
 import json
 
 import pytest
 
-from nesy.synth.cli import add_subcommands
+from nesy.cli import main
 
 TASKS = [
     {"name": "upper", "trainExamples": [{"inputs": ["ab"], "output": "AB"},
@@ -21,11 +20,8 @@ PROBLEM = """(set-logic SLIA)
 
 
 def nesy(*argv) -> int:
-    """Parse like the `nesy` command and run the chosen handler."""
-    parser = argparse.ArgumentParser(prog="nesy")
-    add_subcommands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args([str(a) for a in argv])
-    return args.handler(args)
+    """Run the `nesy` command: its exit status, its output captured by capsys."""
+    return main([str(a) for a in argv])
 
 
 @pytest.fixture

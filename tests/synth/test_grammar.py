@@ -1,6 +1,7 @@
 """Typed grammars: built from Python, checked against the executor's function registry."""
 import pytest
 
+from nesy.synth.domains.smtlib import DOMAIN as SMTLIB
 from nesy.synth.grammar import Grammar, GrammarError, call_type
 
 
@@ -51,6 +52,23 @@ def test_every_problem_is_reported_at_once():
 
 
 def test_type_variables_link_argument_and_result_types():
-    assert call_type("ite", ["bool", "i64", "i64"]) == ("i64", None)
-    returns, problem = call_type("ite", ["bool", "i64", "String"])
+    assert call_type(SMTLIB, "ite", ["bool", "i64", "i64"]) == ("i64", None)
+    returns, problem = call_type(SMTLIB, "ite", ["bool", "i64", "String"])
     assert returns is None and "expects i64, got String" in problem
+
+
+def test_a_grammar_takes_the_one_domain_that_has_all_its_functions():
+    assert small_grammar().resolve().name == "strings"  # `left` is a strings operation
+    g = Grammar({"S": "String", "I": "i64"}, "S", {"x": "String"}).input("S", "x")
+    g.function("I", "str.len", "S").function("S", "left", "S", "I")
+    messages = [message for _, message in g.problems()]
+    assert messages == ["no synthesis domain has every function and type the grammar uses "
+                        "(`str.len` is in smtlib; `left` is in strings)"]
+    g.domain = "strings"
+    assert [m for _, m in g.problems()] == [
+        "`I ::= str.len(S)`: no function `str.len` is registered in synthesis domain `strings`"]
+
+
+def test_a_grammar_without_functions_needs_no_domain():
+    g = Grammar({"S": "String"}, "S", {"x": "String"}).input("S", "x").constant("S", "!")
+    assert g.problems() == [] and g.resolve().functions.lookup("left") is None

@@ -1,12 +1,13 @@
 """Bottom-up search: finds smallest programs, respects its budgets, never reports a wrong one."""
 import pytest
 
-from nesy.engine.functions import register
 from nesy.errors import UsageError
-from nesy.synth.domains.strings import bustle_grammar
+from nesy.synth.domains.strings import DOMAIN as STRINGS, bustle_grammar
 from nesy.synth.grammar import Grammar
 from nesy.synth.program import consistent
-from nesy.synth.search import Budget, BottomUp, synthesize
+from nesy.synth.search import Budget, problem, synthesize
+
+from .brute_force import smallest_size
 
 
 def bustle(rows, outputs, **budget):
@@ -104,19 +105,44 @@ def test_a_start_symbol_that_only_chains_shares_the_values_of_its_target():
 
 
 def test_programs_use_registered_python_functions():
-    @register("test_synth_reverse", ["String"], "String")
+    @STRINGS.functions.register("test_synth_reverse", ["String"], "String")
     def reverse(s):
         return s[::-1]
 
     g = Grammar({"S": "String"}, "S", {"x": "String"}).input("S", "x")
     g.function("S", "test_synth_reverse", "S").function("S", "upper", "S")
-    result = synthesize(g, {"x": ["abc", "de"]}, ["CBA", "ED"])
+    try:
+        result = synthesize(g, {"x": ["abc", "de"]}, ["CBA", "ED"])
+    finally:
+        STRINGS.functions.unregister("test_synth_reverse")
     assert str(result.program) in ("upper(test_synth_reverse(x))", "test_synth_reverse(upper(x))")
 
 
 def test_examples_must_match_the_grammar_inputs():
     g = Grammar({"S": "String"}, "S", {"x": "String"}).input("S", "x")
     with pytest.raises(UsageError):
-        BottomUp(g, {"y": ["a"]}, ["a"])
+        problem(g, {"y": ["a"]}, ["a"])
     with pytest.raises(UsageError):
-        BottomUp(g, {"x": []}, [])
+        problem(g, {"x": []}, [])
+
+
+def _tiny(build):
+    g = Grammar({"S": "String", "I": "i64"}, "S", {"x": "String"}).input("S", "x")
+    g.constant("I", 1).constant("I", 2).constant("S", "-")
+    return build(g)
+
+
+@pytest.mark.parametrize("build, examples", [
+    (lambda g: g.function("S", "concatenate", "S", "S"), (["ab", "c"], ["ab-ab", "c-c"])),
+    (lambda g: g.function("S", "concatenate", "S", "S").function("S", "left", "S", "I"),
+     (["abc", "xyz"], ["a-abc", "x-xyz"])),
+    (lambda g: g.function("S", "upper", "S").function("S", "right", "S", "I")
+     .function("S", "concatenate", "S", "S"), (["abc", "de"], ["BC-", "DE-"])),
+    (lambda g: g.function("S", "rept", "S", "I").function("I", "len", "S")
+     .function("S", "mid", "S", "I", "I"), (["ab", "xyz"], ["bb", "yyy"])),
+])
+def test_answers_have_the_size_of_the_smallest_consistent_program(build, examples):
+    inputs, outputs = {"x": examples[0]}, examples[1]
+    result = synthesize(_tiny(build), inputs, outputs, Budget(timeout=60))
+    assert result.solved and consistent(result.program, inputs, outputs)
+    assert result.size == smallest_size(_tiny(build), inputs, outputs, max_size=7)

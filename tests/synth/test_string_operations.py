@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nesy.engine import functions
-from nesy.engine.functions import NoValue
+from nesy.builtins import NoValue
 from nesy.synth.domains import strings
+
+functions = strings.DOMAIN.functions
 
 ERROR = NoValue
 

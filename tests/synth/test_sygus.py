@@ -1,7 +1,8 @@
 """SyGuS-IF problems: reading v1 and v2, SMT-LIB semantics, answers, located errors."""
 import pytest
 
-from nesy.engine import functions
+from nesy.builtins import NoValue
+from nesy.synth.domains.smtlib import DOMAIN as SMTLIB
 from nesy.errors import CompileError
 from nesy.synth.search import Budget
 from nesy.synth.sygus import V2_NAMES, define_fun, parse_sygus, smt_literal, solve_sygus, write_v2
@@ -124,12 +125,12 @@ SMTLIB_CASES = [
 @pytest.mark.parametrize("name, args, expected", SMTLIB_CASES,
                          ids=[f"{c[0]}{c[1]}" for c in SMTLIB_CASES])
 def test_smtlib_operations_follow_smtlib_2_6(name, args, expected):
-    assert functions.lookup(name).scalar(*args) == expected
+    assert SMTLIB.functions.lookup(name).scalar(*args) == expected
 
 
 def test_division_by_zero_has_no_value():
-    with pytest.raises(functions.NoValue):
-        functions.lookup("div").scalar(1, 0)
+    with pytest.raises(NoValue):
+        SMTLIB.functions.lookup("div").scalar(1, 0)
 
 
 def errors(text: str) -> list[str]:

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from nesy.errors import CompileError, DataError
+from nesy.errors import CompileError, NesyError
 from nesy.synth.domains.strings import extract_constants, longest_common_substring
 from nesy.synth.search import Budget
 from nesy.synth.tasks import load_tasks, parse_tasks, solve
@@ -89,6 +89,17 @@ def test_the_error_text_shows_file_line_column_and_a_caret():
     assert "^" in text and text.endswith("1 error found")
 
 
-def test_a_missing_file_is_a_data_error(tmp_path):
-    with pytest.raises(DataError, match="cannot read task file"):
-        load_tasks(tmp_path / "missing.json")
+@pytest.mark.parametrize("make, problem", [
+    (lambda path: None, "no such file"),
+    (lambda path: path.mkdir(), "is a directory, expected"),
+    (lambda path: path.write_bytes(b"[\0\1]"), "is a binary file"),
+    (lambda path: path.write_bytes(b'[{"name": "\xff"}]'), "is not UTF-8 text"),
+])
+def test_unreadable_task_and_sygus_files_are_user_errors_naming_the_file(tmp_path, make, problem):
+    from nesy.synth.sygus import load_sygus
+
+    path = tmp_path / "tasks"
+    make(path)
+    for load in (load_tasks, load_sygus):
+        with pytest.raises(NesyError, match=f"{path}: {problem}"):
+            load(path)

@@ -5,6 +5,9 @@ bottom-up baseline produced the published figures nesy is compared with: positio
 1-based, an error is "no value" (`NoValue`), REPT refuses results longer than 100 characters,
 TRIM also collapses runs of inner spaces. FIND and SUBSTITUTE take an optional last argument,
 so each is one registered function used at two arities.
+
+The domain's subcommand is `nesy synth strings TASKS.json` (BUSTLE/CrossBeam task files, see
+`nesy.synth.tasks`).
 """
 from __future__ import annotations
 
@@ -15,10 +18,10 @@ from typing import Sequence
 
 import numpy as np
 
-from nesy.engine.functions import lookup
-from nesy.synth.domains import objects, operation
+from nesy.synth.domains import Domain, objects
 from nesy.synth.grammar import Grammar, type_of
-from nesy.synth.search import identity
+
+DOMAIN = Domain("strings", "string transformations (BUSTLE's spreadsheet operations)")
 
 REPT_LIMIT = 100
 ALWAYS_CONSTANTS = ("", 0, 1, 2, 3, 99)
@@ -27,13 +30,13 @@ PUNCTUATION = (" ", ",", ".", "!", "?", "(", ")", "[", "]", "<", ">", "{", "}", 
                "/", "$", "#", ":", ";", "@", "%", "0")
 
 
-@operation("add", ["i64", "i64"], "i64")
+@DOMAIN.operation("add", ["i64", "i64"], "i64")
 def add(a: int, b: int) -> int:
     """ADD(a, b)."""
     return a + b
 
 
-@operation("minus", ["i64", "i64"], "i64")
+@DOMAIN.operation("minus", ["i64", "i64"], "i64")
 def minus(a: int, b: int) -> int:
     """MINUS(a, b) = a - b."""
     return a - b
@@ -58,13 +61,13 @@ def _exact_bulk(a: np.ndarray, b: np.ndarray):
     return np.equal(a, b).astype(object), np.ones(len(a), dtype=bool)
 
 
-@operation("concatenate", ["String", "String"], "String", bulk=_concatenate_bulk)
+@DOMAIN.operation("concatenate", ["String", "String"], "String", bulk=_concatenate_bulk)
 def concatenate(a: str, b: str) -> str:
     """CONCATENATE(a, b)."""
     return a + b
 
 
-@operation("find", ["String", "String", "i64"], "i64", optional=1, bulk=_find_bulk)
+@DOMAIN.operation("find", ["String", "String", "i64"], "i64", optional=1, bulk=_find_bulk)
 def find(needle: str, haystack: str, start: int | None = None) -> int | None:
     """FIND(needle, haystack[, start]): 1-based position of needle at or after start; an
     error when absent, or when a given start is outside 1..LEN(haystack)."""
@@ -76,32 +79,32 @@ def find(needle: str, haystack: str, start: int | None = None) -> int | None:
     return index + 1 if index >= 0 else None
 
 
-@operation("left", ["String", "i64"], "String")
+@DOMAIN.operation("left", ["String", "i64"], "String")
 def left(text: str, n: int) -> str | None:
     """LEFT(text, n): the first n characters; an error when n < 0."""
     return text[:n] if n >= 0 else None
 
 
-@operation("right", ["String", "i64"], "String")
+@DOMAIN.operation("right", ["String", "i64"], "String")
 def right(text: str, n: int) -> str | None:
     """RIGHT(text, n): the last n characters; an error when n < 0."""
     return text[max(0, len(text) - n):] if n >= 0 else None
 
 
-@operation("mid", ["String", "i64", "i64"], "String")
+@DOMAIN.operation("mid", ["String", "i64", "i64"], "String")
 def mid(text: str, start: int, n: int) -> str | None:
     """MID(text, start, n): n characters from 1-based position start; an error when start < 1
     or n < 0."""
     return text[start - 1:start - 1 + n] if start >= 1 and n >= 0 else None
 
 
-@operation("len", ["String"], "i64")
+@DOMAIN.operation("len", ["String"], "i64")
 def len_(text: str) -> int:
     """LEN(text)."""
     return len(text)
 
 
-@operation("replace", ["String", "i64", "i64", "String"], "String")
+@DOMAIN.operation("replace", ["String", "i64", "i64", "String"], "String")
 def replace(text: str, start: int, n: int, new: str) -> str | None:
     """REPLACE(text, start, n, new): the n characters from position start become new; an
     error when start < 1 or n < 0."""
@@ -110,37 +113,37 @@ def replace(text: str, start: int, n: int, new: str) -> str | None:
     return text[:start - 1] + new + text[start - 1 + n:]
 
 
-@operation("trim", ["String"], "String")
+@DOMAIN.operation("trim", ["String"], "String")
 def trim(text: str) -> str:
     """TRIM(text): no leading or trailing spaces, inner runs of spaces become one."""
     return _SPACES.sub(" ", text.strip(" "))
 
 
-@operation("lower", ["String"], "String")
+@DOMAIN.operation("lower", ["String"], "String")
 def lower(text: str) -> str:
     """LOWER(text)."""
     return text.lower()
 
 
-@operation("upper", ["String"], "String")
+@DOMAIN.operation("upper", ["String"], "String")
 def upper(text: str) -> str:
     """UPPER(text)."""
     return text.upper()
 
 
-@operation("proper", ["String"], "String")
+@DOMAIN.operation("proper", ["String"], "String")
 def proper(text: str) -> str:
     """PROPER(text): each letter after a non-letter upper case, every other letter lower."""
     return text.title()
 
 
-@operation("rept", ["String", "i64"], "String")
+@DOMAIN.operation("rept", ["String", "i64"], "String")
 def rept(text: str, times: int) -> str | None:
     """REPT(text, times); an error when times < 0 or the result would exceed 100 characters."""
     return text * times if 0 <= times and len(text) * times <= REPT_LIMIT else None
 
 
-@operation("substitute", ["String", "String", "String", "i64"], "String", optional=1)
+@DOMAIN.operation("substitute", ["String", "String", "String", "i64"], "String", optional=1)
 def substitute(text: str, search: str, new: str, occurrence: int = 0) -> str | None:
     """SUBSTITUTE(text, search, new[, occurrence]): replace every occurrence of search, or
     only the occurrence-th one (occurrences may overlap; 0 means all). An empty search, or
@@ -159,42 +162,42 @@ def substitute(text: str, search: str, new: str, occurrence: int = 0) -> str | N
     return text[:index] + new + text[index + len(search):]
 
 
-@operation("to_text", ["i64"], "String")
+@DOMAIN.operation("to_text", ["i64"], "String")
 def to_text(n: int) -> str:
     """TO_TEXT(n): the decimal digits of n."""
     return str(n)
 
 
-@operation("if", ["bool", "String", "String"], "String")
+@DOMAIN.operation("if", ["bool", "String", "String"], "String")
 def if_(condition: bool, then: str, otherwise: str) -> str:
     """IF(condition, then, otherwise)."""
     return then if condition else otherwise
 
 
-@operation("exact", ["String", "String"], "bool", bulk=_exact_bulk)
+@DOMAIN.operation("exact", ["String", "String"], "bool", bulk=_exact_bulk)
 def exact(a: str, b: str) -> bool:
     """EXACT(a, b): case-sensitive equality."""
     return a == b
 
 
-@operation("gt", ["i64", "i64"], "bool")
+@DOMAIN.operation("gt", ["i64", "i64"], "bool")
 def gt(a: int, b: int) -> bool:
     """GT(a, b) = a > b."""
     return a > b
 
 
-@operation("gte", ["i64", "i64"], "bool")
+@DOMAIN.operation("gte", ["i64", "i64"], "bool")
 def gte(a: int, b: int) -> bool:
     """GTE(a, b) = a >= b."""
     return a >= b
 
 
-@identity("if", 1)
+@DOMAIN.identity("if", 1)
 def _if_picks_a_branch(condition: np.ndarray) -> np.ndarray:
     return np.where(condition.astype(bool), 1, 2)
 
 
-@identity("substitute", 2)
+@DOMAIN.identity("substitute", 2)
 def _substitute_finds_nothing(text: np.ndarray, search: np.ndarray) -> np.ndarray:
     return np.array([0 if s == "" or s not in t else -1
                      for t, s in zip(text.tolist(), search.tolist())], dtype=np.int64)
@@ -247,11 +250,44 @@ def bustle_grammar(inputs: Sequence[Sequence], outputs: Sequence) -> Grammar:
     types = [type_of(v) for v in inputs[0]] if inputs else []
     grammar = Grammar(nonterminals={"S": "String", "I": "i64", "B": "bool"},
                       start=_NONTERMINAL[type_of(outputs[0])],
-                      inputs=dict(zip(input_names(len(types)), types)))
+                      inputs=dict(zip(input_names(len(types)), types)), domain=DOMAIN.name)
     for value in extract_constants(inputs, outputs):
         grammar.constant(_NONTERMINAL[type_of(value)], value)
     for name, type_name in grammar.inputs.items():
         grammar.input(_NONTERMINAL[type_name], name)
     for name, args in OPERATIONS:
-        grammar.function(_NONTERMINAL[lookup(name).signature.returns], name, *args)
+        grammar.function(_NONTERMINAL[DOMAIN.functions.lookup(name).signature.returns], name,
+                         *args)
     return grammar.check()
+
+
+# -- `nesy synth strings` ------------------------------------------------------------------------
+
+def add_command(commands) -> None:
+    from nesy.synth import cli
+
+    parser = commands.add_parser(
+        "strings", help=DOMAIN.description,
+        description="Solve each task of a BUSTLE/CrossBeam JSON task file with BUSTLE's 22 "
+                    "spreadsheet operations and its extracted constants.")
+    parser.add_argument("tasks", metavar="TASKS.json", help="a JSON list of tasks")
+    cli.add_budget_options(parser)
+    parser.add_argument("--format", choices=["table", "json"], default="table",
+                        help="how to print results (default: table)")
+    parser.set_defaults(handler=run_command)
+
+
+def run_command(args) -> int:
+    import functools
+
+    from nesy.synth import batch, cli
+    from nesy.synth.tasks import load_tasks, solve
+
+    budget = cli.budget(args)
+    tasks = load_tasks(args.tasks)
+    results = batch.run_all(functools.partial(solve, budget=budget), tasks, args.jobs)
+    cli.report(results, args, args.format)
+    return cli.finish(results)
+
+
+DOMAIN.command = add_command

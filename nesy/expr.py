@@ -4,6 +4,11 @@ An expression evaluates to (values, valid): natural numpy values per row and a m
 rows where it has a value at all. Integer arithmetic is exact: overflow of the result type,
 division by zero and failing function calls clear `valid`, and the row yields no fact.
 Integer `/` truncates toward zero and `%` takes the dividend's sign (Scallop, Rust).
+
+This is the one evaluator of the language's expressions: the executor runs rules with it and
+the front end folds constant expressions with it, so it sits between the IR and the engine and
+reads function implementations from the leaf `nesy.builtins`. `values` is the executor's value
+table (anything with `decode(type, codes)`); constants need none.
 """
 from __future__ import annotations
 
@@ -11,22 +16,19 @@ from typing import Callable
 
 import numpy as np
 
-from .. import ir
-from ..types import ValueType
-from . import functions
-from .values import ValueTable
+from . import builtins, ir
+from .types import ValueType, format_value
 
 Columns = dict  # variable name -> int64 code column
 
 
-def evaluate(expr, columns: Columns, n: int, values: ValueTable) -> tuple[np.ndarray, np.ndarray]:
+def evaluate(expr, columns: Columns, n: int, values) -> tuple[np.ndarray, np.ndarray]:
     return _EVAL[type(expr)](expr, columns, n, values)
 
 
-def evaluate_constant(expr, values: ValueTable | None = None):
+def evaluate_constant(expr):
     """The Python value of a variable-free expression, or None when it has no value."""
-    table = values or ValueTable()
-    out, valid = evaluate(expr, {}, 1, table)
+    out, valid = evaluate(expr, {}, 1, None)
     if not valid[0]:
         return None
     value = out[0]
@@ -167,7 +169,7 @@ def _cast(e: ir.CastOp, columns, n, values):
 def _to_text(vtype: ValueType, v) -> str:
     if vtype.is_enum:
         return vtype.variants[v]
-    return functions.format_value(v)
+    return format_value(v)
 
 
 def _parse(target: ValueType, a: np.ndarray, valid: np.ndarray):
@@ -203,7 +205,7 @@ def _call(e: ir.CallOp, columns, n, values):
     valid = np.ones(n, dtype=bool)
     for _, v in args:
         valid &= v
-    out, ok = functions.apply(e.function, [a for a, _ in args])
+    out, ok = builtins.BUILTINS.apply(e.function, [a for a, _ in args])
     valid &= ok
     out = _natural(e.type, out, valid)
     if e.type.is_integer:
