@@ -29,6 +29,8 @@ LAYERS: list[tuple[str, tuple[str, ...], str]] = [
     ("registries", ("builtins", "aggregators"),
      "what the language can call and aggregate: signatures and implementations both sides read"),
     ("ir", ("ir",), "the compiled program"),
+    ("evaluation", ("expr",),
+     "the one expression evaluator: rule bodies at run time, constant folding at compile time"),
     ("semirings, data", ("provenance", "datasets"), "provenance semirings; data sets"),
     ("front end, executor", ("dsl", "engine"),
      "text -> AST -> checks -> IR; semi-naive evaluation of the IR on a provenance "
