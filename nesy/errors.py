@@ -54,6 +54,9 @@ class Interrupted(NesyError):
 
     exit_code = 130
 
+    def render(self) -> str:
+        return f"interrupted: {self}"
+
 
 @dataclass(frozen=True)
 class Source:

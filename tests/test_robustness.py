@@ -4,7 +4,7 @@ Random text, token soups and mutations of the example programs (tokens deleted, 
 swapped, duplicated or replaced) go through `nesy.compile` and `nesy check`. The only
 acceptable outcomes are success, or `nesy.CompileError` whose diagnostics each have a
 message and a line/column inside the text. Programs that do compile must also run (or
-fail with a `nesy.NesyError`).
+fail with a `nesy.NesyError`). Every diagnostic names its kind with a kebab-case code.
 """
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ def check_compile(text: str, name: str = "fuzz.nesy", run: bool = False):
         assert err.diagnostics, "a CompileError carries at least one diagnostic"
         for d in err.diagnostics:
             assert isinstance(d.message, str) and d.message.strip(), d
+            assert re.fullmatch(r"[a-z]+(-[a-z]+)*", d.code), d
             if d.span is not None:
                 assert_span_inside(text, d.span.line, d.span.column, d.message)
         rendered = str(err)
