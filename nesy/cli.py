@@ -127,6 +127,8 @@ def cmd_run(args) -> int:
     if args.output_dir and form != "csv":
         raise UsageError(f"--output-dir writes CSV files; it does not combine with --format {form}")
     program = load(args.file)
+    if form == "csv" and not args.output_dir:
+        _require_one_relation(list(dict.fromkeys(args.query or program.ir.outputs)))
     result = program.run(provenance=args.provenance, k=args.k, query=args.query)
     if form == "table":
         sys.stdout.write(render.table(result, args.k))
@@ -142,17 +144,16 @@ def cmd_run(args) -> int:
         print(f"wrote {len(result.relations)} CSV file{'s' if len(result.relations) != 1 else ''}"
               f" to {args.output_dir}", file=sys.stderr)
     else:
-        sys.stdout.write(render.csv_text(result[_one_relation(result)]))
+        sys.stdout.write(render.csv_text(result[result.relations[0]]))
     return 0
 
 
-def _one_relation(result) -> str:
-    if len(result.relations) != 1:
-        names = ", ".join(result.relations) or "none"
+def _require_one_relation(outputs: list[str]) -> None:
+    """CSV is one table: checked before the run, which may be long."""
+    if len(outputs) != 1:
         raise UsageError(f"--format csv prints one relation, and this run outputs "
-                         f"{len(result.relations)} ({names}): choose one with --query REL, or "
-                         f"write one file per relation with --output-dir DIR")
-    return result.relations[0]
+                         f"{len(outputs)} ({', '.join(outputs) or 'none'}): choose one with "
+                         f"--query REL, or write one file per relation with --output-dir DIR")
 
 
 def _mkdir(path: Path) -> None:
