@@ -22,7 +22,8 @@ from pathlib import Path
 
 from . import __version__
 from .argtypes import int_between
-from .errors import CompileError, Diagnostic, FileError, Interrupted, NesyError, UsageError
+from .errors import (CompileError, Diagnostic, DiagnosticKind, FileError, Interrupted, NesyError,
+                     UsageError)
 
 EXIT_STATUS = """exit status:
   0    success
@@ -89,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ---- commands ------------------------------------------------------------------------------
+UNREADABLE_FILE = DiagnosticKind("unreadable-file", "{path}: {reason}")
+
+
 def cmd_check(args) -> int:
     from .dsl import diagnose
     from .program import read_source
@@ -98,8 +102,7 @@ def cmd_check(args) -> int:
         try:
             _, diagnostics = diagnose(read_source(path))
         except FileError as err:
-            diagnostics = [Diagnostic(None, str(err), code="unreadable-file",
-                                      fields={"path": err.path, "reason": err.reason})]
+            diagnostics = [UNREADABLE_FILE(None, path=err.path, reason=err.reason)]
         if diagnostics:
             problems.append((str(path), diagnostics))
     n, failures = len(args.files), len(problems)
