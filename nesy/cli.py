@@ -111,8 +111,8 @@ def cmd_check(args) -> int:
             {**d.as_dict(), "file": path} for path, found in problems for d in found]}))
         return 1 if failures else 0
     for _, found in problems:
-        print(found[0].render() if found[0].span is None else CompileError(found).render(),
-              file=sys.stderr)
+        unreadable = found[0].code == UNREADABLE_FILE.code  # one line, no "1 error found"
+        print(found[0].render() if unreadable else CompileError(found).render(), file=sys.stderr)
     if failures:
         if n > 1:
             print(f"{failures} of {n} files have errors", file=sys.stderr)
@@ -130,7 +130,9 @@ def cmd_run(args) -> int:
     if args.output_dir and form != "csv":
         raise UsageError(f"--output-dir writes CSV files; it does not combine with --format {form}")
     program = load(args.file)
-    if form == "csv" and not args.output_dir:
+    if args.output_dir:
+        _mkdir(args.output_dir)
+    elif form == "csv":
         _require_one_relation(list(dict.fromkeys(args.query or program.ir.outputs)))
     result = program.run(provenance=args.provenance, k=args.k, query=args.query)
     if form == "table":
@@ -141,7 +143,6 @@ def cmd_run(args) -> int:
     if form == "json":
         print(render.json_text(result))
     elif args.output_dir:
-        _mkdir(args.output_dir)
         for name in result.relations:
             atomic_write_text(args.output_dir / f"{name}.csv", render.csv_text(result[name]))
         print(f"wrote {len(result.relations)} CSV file{'s' if len(result.relations) != 1 else ''}"

@@ -139,7 +139,7 @@ class Program:
         order = _sorted_rows(rel, table, executor.values, keep)
         columns = list(zip(rel.types, table.columns))
         probs = proofs = None
-        if not prov.tagless and table.n:
+        if not prov.tagless:  # even when empty, so every relation of a result looks alike
             out = prov.output(table.tags)
             picked = None if out is None else [out[i] for i in order.tolist()]
             probs, proofs = (picked, None) if prov.probabilistic else (None, picked)
