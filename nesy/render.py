@@ -90,7 +90,7 @@ def json_object(result) -> dict:
 
 
 def json_text(result, indent: int | None = None) -> str:
-    return json.dumps(json_object(result), indent=indent, allow_nan=False, ensure_ascii=False)
+    return json.dumps(json_object(result), indent=indent, allow_nan=False)
 
 
 def _json_value(v):
