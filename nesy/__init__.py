@@ -1,10 +1,11 @@
 """nesy: neuro-symbolic programming with provenance semirings."""
-from .errors import CompileError, DataError, Diagnostic, NesyError, UsageError
+from .errors import (CompileError, DataError, Diagnostic, FileError, InternalError, NesyError,
+                     UsageError)
 from .program import Disjunction, Program, Result, compile, load
 
 __version__ = "0.1.0"
-__all__ = ["CompileError", "DataError", "Diagnostic", "Disjunction", "Mapping", "NesyError",
-           "Program",
+__all__ = ["CompileError", "DataError", "Diagnostic", "Disjunction", "FileError", "InternalError",
+           "Mapping", "NesyError", "Program",
            "Result", "UsageError", "compile", "load", "__version__"]
 
 

@@ -1,37 +1,73 @@
-"""The `nesy` command. Exit status: 0 success, 1 user error, 2 usage error."""
+"""The `nesy` command.
+
+Subcommand handlers (here and in the CLI modules of pipelines and synthesis) take the parsed
+arguments and return 0, or raise: `UsageError` for a bad argument or flag combination,
+another `NesyError` for a bad file or bad data. `main` is the only place that turns an
+exception into a message and an exit status:
+
+    0    success
+    1    user error: a program with errors, a missing or unreadable file, bad data
+    2    usage error: unknown command or flag, bad option value, flags that do not fit
+    3    internal error: a bug in nesy (rerun with NESY_DEBUG=1 for the traceback, report it)
+    130  interrupted (Ctrl-C)
+"""
 from __future__ import annotations
 
 import argparse
-import csv
-import io
+import json
 import os
 import sys
 import traceback
+from pathlib import Path
 
 from . import __version__
 from .argtypes import int_between
-from .errors import CompileError, NesyError
+from .errors import (CompileError, Diagnostic, DiagnosticKind, FileError, Interrupted, NesyError,
+                     UsageError)
+
+EXIT_STATUS = """exit status:
+  0    success
+  1    user error: a program with errors, a missing or unreadable file, bad data
+  2    usage error: unknown command or flag, bad option value, flags that do not fit
+  3    internal error: a bug in nesy (rerun with NESY_DEBUG=1 and report it)
+  130  interrupted"""
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors on one line plus usage, with exit status 2."""
+    """argparse that reports usage errors on one line plus usage, with exit status 2, and
+    remembers which (sub)command parsed the arguments, so that `main` reports a handler's
+    `UsageError` in the same words: "nesy run: error: ..."."""
 
     def error(self, message):
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
 
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, rest = super().parse_known_args(args, namespace)
+        if getattr(namespace, "command_parser", None) is None:  # the innermost parser is first
+            namespace.command_parser = self
+        return namespace, rest
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="nesy", description="Neuro-symbolic programming: run, check, train "
-                                             "and synthesise nesy programs.")
+                                             "and synthesise nesy programs.",
+                    epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"nesy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     check = sub.add_parser("check", help="report every error in the given programs")
     check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text (default: file:line:col, the line, a caret, a hint) or json "
+                            "(each diagnostic with its code, fields and location)")
     check.set_defaults(handler=cmd_check)
 
-    run = sub.add_parser("run", help="run a program and print its output relations")
+    run = sub.add_parser("run", help="run a program and print its output relations",
+                         description="Run a program and print its output relations. csv "
+                                     "prints one relation (choose it with --query when the "
+                                     "program has several); --output-dir writes one CSV file "
+                                     "per relation instead.")
     run.add_argument("file", metavar="FILE")
     run.add_argument("--provenance", default="unit", metavar="NAME",
                      help="unit (default), boolean, and the probabilistic provenances")
@@ -39,7 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="proofs kept by top-k provenances")
     run.add_argument("--query", action="append", metavar="REL",
                      help="only output this relation (repeatable)")
-    run.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    run.add_argument("--format", choices=("table", "json", "csv"), default=None,
+                     help="table (default), json, or csv (one relation)")
+    run.add_argument("--output-dir", type=Path, metavar="DIR",
+                     help="write DIR/REL.csv for each output relation (CSV with a header)")
     run.set_defaults(handler=cmd_run)
 
     from .pipelines import cli as train_cli
@@ -51,22 +90,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ---- commands ------------------------------------------------------------------------------
+UNREADABLE_FILE = DiagnosticKind("unreadable-file", "{path}: {reason}")
+
+
 def cmd_check(args) -> int:
     from .program import diagnose, read_source
 
-    failures = 0
+    problems: list[tuple[str, list[Diagnostic]]] = []  # (file, its diagnostics)
     for path in args.files:
         try:
-            source = read_source(path)
-        except NesyError as err:
-            print(f"error: {err}", file=sys.stderr)
-            failures += 1
-            continue
-        _, diagnostics = diagnose(source)
+            _, diagnostics = diagnose(read_source(path))
+        except FileError as err:
+            diagnostics = [UNREADABLE_FILE(None, path=err.path, reason=err.reason)]
         if diagnostics:
-            print(CompileError(diagnostics).render(), file=sys.stderr)
-            failures += 1
-    n = len(args.files)
+            problems.append((str(path), diagnostics))
+    n, failures = len(args.files), len(problems)
+    if args.format == "json":
+        print(json.dumps({"files": n, "failed": failures, "diagnostics": [
+            {**d.as_dict(), "file": path} for path, found in problems for d in found]}))
+        return 1 if failures else 0
+    for _, found in problems:
+        unreadable = found[0].code == UNREADABLE_FILE.code  # one line, no "1 error found"
+        print(found[0].render() if unreadable else CompileError(found).render(), file=sys.stderr)
     if failures:
         if n > 1:
             print(f"{failures} of {n} files have errors", file=sys.stderr)
@@ -76,73 +121,55 @@ def cmd_check(args) -> int:
 
 
 def cmd_run(args) -> int:
+    from . import render
+    from .files import atomic_write_text
     from .program import load
 
+    form = args.format or ("csv" if args.output_dir else "table")
+    if args.output_dir and form != "csv":
+        raise UsageError(f"--output-dir writes CSV files; it does not combine with --format {form}")
     program = load(args.file)
+    if args.output_dir:
+        _mkdir(args.output_dir)
+    elif form == "csv":
+        _require_one_relation(list(dict.fromkeys(args.query or program.ir.outputs)))
     result = program.run(provenance=args.provenance, k=args.k, query=args.query)
-    header = _header(result, args)
-    if args.format == "json":
-        if result.approximation:
-            print(f"note: {header}", file=sys.stderr)
-        print(result.to_json(indent=None))
-    elif args.format == "csv":
-        print(f"# {header}")
-        sys.stdout.write(_csv(result))
+    if form == "table":
+        sys.stdout.write(render.table(result, args.k))
+        return 0
+    if result.approximation:
+        print(f"note: {render.summary(result, args.k)}", file=sys.stderr)
+    if form == "json":
+        print(render.json_text(result))
+    elif args.output_dir:
+        for name in result.relations:
+            atomic_write_text(args.output_dir / f"{name}.csv", render.csv_text(result[name]))
+        print(f"wrote {len(result.relations)} CSV file{'s' if len(result.relations) != 1 else ''}"
+              f" to {args.output_dir}", file=sys.stderr)
     else:
-        print(f"# {header}")
-        sys.stdout.write(_table(result))
+        sys.stdout.write(render.csv_text(result[result.relations[0]]))
     return 0
 
 
-def _header(result, args) -> str:
-    text = f"provenance {result.provenance}"
-    if args.k is not None:
-        text += f" (k={args.k})"
-    if result.approximation:
-        text += f"; approximate: {result.approximation}"
-    return text
+def _require_one_relation(outputs: list[str]) -> None:
+    """CSV is one table: checked before the run, which may be long."""
+    if len(outputs) != 1:
+        raise UsageError(f"--format csv prints one relation, and this run outputs "
+                         f"{len(outputs)} ({', '.join(outputs) or 'none'}): choose one with "
+                         f"--query REL, or write one file per relation with --output-dir DIR")
 
 
-def _format_value(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, str):
-        return repr(v) if any(c in v for c in " ,()\"'") or v == "" else v
-    return str(v)
-
-
-def _table(result) -> str:
-    out = io.StringIO()
-    for name in result.relations:
-        rel = result[name]
-        out.write(f"{name} ({len(rel)} tuple{'s' if len(rel) != 1 else ''})\n")
-        for i, t in enumerate(rel.tuples):
-            row = "(" + ", ".join(_format_value(v) for v in t) + ")"
-            if rel.probs is not None:
-                row = f"{float(rel.probs[i]):.6g}::{row}"
-            elif rel.proofs is not None:
-                row = f"{row}  proofs: {rel.proofs[i]}"
-            out.write(f"  {row}\n")
-    return out.getvalue()
-
-
-def _csv(result) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["relation", "prob", "values..."] if result.probabilistic
-                    else ["relation", "values..."])
-    for name in result.relations:
-        rel = result[name]
-        for i, t in enumerate(rel.tuples):
-            values = ["true" if v is True else "false" if v is False else v for v in t]
-            if rel.probs is not None:
-                writer.writerow([name, float(rel.probs[i]), *values])
-            else:
-                writer.writerow([name, *values])
-    return out.getvalue()
+def _mkdir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise FileError(path, "is a file, expected a directory for --output-dir") from None
+    except OSError as err:
+        raise FileError(path, f"cannot create the directory: {err.strerror or err}") from None
 
 
 def main(argv=None) -> int:
+    """Run the `nesy` command; the one place where exceptions become exit statuses."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -150,15 +177,20 @@ def main(argv=None) -> int:
         return 2
     try:
         return args.handler(args)
+    except UsageError as err:
+        command = args.command_parser
+        command.print_usage(sys.stderr)
+        print(f"{command.prog}: error: {err}", file=sys.stderr)
+        return err.exit_code
     except NesyError as err:
         print(err.render(), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        print("\ninterrupted", file=sys.stderr)
+        return Interrupted.exit_code
     except BrokenPipeError:
         return 0
-    except Exception as err:  # a bug: say so briefly; the traceback only on request
+    except Exception as err:  # a bug (InternalError or anything unexpected): say so briefly
         if os.environ.get("NESY_DEBUG"):
             traceback.print_exc()
         print(f"internal error: {type(err).__name__}: {err}\n"

@@ -1,12 +1,23 @@
-"""One error hierarchy for everything a user can get wrong.
+"""One error hierarchy for everything a user can get wrong, and the one bug path.
 
-Front-end problems are `Diagnostic`s: a span in a `Source`, a message, and a hint. They are
-collected (never raised one by one) and raised together as a `CompileError`, whose text is
+    NesyError            a user's mistake; the `nesy` command exits 1
+    ├── UsageError       a bad flag, option or API argument (exit 2)
+    ├── DataError        data that does not fit: facts, examples, a malformed data file
+    ├── FileError        a file that cannot be read or written: `path: reason`
+    ├── CompileError     every `Diagnostic` found in one or more sources
+    └── Interrupted      work stopped by the user; says what was kept (exit 130)
+    InternalError        a bug in nesy, never the user's fault (exit 3)
+
+Front-end problems are `Diagnostic`s: a span in a `Source`, a message, and a hint, made from a
+`DiagnosticKind` (a stable code and message templates) and the kind's structured fields. They
+are collected (never raised one by one) and raised together as a `CompileError`, whose text is
 `file:line:col: error: message`, the source line, and a caret under the span.
 """
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
+from typing import Callable
 
 
 class NesyError(Exception):
@@ -26,6 +37,25 @@ class UsageError(NesyError):
 
 class DataError(NesyError):
     """Bad input data: facts that do not fit a relation, a malformed data file, ..."""
+
+
+class FileError(NesyError):
+    """A file that cannot be read or written. Its text is always `path: reason`, so every
+    command names the file the same way."""
+
+    def __init__(self, path, reason: str):
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{path}: {reason}")
+
+
+class Interrupted(NesyError):
+    """The user stopped long work (Ctrl-C); the message says what was kept, e.g. "runs/x
+    holds the last finished epoch; rerun with --resume to continue" (said by a CLI module)."""
+
+    exit_code = 130
+
+    def render(self) -> str:
+        return f"interrupted: {self}"
 
 
 @dataclass(frozen=True)
@@ -59,6 +89,57 @@ class Span:
         return Span(self.source, self.line, self.column, other.end_line, other.end_column)
 
 
+class _Formatter(string.Formatter):
+    """`str.format` plus two specs for messages: `{n:plural}` is "" when n == 1 and "s"
+    otherwise; `{context:label}` is "context: " when context is non-empty and "" otherwise."""
+
+    def format_field(self, value, spec):
+        if spec == "plural":
+            return "" if value == 1 else "s"
+        if spec == "label":
+            return f"{value}: " if value else ""
+        return super().format_field(value, spec)
+
+
+_FORMATTER = _Formatter()
+
+
+@dataclass(frozen=True)
+class DiagnosticKind:
+    """One kind of problem: a stable kebab-case `code`, a message and an optional hint.
+
+    `message` and `hint` are format templates over the kind's fields (see `_Formatter` for
+    `plural` and `label`), or functions of the fields. A hint may also be a tuple of
+    templates: the first one whose fields are all given (not None) is used, so a hint such as
+    "did you mean '{suggestion}'?" disappears when there is no suggestion."""
+
+    code: str
+    message: "str | Callable[[dict], str]"
+    hint: "str | tuple[str, ...] | Callable[[dict], str | None] | None" = None
+
+    def __call__(self, span: "Span | None", notes=(), **fields) -> "Diagnostic":
+        return Diagnostic(span, _fill(self.message, fields), _fill(self.hint, fields),
+                          list(notes), code=self.code, fields=fields)
+
+
+def _fill(template, fields: dict) -> str | None:
+    if template is None:
+        return None
+    if callable(template):
+        return template(fields)
+    if isinstance(template, tuple):
+        usable = (t for t in template if all(fields.get(name) is not None
+                                             for name in _names(t)))
+        template = next(usable, None)
+        if template is None:
+            return None
+    return _FORMATTER.format(template, **fields)
+
+
+def _names(template: str) -> list[str]:
+    return [name for _, name, _, _ in _FORMATTER.parse(template) if name]
+
+
 @dataclass
 class Diagnostic:
     """One problem found in a source. `code` names its kind (a stable, kebab-case string such
@@ -84,6 +165,31 @@ class Diagnostic:
         if self.hint:
             out.append(f"  = hint: {self.hint}")
         return "\n".join(out)
+
+    def as_dict(self) -> dict:
+        """The diagnostic as JSON-ready data (what `nesy check --format json` prints)."""
+        return {"severity": self.severity, "code": self.code, **_location(self.span),
+                "message": self.message, "hint": self.hint, "fields": _plain(self.fields),
+                "notes": [{**_location(span), "message": note} for span, note in self.notes]}
+
+
+def _location(span: "Span | None") -> dict:
+    if span is None:
+        return {"file": None, "line": None, "column": None, "end_line": None, "end_column": None}
+    return {"file": span.source.name, "line": span.line, "column": span.column,
+            "end_line": span.end_line, "end_column": span.end_column}
+
+
+def _plain(value):
+    """Fields as JSON data: tuples and sets become lists, anything unusual its text."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return [_plain(v) for v in items]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
 
 
 def _excerpt(span: Span) -> list[str]:
@@ -117,4 +223,7 @@ def _order(d: Diagnostic):
 
 
 class InternalError(Exception):
-    """A bug in nesy (for example, IR that fails verification). Not a user error."""
+    """A bug in nesy (for example, IR that fails verification), never a user error: the
+    `nesy` command reports it, like any other unexpected exception, as "internal error ...
+    this is a bug in nesy" and exits 3. Not a `NesyError`, so no handler of user errors
+    catches it by accident."""

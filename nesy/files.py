@@ -2,10 +2,11 @@
 
 One reader and one writer serve every command: programs, task files, SyGuS files, metrics,
 checkpoints and reports. The reader turns every way a path can be wrong (missing, a
-directory, unreadable, binary, not UTF-8) into a `NesyError` naming the path; the writer is
-atomic (temporary file in the same directory, flushed and fsynced, then `os.replace`d over the
-target; the temporary file is removed on any failure), so an interrupted run leaves either the
-old complete file or the new complete file, never a torn one.
+directory, unreadable, binary, not UTF-8) into a `FileError` (a `NesyError`) whose text is
+`path: reason`; the writer is atomic (temporary file in the same directory, flushed and
+fsynced, then `os.replace`d over the target; the temporary file is removed on any failure),
+so an interrupted run leaves either the old complete file or the new complete file, never a
+torn one.
 """
 from __future__ import annotations
 
@@ -15,27 +16,27 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from .errors import NesyError
+from .errors import FileError
 
 
 def read_text(path, expected: str = "a text file") -> str:
     """The UTF-8 text of `path`; `expected` names what the file should be, for messages
-    such as "is a directory, expected a .nesy file"."""
+    such as "is a directory, expected a .nesy file". Failures raise `FileError`."""
     p = Path(path)
     if not p.exists():
-        raise NesyError(f"{path}: no such file")
+        raise FileError(path, "no such file")
     if p.is_dir():
-        raise NesyError(f"{path}: is a directory, expected {expected}")
+        raise FileError(path, f"is a directory, expected {expected}")
     try:
         data = p.read_bytes()
     except OSError as err:
-        raise NesyError(f"{path}: cannot read: {err.strerror or err}") from None
+        raise FileError(path, f"cannot read: {err.strerror or err}") from None
     if b"\0" in data:
-        raise NesyError(f"{path}: is a binary file, expected {expected}")
+        raise FileError(path, f"is a binary file, expected {expected}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise NesyError(f"{path}: is not UTF-8 text (byte {err.start})") from None
+        raise FileError(path, f"is not UTF-8 text (byte {err.start})") from None
 
 
 def atomic_write(path, write: Callable[[io.BufferedWriter], None]) -> None:

@@ -1,15 +1,13 @@
 """The Python API: compile once, run many times on any provenance."""
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from . import ir
-from .errors import CompileError, DataError, NesyError, Source, UsageError
+from .errors import CompileError, DataError, Source, UsageError
+from .files import read_text
 from .provenance import make as make_provenance
 from .types import ValueType
 
@@ -147,11 +145,11 @@ class Program:
     # -- results ---------------------------------------------------------------------------------
     def _result(self, name, table, executor, prov) -> "RelationResult":
         rel = self.ir.relations[name]
-        keep = _query_mask(self.ir.queries, name, rel, table, executor.values)
+        keep = _query_mask(self.ir.queries, name, rel, table, executor)
         order = _sorted_rows(rel, table, executor.values, keep)
         columns = list(zip(rel.types, table.columns))
         probs = proofs = None
-        if not prov.tagless and table.n:
+        if not prov.tagless:  # even when empty, so every relation of a result looks alike
             out = prov.output(table.tags)
             picked = None if out is None else [out[i] for i in order.tolist()]
             probs, proofs = (picked, None) if prov.probabilistic else (None, picked)
@@ -159,24 +157,19 @@ class Program:
                               proofs)
 
 
-def _query_mask(queries, name, rel, table, values) -> np.ndarray:
-    """Rows matching any query pattern of the relation (all rows without patterns)."""
+def _query_mask(queries, name, rel, table, executor) -> np.ndarray:
+    """Rows matching any query pattern of the relation (all rows without patterns), matched
+    by the executor's own atom filter: a query `path(0, x)` selects what the body atom
+    `path(0, x)` would."""
     patterns = [q.pattern for q in queries if q.relation == name]
     if not patterns or None in patterns:
         return np.ones(table.n, dtype=bool)
     keep = np.zeros(table.n, dtype=bool)
     for pattern in patterns:
-        mask = np.ones(table.n, dtype=bool)
-        first: dict[str, int] = {}
-        for pos, term in enumerate(pattern):
-            col = table.columns[pos]
-            if isinstance(term, ir.Const):
-                mask &= col == values.encode(term.type, [term.value])[0]
-            elif term is not None:
-                if term in first:
-                    mask &= col == table.columns[first[term]]
-                first.setdefault(term, pos)
-        keep |= mask
+        terms = tuple(ir.VarRef(t, vtype) if isinstance(t, str) else t
+                      for t, vtype in zip(pattern, rel.types))
+        rows, _ = executor.matching_rows(ir.AtomLit(name, terms), table)
+        keep[slice(None) if rows is None else rows] = True
     return keep
 
 
@@ -337,29 +330,15 @@ class Result:
         return list(self.relations_by_name)
 
     def to_json_object(self) -> dict:
-        rels = {}
-        for name, r in self.relations_by_name.items():
-            rows = []
-            for i, t in enumerate(r.tuples):
-                entry = {"tuple": [_json_value(v) for v in t]}
-                if self.probabilistic and r.probs is not None:
-                    entry["prob"] = _json_prob(r.probs[i])
-                rows.append(entry)
-            rels[name] = rows
-        return {"provenance": self.provenance, "relations": rels}
+        """The result as JSON data, in the form `nesy run --format json` prints (nesy.render)."""
+        from .render import json_object
+
+        return json_object(self)
 
     def to_json(self, indent: int | None = None) -> str:
-        return json.dumps(self.to_json_object(), indent=indent, allow_nan=False)
+        from .render import json_text
 
-
-def _json_value(v):
-    if isinstance(v, float) and not math.isfinite(v):
-        return str(v)
-    return v
-
-
-def _json_prob(p) -> float:
-    return float(p.detach()) if hasattr(p, "detach") else float(p)
+        return json_text(self, indent)
 
 
 def diagnose(source: Source) -> tuple[ir.Program | None, list]:
@@ -390,23 +369,8 @@ def compile(text: str, name: str = "<string>") -> Program:  # noqa: A001 - the p
 
 
 def read_source(path) -> Source:
-    """Read a program file with user-facing errors for missing, directory and binary files."""
-    p = Path(path)
-    if not p.exists():
-        raise NesyError(f"{path}: no such file")
-    if p.is_dir():
-        raise NesyError(f"{path}: is a directory, expected a .nesy file")
-    try:
-        data = p.read_bytes()
-    except OSError as err:
-        raise NesyError(f"{path}: cannot read: {err.strerror}") from None
-    if b"\0" in data:
-        raise NesyError(f"{path}: is a binary file, expected nesy program text")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise NesyError(f"{path}: is not UTF-8 text (byte {err.start})") from None
-    return Source(str(path), text)
+    """Read a program file; a missing, directory, binary or non-UTF-8 file is a FileError."""
+    return Source(str(path), read_text(path, "a .nesy file"))
 
 
 def load(path) -> Program:

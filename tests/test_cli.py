@@ -1,7 +1,8 @@
 """The `nesy` command: exit statuses, messages, output formats, and the front end's errors.
 
 Exit status: 0 success, 1 user error (bad program, missing or unreadable file), 2 usage
-error (unknown flag or command, missing argument, bad option value). Never a traceback.
+error (unknown flag or command, missing argument, bad option value, flags that do not fit),
+3 a bug in nesy, 130 interrupted. Never a traceback.
 
 Every command below runs as its own `python -m nesy ...` process. To keep the suite fast the
 commands are declared up front (COMMANDS) and started side by side once per module by the
@@ -79,6 +80,41 @@ ERRORS = {
 }
 # Conflicts name both places: (program in ERRORS, the two lines that must be mentioned).
 CONFLICTS = {"arity-conflict": (1, 2), "type-conflict": (1, 2)}
+# The kind (diagnostic code) of the first error of each program of ERRORS, and fields it has.
+ERROR_KINDS = {
+    "syntax-error": ("syntax-error", {"token": "and"}),
+    "unclosed-set": ("unexpected-end", {}),
+    "unterminated-string": ("unexpected-character", {"character": '"'}),
+    "unsafe-head-var": ("unsafe-variable", {"variable": "c", "place": "head"}),
+    "unsafe-var-under-not": ("unsafe-variable", {"variable": "y", "place": "not"}),
+    "unsafe-var-in-comparison": ("unsafe-variable", {"variable": "y", "place": "condition"}),
+    "negation-cycle": ("unstratifiable", {}),
+    "aggregation-cycle": ("unstratifiable", {"cycle": ["p", "p"]}),
+    "literal-out-of-range": ("literal-out-of-range", {"value": 300, "type": "i8"}),
+    "negative-unsigned-literal": ("literal-out-of-range", {"value": -1, "type": "u8"}),
+    "arity-conflict": ("arity-mismatch", {"relation": "e", "arity": 1, "expected": 2}),
+    "type-conflict": ("type-conflict", {"right_types": ["String"]}),
+    "type-conflict-with-declaration": ("type-conflict", {"context": "argument of 'a'"}),
+    "disjunction-above-1": ("disjunction-above-one", {}),
+    "query-unknown-relation": ("query-unknown-relation", {"relation": "nosuch"}),
+    "unknown-function": ("unknown-function", {"function": "nope"}),
+    "builtin-arity": ("function-arity", {"function": "string_length", "arity": 2}),
+    "unknown-type": ("unknown-type", {"type": "int32"}),
+}
+PROOFS = """// two independent facts: e(0, 1) is fact 0, e(1, 2) is fact 1
+rel e = {0.5::(0, 1), 0.5::(1, 2)}
+rel path(a, b) = e(a, b)
+rel path(a, c) = path(a, b) and e(b, c)
+rel source(x) = e(x, _) and not e(_, x)
+"""
+# Proofs of PROOFS by hand, as fact ids ({"not": i} for a negated fact).
+PATH_PROOFS = {(0, 1): [[0]], (0, 2): [[0, 1]], (1, 2): [[1]]}
+SOURCE_PROOFS = {(0,): [[0]], (1,): [[{"not": 0}, 1]]}
+PEOPLE = """type person(name: String, age: i32)
+rel person = {("ann, jr", 17), ("bob", 18)}
+rel adult(n) = person(n, a) and a >= 18
+rel flag = {true}
+"""
 
 FILES = {
     "tc.nesy": TC, "tc.scl": TC, "types.nesy": TYPES, "esc.nesy": ESCAPES,
@@ -88,6 +124,8 @@ FILES = {
     "multi_a.nesy": "rel e(0, 1)\nrel p(x, z) = e(x, y)\ntype small(i8)\nrel small(1000)\n",
     "multi_b.nesy": "rel q(1)\nquery nosuch\n",
     "small.nesy": "rel x(1)\n",
+    "proofs.nesy": PROOFS, "people.nesy": PEOPLE,
+    "one.nesy": 'rel s = {"1", "x y"}\nrel i = {1}\n',
     "binary/model.nesy": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00\x81",
     "adir/keep.txt": "",
     **{f"empty/{key}.nesy": text for key, text in EMPTY.items()},
@@ -137,14 +175,28 @@ COMMANDS = {
     "table/table": ["run", "{d}/tc.nesy", "--format", "table"],
     "run-compile-error": ["run", "{d}/unsafe.nesy"],
     "errors": ["check", *[f"{{d}}/errors/{key}.nesy" for key in ERRORS]],
+    "errors-json": ["check", "--format", "json", "{d}/missing.nesy",
+                    *[f"{{d}}/errors/{key}.nesy" for key in ERRORS]],
+    "valid-json": ["check", "--format", "json", "{d}/tc.nesy"],
+    "csv-several-relations": ["run", "{d}/tc.nesy", "--format", "csv"],
+    "output-dir-with-json": ["run", "{d}/tc.nesy", "--format", "json", "--output-dir", "{d}/x"],
+    "output-dir-is-a-file": ["run", "{d}/tc.nesy", "--output-dir", "{d}/small.nesy"],
+    "output-dir": ["run", "{d}/people.nesy", "--output-dir", "{d}/people-csv"],
+    "json-proofs": ["run", "{d}/proofs.nesy", "--provenance", "proofs", "--format", "json"],
+    "csv-proofs": ["run", "{d}/proofs.nesy", "--provenance", "proofs", "--format", "csv",
+                   "--query", "source"],
+    "csv-topk": ["run", "{d}/proofs.nesy", "--provenance", "topkproofs", "--format", "csv",
+                 "--query", "path"],
+    "table-proofs": ["run", "{d}/proofs.nesy", "--provenance", "proofs", "--query", "source"],
+    "table-strings": ["run", "{d}/one.nesy"],
     "every-error": ["check", "{d}/multi_a.nesy", "{d}/tc.nesy", "{d}/multi_b.nesy"],
     "valid": ["check", "{d}/tc.nesy", "{d}/small.nesy"],
 }
 
 
 @pytest.fixture(scope="module")
-def cli(tmp_path_factory):
-    """Write FILES, run every command of COMMANDS side by side; {key: CompletedProcess}."""
+def cli_dir(tmp_path_factory):
+    """The directory holding FILES (and what the commands write)."""
     d = tmp_path_factory.mktemp("cli")
     for name, content in FILES.items():
         path = d / name
@@ -153,6 +205,13 @@ def cli(tmp_path_factory):
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
+    return d
+
+
+@pytest.fixture(scope="module")
+def cli(cli_dir):
+    """Run every command of COMMANDS side by side; {key: CompletedProcess}."""
+    d = cli_dir
     keys = list(COMMANDS)
     procs = run_cli_parallel([[a.replace("{d}", str(d)) for a in COMMANDS[k]] for k in keys])
     return dict(zip(keys, procs))
@@ -470,3 +529,223 @@ def test_check_of_valid_files_exits_0_without_errors(cli):
     proc = cli["valid"]
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert ": error:" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("key", ERRORS)
+def test_compile_reports_the_error_kind(key):
+    """Each program of ERRORS produces its kind of diagnostic, with the kind's fields."""
+    import nesy
+
+    code, fields = ERROR_KINDS[key]
+    with pytest.raises(nesy.CompileError) as info:
+        nesy.compile(ERRORS[key][0], name="prog.nesy")
+    first = info.value.diagnostics[0]
+    assert first.code == code, first.render()
+    assert {name: first.fields.get(name) for name in fields} == fields, first.fields
+
+
+def test_check_json_lists_every_diagnostic_with_code_fields_and_location(cli, cli_dir):
+    proc = cli["errors-json"]
+    no_traceback(proc)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["files"] == len(ERRORS) + 1 and report["failed"] == len(ERRORS) + 1
+    by_file: dict[str, list] = {}
+    for d in report["diagnostics"]:
+        by_file.setdefault(d["file"], []).append(d)
+    missing = by_file.pop(str(cli_dir / "missing.nesy"))
+    assert [(d["code"], d["line"]) for d in missing] == [("unreadable-file", None)]
+    for key, (code, fields) in ERROR_KINDS.items():
+        first = by_file[str(cli_dir / "errors" / f"{key}.nesy")][0]
+        text, line, col, _ = ERRORS[key]
+        assert first["code"] == code and first["severity"] == "error", first
+        assert {name: first["fields"].get(name) for name in fields} == fields, first
+        assert (line is None or first["line"] == line) and (col is None or first["column"] == col)
+        assert first["message"] and isinstance(first["notes"], list)
+
+
+def test_check_json_of_valid_files(cli):
+    proc = cli["valid-json"]
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"files": 1, "failed": 0, "diagnostics": []}
+
+
+# ---------------------------------------------------------------------------------------------
+# One error path: `nesy.cli.main` maps every exception to its exit status
+
+
+def test_help_documents_the_exit_statuses(cli):
+    text = cli["help"].stdout
+    for status, meaning in (("0", "success"), ("1", "user error"), ("2", "usage error"),
+                            ("3", "internal error"), ("130", "interrupted")):
+        assert re.search(rf"^\s*{status}\s+{meaning}", text, re.M), text
+
+
+@pytest.mark.parametrize("key,words", [
+    ("csv-several-relations", ["--query", "--output-dir", "edge", "path"]),
+    ("output-dir-with-json", ["--output-dir", "json"]),
+])
+def test_a_handlers_usage_error_reads_like_argparses(key, words, cli):
+    """Flags that do not fit together: usage, then `nesy run: error: ...`, exit 2."""
+    proc = cli[f"{key}"]
+    no_traceback(proc)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("usage: nesy run"), proc.stderr
+    error = message_lines(proc)[-1]
+    assert error.startswith("nesy run: error: "), proc.stderr
+    for word in words:
+        assert word in error, error
+    assert proc.stdout == ""
+
+
+def test_output_dir_that_is_a_file_is_a_user_error_naming_it(cli):
+    proc = cli["output-dir-is-a-file"]
+    no_traceback(proc)
+    assert proc.returncode == 1, proc.stderr
+    assert_one_line_message(proc, "small.nesy")
+
+
+def _main_with_handler(monkeypatch, capsys, exception):
+    """Run `nesy check x` in-process with a check command that raises `exception`."""
+    from nesy import cli as nesy_cli
+
+    def handler(args):
+        raise exception
+
+    monkeypatch.setattr(nesy_cli, "cmd_check", handler)
+    status = nesy_cli.main(["check", "x.nesy"])
+    return status, capsys.readouterr()
+
+
+@pytest.mark.parametrize("exception,status,words", [
+    ("UsageError('--a and --b contradict each other')", 2,
+     ["nesy check: error: --a and --b contradict each other", "usage: nesy check"]),
+    ("DataError('row 3 has 2 values')", 1, ["error: row 3 has 2 values"]),
+    ("FileError('data.csv', 'no such file')", 1, ["error: data.csv: no such file"]),
+    ("Interrupted('runs/x holds the last finished epoch')", 130,
+     ["runs/x holds the last finished epoch"]),
+    ("KeyboardInterrupt()", 130, ["interrupted"]),
+    ("InternalError('IR verification failed: rule arity')", 3,
+     ["internal error", "IR verification failed", "bug in nesy", "NESY_DEBUG=1"]),
+    ("ZeroDivisionError('division by zero')", 3, ["internal error", "bug in nesy"]),
+])
+def test_main_maps_each_exception_to_its_exit_status(exception, status, words, monkeypatch,
+                                                     capsys):
+    from nesy import errors
+
+    raised = eval(exception, {**vars(errors), "KeyboardInterrupt": KeyboardInterrupt,
+                              "ZeroDivisionError": ZeroDivisionError})
+    got, output = _main_with_handler(monkeypatch, capsys, raised)
+    assert got == status, output.err
+    assert output.out == ""
+    for word in words:
+        assert word in output.err, output.err
+    assert "Traceback" not in output.err
+
+
+# ---------------------------------------------------------------------------------------------
+# Result rendering: proofs in every format, CSV that csv and pandas read as it is
+
+
+def test_run_json_carries_the_proofs(cli):
+    proc = cli["json-proofs"]
+    assert proc.returncode == 0, proc.stderr
+    relations = json.loads(proc.stdout)["relations"]
+    assert {tuple(r["tuple"]): r["proofs"] for r in relations["path"]} == PATH_PROOFS
+    assert {tuple(r["tuple"]): r["proofs"] for r in relations["source"]} == SOURCE_PROOFS
+    assert all("prob" not in r for r in relations["path"])
+
+
+def test_result_to_json_carries_the_proofs_too():
+    import nesy
+
+    data = json.loads(nesy.compile(PROOFS).run(provenance="proofs").to_json())
+    assert {tuple(r["tuple"]): r["proofs"] for r in data["relations"]["source"]} == SOURCE_PROOFS
+
+
+def test_run_csv_of_proofs_has_a_header_and_a_proofs_column(cli):
+    proc = cli["csv-proofs"]
+    assert proc.returncode == 0, proc.stderr
+    header, *rows = list(csv.reader(io.StringIO(proc.stdout)))
+    assert header == ["proofs", "arg1"]
+    assert {(int(x),): json.loads(p) for p, x in rows} == SOURCE_PROOFS
+
+
+def test_run_csv_of_a_probabilistic_provenance(cli):
+    """A prob column; the approximation note goes to stderr, never into the CSV."""
+    proc = cli["csv-topk"]
+    assert proc.returncode == 0, proc.stderr
+    header, *rows = list(csv.reader(io.StringIO(proc.stdout)))
+    assert header == ["prob", "arg1", "arg2"]
+    assert {(int(a), int(b)): float(p) for p, a, b in rows} == \
+        {(0, 1): 0.5, (0, 2): 0.25, (1, 2): 0.5}
+    assert "#" not in proc.stdout
+    assert "approximate" in proc.stderr and "topkproofs" in proc.stderr
+
+
+@pytest.mark.parametrize("key", ["csv", "csv-comma", "csv-topk", "csv-proofs"])
+def test_run_csv_is_rectangular_with_one_header(key, cli):
+    rows = list(csv.reader(io.StringIO(cli[key].stdout)))
+    assert rows and len({len(r) for r in rows}) == 1, rows
+    assert not any(r[0].startswith("#") for r in rows)
+
+
+def test_run_csv_loads_with_pandas(cli):
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.read_csv(io.StringIO(cli["csv"].stdout))
+    assert list(frame.columns) == ["arg1", "arg2"]
+    assert sorted(map(tuple, frame.values.tolist())) == PATHS
+    frame = pandas.read_csv(io.StringIO(cli["csv-topk"].stdout))
+    assert list(frame.columns) == ["prob", "arg1", "arg2"]
+    assert frame["prob"].tolist() == [0.5, 0.25, 0.5]
+
+
+def test_run_output_dir_writes_one_csv_per_relation(cli, cli_dir):
+    proc = cli["output-dir"]
+    assert proc.returncode == 0, proc.stderr
+    out = cli_dir / "people-csv"
+    assert sorted(p.name for p in out.iterdir()) == ["adult.csv", "flag.csv", "person.csv"]
+
+    def read(name):
+        with open(out / name, newline="", encoding="utf-8") as f:
+            return list(csv.reader(f))
+
+    assert read("person.csv") == [["name", "age"], ["ann, jr", "17"], ["bob", "18"]]
+    assert read("adult.csv") == [["arg1"], ["bob"]]
+    assert read("flag.csv") == [["arg1"], ["true"]]
+
+
+def test_run_output_dir_files_load_with_pandas(cli, cli_dir):
+    pandas = pytest.importorskip("pandas")
+    assert cli["output-dir"].returncode == 0
+    person = pandas.read_csv(cli_dir / "people-csv" / "person.csv")
+    assert list(person.columns) == ["name", "age"]
+    assert person.values.tolist() == [["ann, jr", 17], ["bob", 18]]
+    assert pandas.read_csv(cli_dir / "people-csv" / "flag.csv")["arg1"].tolist() == [True]
+
+
+def test_table_tells_the_string_1_from_the_integer_1(cli):
+    proc = cli["table-strings"]
+    assert proc.returncode == 0, proc.stderr
+    assert '  ("1")\n' in proc.stdout and '  ("x y")\n' in proc.stdout
+    assert "  (1)\n" in proc.stdout
+
+
+def test_table_shows_the_proofs(cli):
+    proc = cli["table-proofs"]
+    assert proc.returncode == 0, proc.stderr
+    assert "(0)  proofs: {0}" in proc.stdout
+    assert "(1)  proofs: {~0, 1}" in proc.stdout
+
+
+def test_an_empty_relation_has_the_header_of_its_provenance(tmp_path):
+    """The columns depend on the provenance, not on whether any tuple was derived."""
+    from nesy_testing import run_cli
+
+    path = tmp_path / "empty.nesy"
+    path.write_text("type t(i32)\nrel copy(x) = t(x)\n", encoding="utf-8")
+    for provenance, tag in (("unit", []), ("topkproofs", ["prob"]), ("proofs", ["proofs"])):
+        proc = run_cli("run", path, "--format", "csv", "--query", "copy", "--provenance",
+                       provenance)
+        assert proc.returncode == 0, proc.stderr
+        assert list(csv.reader(io.StringIO(proc.stdout))) == [[*tag, "arg1"]], provenance

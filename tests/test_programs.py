@@ -137,6 +137,22 @@ def test_query_with_constant_outputs_only_matching_tuples():
     assert relation_set(result, name) == {(0, 1), (0, 2), (0, 3)}
 
 
+def test_query_with_a_repeated_variable_outputs_tuples_with_equal_columns():
+    result = compile_program("rel e = {(1, 1), (1, 2), (2, 2), (3, 1)}\nquery e(x, x)\n").run()
+    assert relation_set(result, "e") == {(1, 1), (2, 2)}
+
+
+def test_several_query_patterns_of_one_relation_output_their_union():
+    result = compile_program(TC + "\nquery path(0, x)\nquery path(x, 3)\n").run()
+    assert relation_set(result, "path") == {(0, 1), (0, 2), (0, 3), (1, 3), (2, 3)}
+
+
+def test_query_patterns_match_typed_constants():
+    result = compile_program('type Color = RED | BLUE\nrel c = {("a", RED), ("b", BLUE)}\n'
+                             'query c(_, BLUE)\n').run()
+    assert relation_set(result, "c") == {("b", "BLUE")}
+
+
 def test_run_facts_are_input_to_the_rules():
     program = compile_program("""
         type edge(i32, i32)

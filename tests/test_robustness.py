@@ -4,7 +4,7 @@ Random text, token soups and mutations of the example programs (tokens deleted, 
 swapped, duplicated or replaced) go through `nesy.compile` and `nesy check`. The only
 acceptable outcomes are success, or `nesy.CompileError` whose diagnostics each have a
 message and a line/column inside the text. Programs that do compile must also run (or
-fail with a `nesy.NesyError`).
+fail with a `nesy.NesyError`). Every diagnostic names its kind with a kebab-case code.
 """
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ def check_compile(text: str, name: str = "fuzz.nesy", run: bool = False):
         assert err.diagnostics, "a CompileError carries at least one diagnostic"
         for d in err.diagnostics:
             assert isinstance(d.message, str) and d.message.strip(), d
+            assert re.fullmatch(r"[a-z]+(-[a-z]+)*", d.code), d
             if d.span is not None:
                 assert_span_inside(text, d.span.line, d.span.column, d.message)
         rendered = str(err)
@@ -275,3 +276,25 @@ def test_nesy_check_on_random_bytes_never_crashes(tmp_path):
     output = proc.stdout + proc.stderr
     assert "Traceback" not in output, output
     assert proc.returncode == 1, output
+
+
+def test_nesy_check_json_on_mutated_files_locates_every_diagnostic(tmp_path):
+    """The machine-readable report holds, for every file that fails, diagnostics with a
+    kebab-case code and a location inside that file."""
+    import json
+    import random
+
+    rng = random.Random(7)
+    texts = {f"j{i}.nesy": mutate(rng, rng.choice(SEEDS)) for i in range(30)}
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    proc = run_cli("check", "--format", "json", *(tmp_path / name for name in texts))
+    assert "Traceback" not in proc.stderr, proc.stderr
+    report = json.loads(proc.stdout)
+    assert proc.returncode == (1 if report["failed"] else 0)
+    failing = {Path(d["file"]).name for d in report["diagnostics"]}
+    assert len(failing) == report["failed"] > 0 and report["files"] == len(texts)
+    for d in report["diagnostics"]:
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", d["code"]) and d["message"], d
+        if d["line"] is not None:
+            assert_span_inside(texts[Path(d["file"]).name], d["line"], d["column"], d["message"])

@@ -1,4 +1,5 @@
-"""The front end: text -> AST -> checked AST -> IR. All diagnostics are produced here."""
+"""The front end: text -> AST -> checked AST -> IR. All diagnostics are produced here, each
+of a kind listed in `diagnostics.py` (a stable code and structured fields)."""
 from __future__ import annotations
 
 from .. import ir

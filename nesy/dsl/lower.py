@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from .. import ir
-from ..errors import Diagnostic, Span
+from ..errors import Diagnostic, DiagnosticKind, Span
 from ..types import BOOL, ValueType
 from . import ast
+from . import diagnostics as kinds
 from .grammars import lower_grammars
 from .resolve import Scope
 from .typecheck import TypeChecker
@@ -49,7 +50,12 @@ class Lowering:
         self.groups = itertools.count(0)
         self.reported_unbound: set[tuple] = set()  # one error per variable occurrence
 
+    def report(self, kind: DiagnosticKind, span, notes=(), **fields):
+        self.diagnostics.append(kind(span, notes, **fields))
+
     def error(self, span, message, hint=None, notes=()):
+        """A diagnostic without a kind of the catalogue (code "error"): still used by the
+        aggregation checks."""
         self.diagnostics.append(Diagnostic(span, message, hint, list(notes)))
 
     # -- entry -----------------------------------------------------------------------------------
@@ -89,8 +95,7 @@ class Lowering:
             total = 0.0
             for fact in group:
                 if disjunction and fact.probability is None:
-                    self.error(fact.span, "every item of an annotated disjunction (';') needs a "
-                                          "probability", "write it as `0.5::(...)`")
+                    self.report(kinds.DISJUNCTION_WITHOUT_PROBABILITY, fact.span)
                 self.check_probability(fact.probability, fact.span)
                 total += fact.probability or 0.0
                 values = self.constants(fact.values, self.types[item.relation], fact.span)
@@ -98,14 +103,11 @@ class Lowering:
                     self.facts.append(ir.Fact(item.relation, values, fact.probability, gid))
             if disjunction and total > 1 + AD_TOLERANCE:
                 span = group[0].span.join(group[-1].span)
-                self.error(span, f"the probabilities of this annotated disjunction add up to "
-                                 f"{total:g}, more than 1",
-                           "at most one item of a ';' group is true, so their probabilities "
-                           "must sum to at most 1")
+                self.report(kinds.DISJUNCTION_ABOVE_ONE, span, total=total)
 
     def check_probability(self, p, span):
         if p is not None and not 0.0 <= p <= 1.0:
-            self.error(span, f"probability {p:g} is outside [0, 1]")
+            self.report(kinds.PROBABILITY_OUT_OF_RANGE, span, probability=p)
 
     def constants(self, exprs, types, span: Span):
         from ..expr import evaluate_constant  # the one evaluator, for constant folding
@@ -114,13 +116,11 @@ class Lowering:
         for e, vtype in zip(exprs, types):
             free = [n for n in ast.walk(e) if isinstance(n, ast.Var)]
             if free:
-                self.error(free[0].span, f"a fact cannot contain the variable '{free[0].name}'",
-                           "facts hold constants; use a rule with a body to compute tuples")
+                self.report(kinds.VARIABLE_IN_FACT, free[0].span, variable=free[0].name)
                 return None
             value = evaluate_constant(self.expr(e, RuleContext()))
             if value is None:
-                self.error(e.span, "this constant expression has no value (for example a "
-                                   "division by zero or an out-of-range result)")
+                self.report(kinds.CONSTANT_WITHOUT_VALUE, e.span)
                 return None
             out.append(_convert(value, vtype))
         return tuple(out)
@@ -165,21 +165,19 @@ class Lowering:
         for arg in head_args:
             for n in ast.walk(arg):
                 if isinstance(n, ast.Var) and n.is_wildcard:
-                    self.error(n.span, "'_' cannot appear in a rule head",
-                               "name the variable and bind it in the body")
+                    self.report(kinds.WILDCARD_IN_HEAD, n.span)
                 elif isinstance(n, ast.Var) and n.name not in planner.bound:
-                    self.unbound(n, "appears in the head")
+                    self.unbound(n, "head")
         head = tuple(self.expr(a, ctx) for a in head_args)
         self.rules.append(ir.Rule(relation, head, tuple(body), ctx.span, probability))
 
-    def unbound(self, var: ast.Var, where: str):
+    def unbound(self, var: ast.Var, place: str):
+        """Report an unsafe variable once; `place` is a key of kinds.UNSAFE_PLACES."""
         key = (var.span.line, var.span.column, var.name)
         if key in self.reported_unbound:
             return
         self.reported_unbound.add(key)
-        self.error(var.span, f"variable '{var.name}' {where} but is not bound",
-                   f"bind '{var.name}' with a positive atom such as rel({var.name}), an equation "
-                   f"`{var.name} == ...`, or an aggregation")
+        self.report(kinds.UNSAFE_VARIABLE, var.span, variable=var.name, place=place)
 
     # -- expressions -----------------------------------------------------------------------------
     def vtype(self, node) -> ValueType:
@@ -189,7 +187,7 @@ class Lowering:
         t = self.vtype(e)
         if isinstance(e, ast.Var):
             if e.is_wildcard:
-                self.error(e.span, "'_' can only be an argument of an atom")
+                self.report(kinds.WILDCARD_AS_VALUE, e.span)
             return ir.VarRef(e.name, t)
         if isinstance(e, ast.Literal):
             value = e.value
@@ -366,10 +364,7 @@ class Lowering:
                 names.append(user)
         if len(names) == 1:
             names.append(names[0])
-        self.error(span, "this program is not stratifiable: a relation depends on itself "
-                         "through negation or aggregation: " + " -> ".join(names),
-                   "negation and aggregation must only read relations that do not depend on the "
-                   "relation being defined; split the recursion")
+        self.report(kinds.UNSTRATIFIABLE, span, cycle=names)
 
 
 # ---- planning: ordering a conjunction and finding unsafe variables ---------------------------
@@ -429,10 +424,9 @@ class Planner:
         return None if pending or self.failed else out
 
     def report_unbound(self, kind, node):
-        where = "is used under 'not'" if kind == "not" else "is used in a condition"
         for n in ast.walk(node):
             if isinstance(n, ast.Var) and not n.is_wildcard and n.name not in self.bound:
-                self.lw.unbound(n, where)
+                self.lw.unbound(n, "not" if kind == "not" else "condition")
                 return
 
     def ready(self, item):
@@ -481,7 +475,7 @@ class Planner:
                         if isinstance(n, ast.Var) and not n.is_wildcard and \
                                 n.name not in self.bound and n.name not in _vars_of(
                                     [a for a in self.positive if a is not atom]):
-                            self.lw.unbound(n, "is used in a computed argument")
+                            self.lw.unbound(n, "computed-argument")
                             self.failed = True
                 terms.append(ir.VarRef(name, t))
         return pre, terms

@@ -8,8 +8,9 @@ from importlib import resources
 import lark
 from lark import Transformer, v_args
 
-from ..errors import Diagnostic, Source, Span
+from ..errors import Diagnostic, DiagnosticKind, Source, Span
 from . import ast
+from . import diagnostics as kinds
 
 MAX_SYNTAX_ERRORS = 50
 
@@ -76,18 +77,16 @@ class AstBuilder(Transformer):
     def tspan(self, token) -> Span:
         return _token_span(self.source, token)
 
-    def error(self, span: Span, message: str, hint: str | None = None):
-        self.diagnostics.append(Diagnostic(span, message, hint))
+    def report(self, kind: DiagnosticKind, span: Span, **fields):
+        self.diagnostics.append(kind(span, **fields))
 
     def expr(self, node) -> ast.Expr:
         """A node used where a value is expected."""
         if isinstance(node, ast.Constraint):
             return node.expr
         if isinstance(node, ast.Formula):
-            what = f"the relation atom '{node.relation}(...)'" if isinstance(node, ast.Atom) \
-                else "a formula"
-            self.error(node.span, f"{what} is used where a value is expected",
-                       "atoms belong in rule bodies; compute values with expressions or $functions")
+            self.report(kinds.VALUE_EXPECTED, node.span,
+                        relation=node.relation if isinstance(node, ast.Atom) else None)
             return ast.Literal(node.span, False, "bool")
         return node
 
@@ -242,8 +241,7 @@ class AstBuilder(Transformer):
             if isinstance(p, ast.Var) and not p.is_wildcard:
                 out.append(p)
             else:
-                self.error(p.span, "the left side of ':=' must be a variable or a tuple of "
-                                   "variables", "write `n := count(...)` or `(k, v) := max[k](...)`")
+                self.report(kinds.AGGREGATION_TARGET, p.span)
         return out
 
     def aggregate(self, meta, children):
@@ -305,15 +303,14 @@ class AstBuilder(Transformer):
     def string(self, meta, children):
         value = _unescape(str(children[0])[1:-1])
         if value is None:
-            self.error(self.span(meta), "unknown escape sequence in string",
-                       'supported escapes: \\n \\t \\r \\0 \\\\ \\" \\\'')
+            self.report(kinds.BAD_ESCAPE, self.span(meta), text=str(children[0]))
             value = ""
         return ast.Literal(self.span(meta), value, "string")
 
     def char(self, meta, children):
         value = _unescape(str(children[0])[1:-1])
         if value is None or len(value) != 1:
-            self.error(self.span(meta), "invalid character literal")
+            self.report(kinds.BAD_CHARACTER_LITERAL, self.span(meta), text=str(children[0]))
             value = "?"
         return ast.Literal(self.span(meta), value, "char")
 
@@ -421,22 +418,21 @@ def _describe(source: Source, err: lark.exceptions.UnexpectedInput, end: int) ->
     if isinstance(err, lark.exceptions.UnexpectedCharacters):
         ch = source.text[err.pos_in_stream] if err.pos_in_stream < len(source.text) else "?"
         span = Span(source, line, column, line, column + 1)
-        return Diagnostic(span, f"unexpected character {ch!r}", _character_hint(ch))
+        return kinds.UNEXPECTED_CHARACTER(span, character=ch)
     token = getattr(err, "token", None)
     if token is None or token.type == "$END":
         span = _end_of_statement(source, end)
         expected = sorted(_terminal(t) for t in getattr(err, "expected", ()) or ())
-        msg = "unexpected end of statement" if end < len(source.text.rstrip()) \
-            else "unexpected end of file"
-        return Diagnostic(span, msg, f"expected {_one_of(expected)}" if expected else None)
+        where = "statement" if end < len(source.text.rstrip()) else "file"
+        return kinds.UNEXPECTED_END(span, where=where, expected=expected)
     span = Span(source, token.line, token.column, token.end_line or token.line,
                 token.end_column or token.column + len(str(token)))
     if source.text.startswith("/*", token.start_pos or 0):
-        return Diagnostic(Span(source, token.line, token.column, token.line, token.column + 2),
-                          "this block comment is never closed", "close it with */")
-    expected = sorted({_terminal(t) for t in err.expected})
-    return Diagnostic(span, f"unexpected {_terminal(token.type) if token.type != 'NAME' else repr(str(token))}",
-                      _token_hint(str(token), expected))
+        return kinds.UNCLOSED_COMMENT(Span(source, token.line, token.column, token.line,
+                                           token.column + 2))
+    found = _terminal(token.type) if token.type != "NAME" else repr(str(token))
+    return kinds.SYNTAX_ERROR(span, found=found, token=str(token),
+                              expected=sorted({_terminal(t) for t in err.expected}))
 
 
 def _end_of_statement(source: Source, end: int) -> Span:
@@ -450,25 +446,3 @@ def _end_of_statement(source: Source, end: int) -> Span:
 def _strip_trailing_comments(text: str) -> str:
     tokens = [m for m in _TOKEN.finditer(text) if m.lastgroup not in ("ws", "comment")]
     return text[: tokens[-1].end()] if tokens else ""
-
-
-def _one_of(options: list[str]) -> str:
-    if len(options) > 8:
-        options = options[:8] + ["..."]
-    return options[0] if len(options) == 1 else "one of " + ", ".join(options)
-
-
-def _token_hint(token: str, expected: list[str]) -> str:
-    if token == "=" and "'=='" in expected:
-        return "comparisons use '=='"
-    if "'.'" in expected and len(expected) <= 3:
-        return "a rule written with ':-' ends with '.'"
-    return f"expected {_one_of(expected)}"
-
-
-def _character_hint(ch: str) -> str | None:
-    if ch == '"':
-        return "strings are closed with '\"' on the same line"
-    if ch == "'":
-        return "character literals hold exactly one character, like 'a'"
-    return "remove it, or put it inside a string"

@@ -9,9 +9,10 @@ import difflib
 from dataclasses import dataclass, field
 
 from .. import builtins
-from ..errors import Diagnostic, Span
+from ..errors import Diagnostic, DiagnosticKind, Span
 from ..types import PRIMITIVE_TYPES, PRIMITIVES, ValueType
 from . import ast
+from . import diagnostics as kinds
 
 AGGREGATORS = ("count", "sum", "prod", "min", "max", "argmin", "argmax", "exists", "forall")
 
@@ -33,9 +34,15 @@ class Scope:
     type_spans: dict[str, Span] = field(default_factory=dict)
 
 
-def suggest(name: str, candidates) -> str | None:
+def closest(name: str, candidates) -> str | None:
+    """The candidate most like `name` (a likely typo), or None."""
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    return close[0] if close else None
+
+
+def suggest(name: str, candidates) -> str | None:
+    close = closest(name, candidates)
+    return f"did you mean '{close}'?" if close else None
 
 
 class Resolver:
@@ -44,7 +51,12 @@ class Resolver:
         self.scope = Scope(types=dict(PRIMITIVES))
         self.diagnostics: list[Diagnostic] = []
 
+    def report(self, kind: DiagnosticKind, span, notes=(), **fields):
+        self.diagnostics.append(kind(span, notes, **fields))
+
     def error(self, span, message, hint=None, notes=()):
+        """A diagnostic without a kind of the catalogue (code "error"): still used by the
+        aggregation checks."""
         self.diagnostics.append(Diagnostic(span, message, hint, list(notes)))
 
     def run(self) -> Scope:
@@ -65,14 +77,14 @@ class Resolver:
     def declare_type(self, item):
         if item.name in self.scope.types:
             prior = self.scope.type_spans.get(item.name)
-            self.error(item.span, f"type '{item.name}' is defined twice",
-                       notes=[(prior, "first defined here")] if prior else ())
+            self.report(kinds.DUPLICATE_TYPE, item.span,
+                        [(prior, "first defined here")] if prior else (), type=item.name)
             return
         if isinstance(item, ast.TypeAlias):
             target = self.scope.types.get(item.target)
             if target is None:
-                self.error(item.target_span, f"unknown type '{item.target}'",
-                           suggest(item.target, self.scope.types))
+                self.report(kinds.UNKNOWN_TYPE, item.target_span, type=item.target,
+                            suggestion=closest(item.target, self.scope.types))
                 return
             self.scope.types[item.name] = target
         else:
@@ -80,21 +92,21 @@ class Resolver:
             self.scope.types[item.name] = enum
             for variant, span in item.variants:
                 if variant in self.scope.variants:
-                    self.error(span, f"enum constant '{variant}' is defined twice")
+                    self.report(kinds.DUPLICATE_ENUM_CONSTANT, span, constant=variant)
                 self.scope.variants[variant] = enum
         self.scope.type_spans[item.name] = item.span
 
     def declare_relation(self, item: ast.RelationType):
         known = self.scope.relations.get(item.name)
         if known is not None and known.declared is not None:
-            self.error(item.span, f"relation '{item.name}' is declared twice",
-                       notes=[(known.declared.span, "first declared here")])
+            self.report(kinds.DUPLICATE_RELATION, item.span,
+                        [(known.declared.span, "first declared here")], relation=item.name)
             return
         for f in item.fields:
             if f.type_name not in self.scope.types:
-                self.error(f.span, f"unknown type '{f.type_name}'",
-                           suggest(f.type_name, self.scope.types) or
-                           f"value types are {', '.join(PRIMITIVE_TYPES)}")
+                self.report(kinds.UNKNOWN_TYPE, f.span, type=f.type_name,
+                            suggestion=closest(f.type_name, self.scope.types),
+                            known=", ".join(PRIMITIVE_TYPES))
         self.scope.relations[item.name] = RelationInfo(item.name, len(item.fields), item.span,
                                                        declared=item)
 
@@ -105,9 +117,9 @@ class Resolver:
             return True
         info.defined |= defines
         if info.arity != arity:
-            self.error(span, f"relation '{name}' is used with {arity} argument"
-                             f"{'s' if arity != 1 else ''} here but has {info.arity}",
-                       notes=[(info.first_span, f"'{name}' has {info.arity} here")])
+            self.report(kinds.ARITY_MISMATCH, span,
+                        [(info.first_span, f"'{name}' has {info.arity} here")],
+                        relation=name, arity=arity, expected=info.arity)
             return False
         return True
 
@@ -143,11 +155,10 @@ class Resolver:
             elif node.relation not in known:
                 # A relation only read is an input relation (facts come at run time), unless
                 # its name is one edit away from a known relation: then it is most likely a typo.
-                hint = suggest(node.relation, known)
-                if hint:
-                    self.error(node.name_span, f"unknown relation '{node.relation}'",
-                               f"{hint} (to read facts supplied at run time, declare it with "
-                               f"`type {node.relation}(...)`)")
+                typo_of = closest(node.relation, known)
+                if typo_of:
+                    self.report(kinds.UNKNOWN_RELATION, node.name_span, relation=node.relation,
+                                suggestion=typo_of)
                 else:
                     inputs.add(node.relation)
                     self.use_relation(node.relation, len(node.args), node.span, defines=False)
@@ -155,11 +166,11 @@ class Resolver:
             if isinstance(item, ast.Query):
                 info = known.get(item.relation)
                 if info is None:
-                    self.error(item.name_span, f"query of unknown relation '{item.relation}'",
-                               suggest(item.relation, known))
+                    self.report(kinds.QUERY_UNKNOWN_RELATION, item.name_span,
+                                relation=item.relation, suggestion=closest(item.relation, known))
                 elif item.args is not None and len(item.args) != info.arity:
-                    self.error(item.span, f"query of '{item.relation}' has {len(item.args)} "
-                                          f"arguments but the relation has {info.arity}")
+                    self.report(kinds.QUERY_ARITY_MISMATCH, item.span, relation=item.relation,
+                                arity=len(item.args), expected=info.arity)
 
     def _all_nodes(self):
         for item in self.program.items:
@@ -177,8 +188,7 @@ class Resolver:
         elif isinstance(f, (ast.And, ast.Or)):
             f.parts = [self.resolve_formula(p) for p in f.parts]
         elif isinstance(f, ast.Implies):
-            self.error(f.span, "`implies` is only allowed as the body of forall",
-                       "write `b := forall(x: A(x) implies B(x))`, or use `not A or B` in a rule")
+            self.report(kinds.IMPLIES_OUTSIDE_FORALL, f.span)
             f.premise = self.resolve_formula(f.premise)
             f.conclusion = self.resolve_formula(f.conclusion)
         elif isinstance(f, ast.Constraint):
@@ -216,17 +226,17 @@ class Resolver:
             e.args = [self.resolve_expr(a) for a in e.args]
             fn = builtins.lookup(e.function)
             if fn is None:
-                self.error(e.span, f"unknown function '${e.function}'",
-                           suggest(e.function, builtins.BUILTINS))
+                self.report(kinds.UNKNOWN_FUNCTION, e.span, function=e.function,
+                            suggestion=closest(e.function, builtins.BUILTINS))
             elif not fn.signature.accepts_arity(len(e.args)):
-                self.error(e.span, f"${e.function} does not take {len(e.args)} argument"
-                                   f"{'s' if len(e.args) != 1 else ''}")
+                self.report(kinds.FUNCTION_ARITY, e.span, function=e.function,
+                            arity=len(e.args))
             return e
         if isinstance(e, ast.Cast):
             e.operand = self.resolve_expr(e.operand)
             if e.type_name not in self.scope.types:
-                self.error(e.type_span, f"unknown type '{e.type_name}'",
-                           suggest(e.type_name, self.scope.types))
+                self.report(kinds.UNKNOWN_TYPE, e.type_span, type=e.type_name,
+                            suggestion=closest(e.type_name, self.scope.types))
             return e
         if isinstance(e, ast.Binary):
             e.left, e.right = self.resolve_expr(e.left), self.resolve_expr(e.right)

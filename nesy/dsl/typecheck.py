@@ -13,6 +13,7 @@ from .. import builtins
 from ..errors import Diagnostic, Span
 from ..types import FLOAT_TYPES, INTEGER_RANGES, ValueType
 from . import ast
+from . import diagnostics as kinds
 from .resolve import Scope
 
 INTEGERS = frozenset(INTEGER_RANGES)
@@ -87,10 +88,10 @@ class TypeChecker:
         for slot in (first, second):
             if slot.origin is not None and slot.origin != span:
                 notes.append((slot.origin, f"{self.describe(slot.allowed)} comes from here"))
-        what = f"{context}: " if context else ""
-        self.diagnostics.append(Diagnostic(
-            span, f"{what}type mismatch between {self.describe(a.allowed)} and "
-                  f"{self.describe(b.allowed)}", None, notes))
+        self.diagnostics.append(kinds.TYPE_CONFLICT(
+            span, notes, context=context, left=self.describe(a.allowed),
+            right=self.describe(b.allowed), left_types=_names(a.allowed),
+            right_types=_names(b.allowed)))
 
     # -- relations -------------------------------------------------------------------------------
     def relation(self, name: str) -> list[int]:
@@ -280,6 +281,11 @@ class TypeChecker:
         return self.resolved(slot)
 
 
+def _names(allowed) -> list[str] | None:
+    """The type names a slot may still take, sorted; None for any type."""
+    return None if allowed is None else sorted(allowed)
+
+
 def _intersect(a, b):
     if a is None:
         return b
@@ -312,8 +318,8 @@ def _range_error(node, value, checker: TypeChecker) -> list[Diagnostic]:
     low, high = INTEGER_RANGES[vt.name]
     if low <= value <= high:
         return []
-    return [Diagnostic(node.span, f"{value} does not fit in {vt.name} (range {low}..={high})",
-                       "use a wider integer type in the relation's declaration")]
+    return [kinds.LITERAL_OUT_OF_RANGE(node.span, value=value, type=vt.name, low=low,
+                                       high=high)]
 
 
 def _expressions(program: ast.Program):

@@ -196,7 +196,7 @@ class Executor:
         return Bindings(columns, self.take(b.tags, index), len(index))
 
     # -- atoms -------------------------------------------------------------------------------------
-    def _filtered(self, lit: ir.AtomLit, table: Table) -> tuple[np.ndarray | None, dict]:
+    def matching_rows(self, lit: ir.AtomLit, table: Table) -> tuple[np.ndarray | None, dict]:
         """Rows of `table` matching the atom's constants and repeated variables; and the
         first column of each variable."""
         mask = None
@@ -216,7 +216,7 @@ class Executor:
         return (None if mask is None else np.flatnonzero(mask)), first
 
     def join(self, b: Bindings, lit: ir.AtomLit, table: Table) -> Bindings:
-        rows, first = self._filtered(lit, table)
+        rows, first = self.matching_rows(lit, table)
         shared = [v for v in first if v in b.columns]
         fresh = [v for v in first if v not in b.columns]
         right_n = table.n if rows is None else len(rows)
@@ -257,7 +257,7 @@ class Executor:
         return cache[position]
 
     def antijoin(self, b: Bindings, lit: ir.AtomLit, table: Table) -> Bindings:
-        rows, first = self._filtered(lit, table)
+        rows, first = self.matching_rows(lit, table)
         bound = list(first)
         left_cols = [b.columns[v] for v in bound]
         right_cols = [table.columns[first[v]] if rows is None else table.columns[first[v]][rows]

@@ -1,0 +1,122 @@
+"""Every kind of diagnostic the front end reports, in one catalogue.
+
+A kind is a stable kebab-case code (what tools and tests match), a message and an optional
+hint, both templates over the kind's fields (see `nesy.errors.DiagnosticKind`). A pass reports
+a problem as `self.report(KIND, span, **fields)`; `nesy.errors` renders it. To add a kind,
+add it here under its pass (docs/extending/diagnostics.md). The message texts are part of the
+interface: change them only on purpose.
+"""
+from __future__ import annotations
+
+from ..errors import DiagnosticKind as Kind
+
+DID_YOU_MEAN = ("did you mean '{suggestion}'?",)
+
+
+def one_of(options: list[str]) -> str:
+    """"x" or "one of x, y, z" (at most eight, then "...")."""
+    if len(options) > 8:
+        options = options[:8] + ["..."]
+    return options[0] if len(options) == 1 else "one of " + ", ".join(options)
+
+
+# ---- parse (parser.py) ---------------------------------------------------------------------
+def _token_hint(fields: dict) -> str:
+    expected = fields["expected"]
+    if fields["token"] == "=" and "'=='" in expected:
+        return "comparisons use '=='"
+    if "'.'" in expected and len(expected) <= 3:
+        return "a rule written with ':-' ends with '.'"
+    return f"expected {one_of(expected)}"
+
+
+def _character_hint(fields: dict) -> str:
+    ch = fields["character"]
+    if ch == '"':
+        return "strings are closed with '\"' on the same line"
+    if ch == "'":
+        return "character literals hold exactly one character, like 'a'"
+    return "remove it, or put it inside a string"
+
+
+SYNTAX_ERROR = Kind("syntax-error", "unexpected {found}", _token_hint)
+UNEXPECTED_CHARACTER = Kind("unexpected-character", "unexpected character {character!r}",
+                            _character_hint)
+UNEXPECTED_END = Kind("unexpected-end", "unexpected end of {where}",
+                      lambda f: f"expected {one_of(f['expected'])}" if f["expected"] else None)
+UNCLOSED_COMMENT = Kind("unclosed-comment", "this block comment is never closed",
+                        "close it with */")
+BAD_ESCAPE = Kind("bad-escape", "unknown escape sequence in string",
+                  'supported escapes: \\n \\t \\r \\0 \\\\ \\" \\\'')
+BAD_CHARACTER_LITERAL = Kind("bad-character-literal", "invalid character literal")
+VALUE_EXPECTED = Kind(
+    "value-expected",
+    lambda f: (f"the relation atom '{f['relation']}(...)'" if f["relation"] else "a formula")
+    + " is used where a value is expected",
+    "atoms belong in rule bodies; compute values with expressions or $functions")
+AGGREGATION_TARGET = Kind("aggregation-target",
+                          "the left side of ':=' must be a variable or a tuple of variables",
+                          "write `n := count(...)` or `(k, v) := max[k](...)`")
+
+# ---- resolve (resolve.py) ------------------------------------------------------------------
+DUPLICATE_TYPE = Kind("duplicate-type", "type '{type}' is defined twice")
+UNKNOWN_TYPE = Kind("unknown-type", "unknown type '{type}'",
+                    (*DID_YOU_MEAN, "value types are {known}"))
+DUPLICATE_ENUM_CONSTANT = Kind("duplicate-enum-constant",
+                               "enum constant '{constant}' is defined twice")
+DUPLICATE_RELATION = Kind("duplicate-relation", "relation '{relation}' is declared twice")
+ARITY_MISMATCH = Kind("arity-mismatch", "relation '{relation}' is used with {arity} "
+                                        "argument{arity:plural} here but has {expected}")
+UNKNOWN_RELATION = Kind("unknown-relation", "unknown relation '{relation}'",
+                        "did you mean '{suggestion}'? (to read facts supplied at run time, "
+                        "declare it with `type {relation}(...)`)")
+QUERY_UNKNOWN_RELATION = Kind("query-unknown-relation",
+                              "query of unknown relation '{relation}'", DID_YOU_MEAN)
+QUERY_ARITY_MISMATCH = Kind("query-arity-mismatch", "query of '{relation}' has {arity} "
+                                                    "arguments but the relation has {expected}")
+IMPLIES_OUTSIDE_FORALL = Kind(
+    "implies-outside-forall", "`implies` is only allowed as the body of forall",
+    "write `b := forall(x: A(x) implies B(x))`, or use `not A or B` in a rule")
+UNKNOWN_FUNCTION = Kind("unknown-function", "unknown function '${function}'", DID_YOU_MEAN)
+FUNCTION_ARITY = Kind("function-arity", "${function} does not take {arity} argument{arity:plural}")
+
+# ---- typecheck (typecheck.py) --------------------------------------------------------------
+TYPE_CONFLICT = Kind("type-conflict", "{context:label}type mismatch between {left} and {right}")
+LITERAL_OUT_OF_RANGE = Kind("literal-out-of-range",
+                            "{value} does not fit in {type} (range {low}..={high})",
+                            "use a wider integer type in the relation's declaration")
+
+# ---- lower (lower.py) ----------------------------------------------------------------------
+UNSAFE_PLACES = {"head": "appears in the head", "not": "is used under 'not'",
+                 "condition": "is used in a condition",
+                 "computed-argument": "is used in a computed argument"}
+
+DISJUNCTION_WITHOUT_PROBABILITY = Kind(
+    "disjunction-without-probability",
+    "every item of an annotated disjunction (';') needs a probability",
+    "write it as `0.5::(...)`")
+PROBABILITY_OUT_OF_RANGE = Kind("probability-out-of-range",
+                                "probability {probability:g} is outside [0, 1]")
+DISJUNCTION_ABOVE_ONE = Kind(
+    "disjunction-above-one",
+    "the probabilities of this annotated disjunction add up to {total:g}, more than 1",
+    "at most one item of a ';' group is true, so their probabilities must sum to at most 1")
+VARIABLE_IN_FACT = Kind("variable-in-fact", "a fact cannot contain the variable '{variable}'",
+                        "facts hold constants; use a rule with a body to compute tuples")
+CONSTANT_WITHOUT_VALUE = Kind("constant-without-value",
+                              "this constant expression has no value (for example a division "
+                              "by zero or an out-of-range result)")
+WILDCARD_IN_HEAD = Kind("wildcard-in-head", "'_' cannot appear in a rule head",
+                        "name the variable and bind it in the body")
+WILDCARD_AS_VALUE = Kind("wildcard-as-value", "'_' can only be an argument of an atom")
+UNSAFE_VARIABLE = Kind(
+    "unsafe-variable",
+    lambda f: f"variable '{f['variable']}' {UNSAFE_PLACES[f['place']]} but is not bound",
+    "bind '{variable}' with a positive atom such as rel({variable}), an equation "
+    "`{variable} == ...`, or an aggregation")
+UNSTRATIFIABLE = Kind(
+    "unstratifiable",
+    lambda f: "this program is not stratifiable: a relation depends on itself through "
+              "negation or aggregation: " + " -> ".join(f["cycle"]),
+    "negation and aggregation must only read relations that do not depend on the relation "
+    "being defined; split the recursion")

@@ -1,0 +1,130 @@
+"""Every output format of a run's result, in one place: table, JSON and CSV.
+
+The `nesy` command and `Result.to_json()` both write through here, so the formats cannot
+drift apart. What each format holds per tuple:
+
+- table (for people): `(v1, v2, ...)` with values as written in nesy source, so the string
+  "1" prints as `"1"` and the integer 1 as `1`; prefixed by `p::` under a probabilistic
+  provenance, followed by its proofs under `proofs`.
+- JSON: `{"provenance": NAME, "relations": {REL: [{"tuple": [...], "prob": p} ...]}}`;
+  `"prob"` only under a probabilistic provenance, `"proofs"` only under `proofs`. A proof is a
+  list of literals: a fact id (an int) for a fact, `{"not": id}` for a negated fact.
+- CSV: one relation per file, as Python's `csv` module and pandas read it: one header row,
+  then one row per tuple, all rows equally long, nothing else. Columns: `prob` or `proofs`
+  (the proofs as the JSON above) when the provenance has them, then one column per argument,
+  named by the relation's declared field names (`arg1`, `arg2`, ... where it has none). A
+  relation without arguments under a provenance without tags has the one column `holds`
+  (`true` in its one row when the relation holds). Booleans are `true`/`false`.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+from .types import ValueType, format_value, literal
+
+
+# ---- a summary line ------------------------------------------------------------------------
+def summary(result, k: int | None = None) -> str:
+    """"provenance NAME (k=K); approximate: WHY": what the numbers of a result mean."""
+    text = f"provenance {result.provenance}"
+    if k is not None:
+        text += f" (k={k})"
+    if result.approximation:
+        text += f"; approximate: {result.approximation}"
+    return text
+
+
+# ---- table ---------------------------------------------------------------------------------
+def table(result, k: int | None = None) -> str:
+    out = [f"# {summary(result, k)}"]
+    for name in result.relations:
+        rel = result[name]
+        out.append(f"{name} ({len(rel)} tuple{'s' if len(rel) != 1 else ''})")
+        types = rel.relation.types
+        for i, t in enumerate(rel.tuples):
+            row = "(" + ", ".join(_source_value(vt, v) for vt, v in zip(types, t)) + ")"
+            if rel.probs is not None:
+                row = f"{_float(rel.probs[i]):.6g}::{row}"
+            elif rel.proofs is not None:
+                row = f"{row}  proofs: {_proofs_text(rel.proofs[i])}"
+            out.append(f"  {row}")
+    return "\n".join(out) + "\n"
+
+
+def _source_value(vtype: ValueType, value) -> str:
+    """A value as nesy source writes it: enum variants bare, chars in single quotes."""
+    if vtype.is_enum:
+        return value
+    if vtype.name == "char":
+        return "'" + literal(value)[1:-1].replace("'", "\\'") + "'"
+    return literal(value)
+
+
+def _proofs_text(proofs) -> str:
+    return " or ".join("{" + ", ".join(_literal_text(lit) for lit in proof) + "}"
+                       for proof in proofs) or "none"
+
+
+def _literal_text(lit: int) -> str:
+    return str(lit) if lit >= 0 else f"~{~lit}"
+
+
+# ---- JSON ----------------------------------------------------------------------------------
+def json_object(result) -> dict:
+    relations = {}
+    for name in result.relations:
+        rel = result[name]
+        rows = []
+        for i, t in enumerate(rel.tuples):
+            entry = {"tuple": [_json_value(v) for v in t]}
+            if rel.probs is not None:
+                entry["prob"] = _float(rel.probs[i])
+            if rel.proofs is not None:
+                entry["proofs"] = _json_proofs(rel.proofs[i])
+            rows.append(entry)
+        relations[name] = rows
+    return {"provenance": result.provenance, "relations": relations}
+
+
+def json_text(result, indent: int | None = None) -> str:
+    return json.dumps(json_object(result), indent=indent, allow_nan=False)
+
+
+def _json_value(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    return v
+
+
+def _json_proofs(proofs) -> list:
+    return [[lit if lit >= 0 else {"not": ~lit} for lit in proof] for proof in proofs]
+
+
+def _float(p) -> float:
+    return float(p.detach()) if hasattr(p, "detach") else float(p)
+
+
+# ---- CSV -----------------------------------------------------------------------------------
+def csv_columns(rel) -> list[str]:
+    """The header of one relation's CSV (see the module docstring)."""
+    names = rel.relation.fields or ()
+    args = [names[i] if i < len(names) and names[i] else f"arg{i + 1}"
+            for i in range(rel.relation.arity)]
+    tag = ["prob"] if rel.probs is not None else ["proofs"] if rel.proofs is not None else []
+    return [*tag, *args] or ["holds"]
+
+
+def csv_text(rel) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    columns = csv_columns(rel)
+    writer.writerow(columns)
+    for i, t in enumerate(rel.tuples):
+        tag = [_float(rel.probs[i])] if rel.probs is not None else \
+            [json.dumps(_json_proofs(rel.proofs[i]))] if rel.proofs is not None else []
+        row = [*tag, *(format_value(v) for v in t)]
+        writer.writerow(row or ["true"])
+    return out.getvalue()
