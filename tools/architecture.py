@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...], str]] = [
      "value types and printers, file reading and atomic writing, argument types"),
     ("registries", ("builtins", "aggregators"),
      "what the language can call and aggregate: signatures and implementations both sides read"),
+    ("rendering", ("render",), "results as a table, JSON and CSV: one writer per format"),
     ("ir", ("ir",), "the compiled program"),
     ("evaluation", ("expr",),
      "the one expression evaluator: rule bodies at run time, constant folding at compile time"),
