@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nesy import aggregators
 from nesy.provenance import InputFacts, make
 
 from .programs import Program, problog, random_program, run, to_problog
@@ -69,6 +70,11 @@ _ENCODINGS = {
     "exists": _SOME + "out(G, true) :- some(G).\nout(G, false) :- grp(G), \\+some(G).",
     "forall": _SOME + "out(G, true) :- grp(G), \\+some(G).\nout(G, false) :- some(G).",
 }
+
+
+def test_every_aggregator_is_checked_against_problog():
+    """Adding an aggregator file means adding its ProbLog encoding above."""
+    assert sorted(_ENCODINGS) == sorted(AGGREGATORS) == aggregators.names()
 
 
 def assert_same_distribution(actual: dict, expected: dict):
