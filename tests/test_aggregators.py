@@ -9,7 +9,9 @@ the package stays below the front end and the engine.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -76,6 +78,14 @@ def worlds():
 
 
 def test_a_registered_aggregator_runs_under_set_semantics(parity):
+    assert_parity_under_set_semantics()
+
+
+def test_a_registered_aggregator_runs_over_possible_worlds(parity):
+    assert_parity_over_possible_worlds()
+
+
+def assert_parity_under_set_semantics():
     rows = {row for _, row in INDEPENDENT + DISJUNCTION}
     result = compile_program(PARITY_PROGRAM).run(
         facts={"r": sorted(rows), "grp": [(g,) for g in GROUPS]})
@@ -84,7 +94,7 @@ def test_a_registered_aggregator_runs_under_set_semantics(parity):
     assert relation_set(result, "odd_pairs") == expected["odd_pairs"] == {(False,)}
 
 
-def test_a_registered_aggregator_runs_over_possible_worlds(parity):
+def assert_parity_over_possible_worlds():
     expected: dict[tuple, float] = {}
     for p, rows in worlds():
         for rel, tuples in parity_oracle(rows).items():
@@ -214,3 +224,30 @@ def test_the_aggregators_package_imports_only_itself_numpy_and_the_standard_libr
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     assert alias.name in ("numpy", "importlib", "pkgutil"), (path.name, alias.name)
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_the_language_reference_lists_every_aggregator():
+    text = (DOCS / "language.md").read_text(encoding="utf-8")
+    section = text[text.index("## Aggregation"):text.index("## Queries")]
+    listed = re.findall(r"^\| `(\w+)` \|", section, flags=re.M)
+    assert len(listed) == len(set(listed)) and sorted(listed) == aggregators.names()
+
+
+def test_the_extension_guide_example_is_a_working_aggregator_file(tmp_path):
+    """The file shown in docs/extending/aggregators.md, loaded as a module of the package."""
+    guide = (DOCS / "extending" / "aggregators.md").read_text(encoding="utf-8")
+    path = tmp_path / "parity.py"
+    path.write_text(re.search(r"```python\n(.*?)```", guide, flags=re.S).group(1),
+                    encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("nesy.aggregators.parity", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    aggregators.register(module.AGGREGATOR)
+    try:
+        assert_parity_under_set_semantics()
+        assert_parity_over_possible_worlds()
+    finally:
+        aggregators.unregister("parity")
