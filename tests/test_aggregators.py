@@ -251,3 +251,27 @@ def test_the_extension_guide_example_is_a_working_aggregator_file(tmp_path):
         assert_parity_over_possible_worlds()
     finally:
         aggregators.unregister("parity")
+
+
+@pytest.mark.parametrize("provenance", ["unit", "exact"])
+def test_a_product_outside_its_type_has_no_value_in_any_world(provenance):
+    """2^40 * 2^30 leaves i64 (it is 0 modulo 2^64): no value, never a wrapped-around one."""
+    program = compile_program("""
+        type q(k: i32, v: i64)
+        rel big(t) = t := prod[k](v: q(k, v))
+        rel small(t) = t := prod[k](v: q(k, v) and v < 1000)
+    """)
+    facts = [(1, 2**40), (2, 2**30), (3, -3)]
+    result = program.run(provenance, facts={"q": facts})
+    assert relation_set(result, "big") == set()
+    assert relation_set(result, "small") == {(-3,)}
+
+
+def test_running_after_the_aggregator_was_unregistered_is_a_usage_error(parity):
+    program = compile_program(PARITY_PROGRAM)
+    aggregators.unregister("parity")
+    try:
+        with pytest.raises(nesy.UsageError, match="'parity' was unregistered"):
+            program.run(facts={"r": [(1, 10)], "grp": [(1,)]})
+    finally:
+        aggregators.register(parity)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-_INT64_SAFE = 2.0**62  # a result below this in magnitude is exact in int64
+_INT64_SAFE = 2.0**62  # a fold whose magnitude stays below this is exact in int64
 
 
 def every_group(per_group: np.ndarray):
@@ -16,24 +16,23 @@ def every_group(per_group: np.ndarray):
     return np.arange(n_groups, dtype=np.int64), np.full(n_groups, -1, dtype=np.int64), per_group
 
 
+def exact_integers(group: np.ndarray, n_groups: int, values: np.ndarray, combine: np.ufunc):
+    """The values, as Python ints when `combine`-folding some of a group's integers could
+    leave int64. The bound folds max(|v|, 1) per group in floats, which exceeds the magnitude
+    of every partial fold for the ufuncs folds use (add, multiply, maximum, minimum)."""
+    if values.dtype.kind not in "iu":
+        return values
+    bound = np.ones(n_groups)
+    with np.errstate(over="ignore"):
+        combine.at(bound, group, np.maximum(np.abs(values.astype(np.float64)), 1.0))
+    return values if (bound < _INT64_SAFE).all() else values.astype(object)
+
+
 def fold(group: np.ndarray, n_groups: int, values: np.ndarray, combine: np.ufunc, identity):
-    """Per-group `combine`-fold of the values, exact: integers are folded in int64 when the
-    result fits (the float fold bounds it; wrap-around in between cancels out, as int64 is
-    arithmetic modulo 2**64), otherwise in Python ints."""
-    if values.dtype.kind == "f":
-        out = np.full(n_groups, identity, dtype=np.float64)
-        combine.at(out, group, values)
-        return out
-    if values.dtype.kind in "iub":
-        out = np.full(n_groups, identity, dtype=np.int64)
-        combine.at(out, group, values.astype(np.int64))
-        bound = np.full(n_groups, identity, dtype=np.float64)
-        with np.errstate(over="ignore", invalid="ignore"):
-            combine.at(bound, group, values.astype(np.float64))
-        if (np.abs(bound) < _INT64_SAFE).all():
-            return out
-    out = np.full(n_groups, identity, dtype=object)
-    combine.at(out, group, values.astype(object))
+    """Per-group `combine`-fold of the values, exact (Python ints where int64 could overflow)."""
+    values = exact_integers(group, n_groups, values, combine)
+    out = np.full(n_groups, identity, dtype=np.result_type(values.dtype, type(identity)))
+    combine.at(out, group, values)
     return out
 
 

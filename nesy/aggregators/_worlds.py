@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._sets import exact_integers
+
 
 def fold(prov, group, n_groups, values, tags, combine, identity):
-    """Distribution of the per-group `combine`-fold of the values of the rows that hold."""
-    values = np.asarray(values)
+    """Distribution of the per-group `combine`-fold of the values of the rows that hold
+    (exact: in Python ints where int64 could overflow)."""
+    values = exact_integers(group, n_groups, np.asarray(values), combine)
     neg = prov.negate(tags)
     s_group = np.arange(n_groups, dtype=np.int64)
     s_value = np.full(n_groups, identity, dtype=np.result_type(values.dtype, type(identity)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import aggregators, ir
+from ..errors import UsageError
 from ..provenance import Provenance
 from .expr import in_range
 from .table import Table, group_rows, joint_keys
@@ -20,6 +21,9 @@ from .values import ValueTable
 
 def run(agg: ir.Aggregate, relations, stores, values: ValueTable, prov: Provenance) -> Table:
     aggregator = aggregators.get(agg.aggregator)
+    if aggregator is None:
+        raise UsageError(f"aggregator '{agg.aggregator}' was unregistered after the program "
+                         f"was compiled")
     source = stores[agg.source].table()
     k = agg.n_keys
     group_keys, group, n_groups = _groups(agg, source, stores)
@@ -45,7 +49,7 @@ def run(agg: ir.Aggregate, relations, stores, values: ValueTable, prov: Provenan
     else:
         result_type = relations[agg.target].types[k]
         result = _typed(result_type, out_value)
-        if result_type.is_integer:  # a sum or product outside its type has no value
+        if result_type.is_integer:  # a result outside its type has no value
             fits = in_range(result_type, result)
             if not fits.all():
                 keep = np.flatnonzero(fits)
