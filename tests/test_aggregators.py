@@ -169,6 +169,40 @@ def test_aggregation_diagnostics_have_a_code_and_fields(rule, code, fields):
     assert [(d.code, d.fields) for d in error.value.diagnostics] == [(code, fields)]
 
 
+class Position(Aggregator):
+    """`(i, v) := position(v: body)`: each value with its 0-based rank in its group (set
+    semantics only): a result that mixes a computed column with one copied from the row."""
+
+    name = "position"
+    n_values = 1
+
+    def result_columns(self, n_args, n_values):
+        return [None, n_args]
+
+    def result_types(self, args, values):
+        return [frozenset(["usize"]), values[0]]
+
+    def sets(self, group, n_groups, values):
+        order = np.lexsort((values, group))
+        first = np.searchsorted(group[order], group[order], side="left")
+        rank = np.empty(len(group), dtype=np.int64)
+        rank[order] = np.arange(len(group)) - first
+        return group, np.arange(len(group)), rank
+
+
+def test_a_result_can_mix_computed_and_copied_columns():
+    aggregators.register(Position)
+    try:
+        result = compile_program("""
+            rel score = {("a", 30), ("a", 10), ("b", 7), ("a", 20)}
+            rel ranked(p, i, s) = (i, s) := position(s: score(p, s))
+        """).run()
+    finally:
+        aggregators.unregister("position")
+    assert relation_set(result, "ranked") == {("a", 0, 10), ("a", 1, 20), ("a", 2, 30),
+                                              ("b", 0, 7)}
+
+
 def _empty_group_program(aggregator: Aggregator) -> str:
     """`aggregator` over a `where` group that has no rows, written from its declarations."""
     args = ["k"] if aggregator.needs_args else []

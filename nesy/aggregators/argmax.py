@@ -12,7 +12,7 @@ class ArgMax(Aggregator):
     n_values = 1
     needs_args = True
 
-    def row_columns(self, n_args, n_values):
+    def result_columns(self, n_args, n_values):
         return list(range(n_args))  # the winning row's args
 
     def sets(self, group, n_groups, values):

@@ -9,8 +9,9 @@ Both implementations receive the rows of one aggregation as parallel arrays: `gr
 [0, n_groups) is row i's group (rows are distinct tuples, and groups without rows exist too:
 from `where` clauses or the single global group), `values[i]` the decoded aggregated value
 (zeros when the aggregator does not read values). They return one entry per (group, outcome):
-`out_group`, `out_row` (the source row an outcome copies, or -1 for a computed value) and
-`out_value`; `worlds` also returns `out_tags`, each outcome's tag.
+`out_group`, `out_row` (the source row the outcome is, or -1) and `out_value` (its computed
+value, if any); `worlds` also returns `out_tags`, each outcome's tag. `result_columns`
+says which of these make the result.
 """
 from __future__ import annotations
 
@@ -39,26 +40,27 @@ class Aggregator:
     empty = None
 
     # -- the front end -----------------------------------------------------------------------------
-    def row_columns(self, n_args: int, n_values: int) -> list[int] | None:
-        """The columns an outcome copies from its source row, as indices into the row's
-        arguments followed by its values (min, max, argmin and argmax return rows), or None
-        when the outcome is a computed value: then `out_value` is the single result."""
-        return None
+    def result_columns(self, n_args: int, n_values: int) -> list[int | None]:
+        """Where each result comes from: None is the outcome's computed value (`out_value`),
+        an int i copies column i of the outcome's source row (`out_row`), counting its
+        arguments and then its values. `count` returns [None]; `min` and `max` return their
+        winning row, [0, .., n_args + n_values - 1]; a `rank` would return [None, 0]."""
+        return [None]
 
     def n_results(self, n_args: int, n_values: int) -> int:
         """How many variables go on the left of ':='."""
-        copied = self.row_columns(n_args, n_values)
-        return 1 if copied is None else len(copied)
+        return len(self.result_columns(n_args, n_values))
 
     def result_types(self, args: list, values: list) -> list:
         """The type of each result, given opaque type handles of the argument and value
         variables: either one of those handles (the result has that variable's type) or a
-        frozenset of type names. Aggregators that return rows get their columns' types."""
-        copied = self.row_columns(len(args), len(values))
-        if copied is None:
+        frozenset of type names. Results copied from the row get their column's type; an
+        aggregator with a computed result declares its type."""
+        layout = self.result_columns(len(args), len(values))
+        if None in layout:
             raise NotImplementedError(f"aggregator {self.name} must declare its result types")
         columns = [*args, *values]
-        return [columns[i] for i in copied]
+        return [columns[i] for i in layout]
 
     # -- evaluation --------------------------------------------------------------------------------
     def sets(self, group: np.ndarray, n_groups: int, values: np.ndarray):

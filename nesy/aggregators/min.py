@@ -11,7 +11,7 @@ class Min(Aggregator):
     example = "(k, m) := min[k](v: score(k, v))"
     n_values = 1
 
-    def row_columns(self, n_args, n_values):
+    def result_columns(self, n_args, n_values):
         return list(range(n_args + n_values))  # the winning row: its args, then its value
 
     def sets(self, group, n_groups, values):

@@ -42,21 +42,19 @@ def run(agg: ir.Aggregate, relations, stores, values: ValueTable, prov: Provenan
         out_group, out_row, out_value, tags = prov.aggregate(
             agg.aggregator, group, n_groups, decoded, tags)
     out_group, out_row = np.asarray(out_group, np.int64), np.asarray(out_row, np.int64)
+    layout = aggregator.result_columns(agg.n_args, agg.n_values)
+    if None in layout:  # the outcome's computed value is a result column
+        value_type = relations[agg.target].types[k + layout.index(None)]
+        computed = _typed(value_type, out_value)
+        fits = in_range(value_type, computed)  # a result outside its type has no value
+        if not fits.all():
+            keep = np.flatnonzero(fits)
+            out_group, out_row, computed = out_group[keep], out_row[keep], computed[keep]
+            tags = None if tags is None else prov.take(tags, keep)
     columns = [g[out_group] for g in group_keys]
-    copied = aggregator.row_columns(agg.n_args, agg.n_values)
-    if copied is not None:  # the outcome is a source row: copy the columns it declares
-        columns += [source.columns[k + i][rows[out_row]] for i in copied]
-    else:
-        result_type = relations[agg.target].types[k]
-        result = _typed(result_type, out_value)
-        if result_type.is_integer:  # a result outside its type has no value
-            fits = in_range(result_type, result)
-            if not fits.all():
-                keep = np.flatnonzero(fits)
-                columns = [c[keep] for c in columns]
-                result = result[keep]
-                tags = None if tags is None else prov.take(tags, keep)
-        columns.append(values.encode(result_type, result))
+    for column in layout:  # the computed value, or a column copied from the outcome's row
+        columns.append(values.encode(value_type, computed) if column is None
+                       else source.columns[k + column][rows[out_row]])
     return Table(columns, tags, len(columns[0]) if columns else len(out_group))
 
 
