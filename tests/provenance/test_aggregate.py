@@ -28,7 +28,7 @@ def outcomes(prov, aggregator, rows, group, values, tags) -> dict[str, float]:
     g, row, value, out_tags = prov.aggregate(aggregator, group, N_GROUPS, values,
                                              prov.take(tags, rows))
     probs = [float(p) for p in prov.output(out_tags)]
-    if aggregator in ("min", "max", "argmin", "argmax"):
+    if None not in aggregators.get(aggregator).result_columns(1, 1):  # outcomes are rows
         assert (value == values[row]).all()
         keys = row.tolist()
     else:
