@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .. import ir
+from .. import aggregators, ir
 from ..errors import Diagnostic, DiagnosticKind, Span
 from ..types import BOOL, ValueType
 from . import ast
@@ -233,15 +233,16 @@ class Lowering:
             taken = {v.name for v in [*agg.args, *agg.bindings, *agg.results]}
             keys = [ctx.first.get(n) or _first_var(agg.body, n)
                     for n in _ordered_vars(agg.body) if n in outside and n not in taken]
-        if not self.aggregation_shape(agg):
-            return None
+        aggregator = aggregators.get(kind)
+        if aggregator is None or not self.aggregation_shape(agg, aggregator):
+            return None  # an unknown aggregator is reported by name resolution
         origin = ctx.origin
         key_types = [self.vtype(k) for k in keys]
         arg_types = [self.vtype(v) for v in agg.args]
         value_types = [self.vtype(v) for v in agg.bindings]
         source = self.hidden("src", key_types + arg_types + value_types, origin)
         body = agg.body
-        if kind == "forall":  # rows of the source are counterexamples: premise and not conclusion
+        if aggregator.needs_implies:  # rows of the source are counterexamples: A and not B
             body = ast.And(body.span, [body.premise, ast.Not(body.conclusion.span, body.conclusion)])
         sub = RuleContext(origin=origin, span=agg.span)
         for n in ast.walk(body):
@@ -250,7 +251,7 @@ class Lowering:
         self.define(source, [*keys, *agg.args, *agg.bindings], body, sub)
         where = None
         where_body = agg.where_body
-        if where_body is None and kind == "forall" and keys:
+        if where_body is None and aggregator.needs_implies and keys:
             where_body = agg.body.premise  # groups whose premise holds, even without a counterexample
         if where_body is not None:
             where = self.hidden("where", key_types, origin)
@@ -265,24 +266,34 @@ class Lowering:
                                             len(agg.bindings), kind, agg.span))
         return ast.Atom(agg.span, target, [*keys, *agg.results], agg.aggregator_span)
 
-    def aggregation_shape(self, agg: ast.Aggregation) -> bool:
+    def aggregation_shape(self, agg: ast.Aggregation, aggregator: aggregators.Aggregator) -> bool:
+        """The variables around the aggregator fit what it declares (`nesy.aggregators`)."""
         kind, n_args, n_values = agg.aggregator, len(agg.args), len(agg.bindings)
-        if kind in ("sum", "prod", "min", "max", "argmin", "argmax") and n_values != 1:
-            self.error(agg.span, f"{kind} aggregates exactly one variable, got {n_values}",
-                       f"write `{kind}(v: ...)` with a single variable before ':'")
+        expected = aggregator.n_values
+        if expected is not None and n_values != expected:
+            self.diagnostics.append(Diagnostic(
+                agg.span, f"{kind} aggregates exactly "
+                          f"{'one variable' if expected == 1 else f'{expected} variables'}"
+                          f", got {n_values}",
+                f"write `{kind}(v: ...)` with a single variable before ':'" if expected == 1 else
+                f"write {expected} variables before ':'",
+                code="aggregator-values", fields={"aggregator": kind, "expected": expected,
+                                                  "got": n_values}))
             return False
-        if kind in ("argmin", "argmax") and n_args == 0:
-            self.error(agg.span, f"{kind} needs the variables to return in brackets",
-                       f"write `k := {kind}[k](v: score(k, v))`")
+        if aggregator.needs_args and n_args == 0:
+            self.diagnostics.append(Diagnostic(
+                agg.span, f"{kind} needs the variables to return in brackets",
+                f"write `{aggregator.example}`",
+                code="aggregator-needs-args", fields={"aggregator": kind}))
             return False
-        expected = {"argmin": n_args, "argmax": n_args}.get(kind, 1)
-        if kind in ("min", "max"):
-            expected = n_args + 1
+        expected = aggregator.n_results(n_args, n_values)
         if len(agg.results) != expected:
-            self.error(agg.span, f"{kind} produces {expected} value{'s' if expected != 1 else ''}"
-                                 f" here but {len(agg.results)} variable"
-                                 f"{'s are' if len(agg.results) != 1 else ' is'} on the left of "
-                                 f"':='")
+            self.diagnostics.append(Diagnostic(
+                agg.span, f"{kind} produces {expected} value{'s' if expected != 1 else ''}"
+                          f" here but {len(agg.results)} variable"
+                          f"{'s are' if len(agg.results) != 1 else ' is'} on the left of ':='",
+                code="aggregator-results", fields={"aggregator": kind, "expected": expected,
+                                                   "got": len(agg.results)}))
             return False
         return True
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from .. import builtins
+from .. import aggregators, builtins
 from ..errors import Diagnostic, DiagnosticKind, Span
 from ..types import PRIMITIVE_TYPES, PRIMITIVES, ValueType
 from . import ast
 from . import diagnostics as kinds
-
-AGGREGATORS = ("count", "sum", "prod", "min", "max", "argmin", "argmax", "exists", "forall")
 
 
 @dataclass
@@ -188,7 +186,8 @@ class Resolver:
         elif isinstance(f, (ast.And, ast.Or)):
             f.parts = [self.resolve_formula(p) for p in f.parts]
         elif isinstance(f, ast.Implies):
-            self.report(kinds.IMPLIES_OUTSIDE_FORALL, f.span)
+            self.misplaced_implies(f, None, "write `b := forall(x: A(x) implies B(x))`, or use "
+                                            "`not A or B` in a rule")
             f.premise = self.resolve_formula(f.premise)
             f.conclusion = self.resolve_formula(f.conclusion)
         elif isinstance(f, ast.Constraint):
@@ -198,10 +197,13 @@ class Resolver:
         return f
 
     def resolve_aggregation(self, agg: ast.Aggregation):
-        if agg.aggregator not in AGGREGATORS:
-            self.error(agg.aggregator_span, f"unknown aggregator '{agg.aggregator}'",
-                       suggest(agg.aggregator, AGGREGATORS) or
-                       f"aggregators are {', '.join(AGGREGATORS)}")
+        aggregator = aggregators.get(agg.aggregator)
+        if aggregator is None:
+            available = aggregators.names()
+            self.diagnostics.append(Diagnostic(
+                agg.aggregator_span, f"unknown aggregator '{agg.aggregator}'",
+                suggest(agg.aggregator, available) or f"aggregators are {', '.join(available)}",
+                code="unknown-aggregator", fields={"name": agg.aggregator, "available": available}))
         for var in [*agg.results, *agg.args, *agg.bindings, *(agg.where_keys or [])]:
             if var.name in self.scope.variants:
                 self.error(var.span, f"'{var.name}' is an enum constant, not a variable")
@@ -212,11 +214,22 @@ class Resolver:
             agg.body = self.resolve_formula(agg.body)
         if agg.where_body is not None:
             agg.where_body = self.resolve_formula(agg.where_body)
-        if agg.aggregator == "forall" and not isinstance(agg.body, ast.Implies):
-            self.error(agg.body.span, "forall needs a body of the form `A implies B`",
-                       "for example: b := forall(o: obj(o) implies big(o))")
-        elif agg.aggregator != "forall" and isinstance(agg.body, ast.Implies):
-            self.error(agg.body.span, "`implies` is only allowed as the body of forall")
+        if aggregator is None:
+            return
+        if aggregator.needs_implies and not isinstance(agg.body, ast.Implies):
+            self.diagnostics.append(Diagnostic(
+                agg.body.span, f"{agg.aggregator} needs a body of the form `A implies B`",
+                f"for example: {aggregator.example}",
+                code="aggregator-needs-implies", fields={"aggregator": agg.aggregator}))
+        elif not aggregator.needs_implies and isinstance(agg.body, ast.Implies):
+            self.misplaced_implies(agg.body, agg.aggregator)
+
+    def misplaced_implies(self, node: ast.Implies, aggregator: str | None, hint=None):
+        """`implies` outside the body of an aggregator that takes one (`forall`)."""
+        allowed = [n for n in aggregators.names() if aggregators.get(n).needs_implies]
+        self.diagnostics.append(Diagnostic(
+            node.span, f"`implies` is only allowed as the body of {' or '.join(allowed)}", hint,
+            code="misplaced-implies", fields={"aggregator": aggregator, "allowed_in": allowed}))
 
     def resolve_expr(self, e):
         if isinstance(e, ast.Var) and e.name in self.scope.variants:

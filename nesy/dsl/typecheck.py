@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import builtins
+from .. import aggregators, builtins
 from ..errors import Diagnostic, Span
 from ..types import FLOAT_TYPES, INTEGER_RANGES, ValueType
 from . import ast
@@ -21,8 +21,6 @@ FLOATS = frozenset(FLOAT_TYPES)
 NUMBERS = INTEGERS | FLOATS
 ORDERED = NUMBERS | {"String", "char"}
 CLASSES = {"any": None, "numeric": NUMBERS, "integer": INTEGERS, "float": FLOATS}
-RESULT_IS_USIZE = ("count",)
-RESULT_IS_BOOL = ("exists", "forall")
 
 
 @dataclass
@@ -152,22 +150,21 @@ class TypeChecker:
         self.formula(agg.body, env)
         if agg.where_body is not None:
             self.formula(agg.where_body, env)
-        for var in [*agg.args, *agg.bindings, *(agg.where_keys or [])]:
+        args = [self.var(v, env) for v in agg.args]
+        values = [self.var(v, env) for v in agg.bindings]
+        for var in agg.where_keys or []:
             self.var(var, env)
         kind = agg.aggregator
-        if kind in RESULT_IS_USIZE or kind in RESULT_IS_BOOL:
-            result_types = [frozenset(["usize" if kind in RESULT_IS_USIZE else "bool"])]
-        elif kind in ("sum", "prod"):
-            result_types = [self.var(v, env) for v in agg.bindings]
-            for v in agg.bindings:
-                self.restrict(self.var(v, env), NUMBERS, v.span, f"{kind} adds up numbers")
-        elif kind in ("min", "max"):
-            result_types = [self.var(v, env) for v in [*agg.args, *agg.bindings]]
-        else:  # argmin, argmax
-            result_types = [self.var(v, env) for v in agg.args]
-        if len(agg.results) != len(result_types):
-            return  # reported by lowering, which knows the aggregator's shape
-        for var, rtype in zip(agg.results, result_types):
+        aggregator = aggregators.get(kind)
+        if aggregator is None:
+            return  # reported by name resolution
+        allowed = CLASSES[aggregator.value_class]
+        if allowed is not None:
+            for v, slot in zip(agg.bindings, values):
+                self.restrict(slot, allowed, v.span, f"{kind} {aggregator.value_reason}")
+        if len(agg.results) != aggregator.n_results(len(args), len(values)):
+            return  # reported by lowering, which checks the aggregator's shape
+        for var, rtype in zip(agg.results, aggregator.result_types(args, values)):
             slot = self.var(var, env)
             if isinstance(rtype, frozenset):
                 self.restrict(slot, rtype, var.span, f"result of {kind}")

@@ -3,55 +3,58 @@
 Groups are the distinct keys of the source, the rows of the `where` relation when there is
 one, or a single global group when there are no keys (so `count` of nothing is 0). Set
 semantics: the source is a set of (keys, args, values) rows, so `sum[p](v: ...)` adds v once
-per distinct (p, v). Tagless provenances are aggregated here with numpy; provenances with
-tags aggregate over possible worlds through `Provenance.aggregate`.
+per distinct (p, v). What to compute is the aggregator's (`nesy.aggregators`): its `sets`
+under tagless provenances, its `worlds` (through `Provenance.aggregate`) under tagged ones.
+The engine only groups the rows and builds the result columns the aggregator declares.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .. import ir
+from .. import aggregators, ir
+from ..errors import UsageError
 from ..provenance import Provenance
 from ..expr import in_range
 from .table import Table, group_rows, joint_keys
 from .values import ValueTable
 
-EMPTY_RESULT = {"count": 0, "sum": 0, "prod": 1, "exists": False, "forall": True}
-
 
 def run(agg: ir.Aggregate, relations, stores, values: ValueTable, prov: Provenance) -> Table:
+    aggregator = aggregators.get(agg.aggregator)
+    if aggregator is None:
+        raise UsageError(f"aggregator '{agg.aggregator}' was unregistered after the program "
+                         f"was compiled")
     source = stores[agg.source].table()
-    src_types = relations[agg.source].types
-    target_types = relations[agg.target].types
     k = agg.n_keys
     group_keys, group, n_groups = _groups(agg, source, stores)
-    value_type = src_types[-1] if agg.n_values else None
-    decoded = values.decode(value_type, source.columns[-1]) if value_type is not None and \
-        agg.aggregator not in ("count", "exists", "forall") else np.zeros(source.n)
+    rows = np.flatnonzero(group >= 0)  # rows outside every `where` group take no part
+    group, tags = group[rows], source.tags
+    if len(rows) < source.n and tags is not None:
+        tags = prov.take(tags, rows)
+    if aggregator.reads_values and agg.n_values:
+        decoded = values.decode(relations[agg.source].types[-1], source.columns[-1][rows])
+    else:
+        decoded = np.zeros(len(rows))
     if prov.tagless:
-        out_group, out_row, out_value = _tagless(agg.aggregator, group, n_groups, decoded)
+        out_group, out_row, out_value = aggregator.sets(group, n_groups, decoded)
         tags = None
     else:
         out_group, out_row, out_value, tags = prov.aggregate(
-            agg.aggregator, group, n_groups, decoded, source.tags)
-        out_group, out_row = np.asarray(out_group, np.int64), np.asarray(out_row, np.int64)
+            agg.aggregator, group, n_groups, decoded, tags)
+    out_group, out_row = np.asarray(out_group, np.int64), np.asarray(out_row, np.int64)
+    layout = aggregator.result_columns(agg.n_args, agg.n_values)
+    if None in layout:  # the outcome's computed value is a result column
+        value_type = relations[agg.target].types[k + layout.index(None)]
+        computed = _typed(value_type, out_value)
+        fits = in_range(value_type, computed)  # a result outside its type has no value
+        if not fits.all():
+            keep = np.flatnonzero(fits)
+            out_group, out_row, computed = out_group[keep], out_row[keep], computed[keep]
+            tags = None if tags is None else prov.take(tags, keep)
     columns = [g[out_group] for g in group_keys]
-    if agg.aggregator in ("min", "max", "argmin", "argmax"):
-        for i in range(agg.n_args):
-            columns.append(source.columns[k + i][out_row])
-        if agg.aggregator in ("min", "max"):
-            columns.append(source.columns[-1][out_row])
-    else:
-        result_type = target_types[k]
-        result = _typed(result_type, out_value)
-        if result_type.is_integer:  # a sum or product outside its type has no value
-            fits = in_range(result_type, result)
-            if not fits.all():
-                keep = np.flatnonzero(fits)
-                columns = [c[keep] for c in columns]
-                result = result[keep]
-                tags = None if tags is None else prov.take(tags, keep)
-        columns.append(values.encode(result_type, result))
+    for column in layout:  # the computed value, or a column copied from the outcome's row
+        columns.append(values.encode(value_type, computed) if column is None
+                       else source.columns[k + column][rows[out_row]])
     return Table(columns, tags, len(columns[0]) if columns else len(out_group))
 
 
@@ -83,51 +86,3 @@ def _groups(agg: ir.Aggregate, source: Table, stores):
     hit[hit] = uniq[pos[hit]] == ks[hit]
     group = np.where(hit, pos, -1).astype(np.int64)
     return [c[first] for c in where.columns], group, len(first)
-
-
-def _tagless(kind: str, group: np.ndarray, n_groups: int, values: np.ndarray):
-    """Set-semantics aggregation: (group per output row, source row or -1, value)."""
-    inside = group >= 0
-    rows = np.flatnonzero(inside)
-    g = group[rows]
-    counts = np.bincount(g, minlength=n_groups)
-    all_groups = np.arange(n_groups, dtype=np.int64)
-    none = -np.ones(n_groups, dtype=np.int64)
-    if kind == "count":
-        return all_groups, none, counts
-    if kind in ("exists", "forall"):
-        present = counts > 0
-        return all_groups, none, present if kind == "exists" else ~present
-    if kind in ("sum", "prod"):
-        return all_groups, none, _fold(kind, g, n_groups, values[rows])
-    # min, max, argmin, argmax: every row attaining the extreme of its (non-empty) group
-    v = values[rows]
-    order = np.lexsort((v, g))
-    sorted_g, sorted_v = g[order], v[order]
-    starts = np.searchsorted(sorted_g, all_groups, side="left")
-    ends = np.searchsorted(sorted_g, all_groups, side="right")
-    nonempty = ends > starts
-    pick = starts if kind in ("min", "argmin") else ends - 1
-    extreme = np.empty(n_groups, dtype=v.dtype)
-    extreme[nonempty] = sorted_v[pick[nonempty]]
-    keep = np.flatnonzero(nonempty[g] & (v == extreme[np.where(nonempty[g], g, 0)]))
-    return g[keep], rows[keep], v[keep]
-
-
-def _fold(kind: str, g: np.ndarray, n_groups: int, v: np.ndarray) -> np.ndarray:
-    """Exact per-group sums/products (Python ints where int64 could overflow)."""
-    if v.dtype.kind == "f":
-        if kind == "sum":
-            return np.bincount(g, weights=v, minlength=n_groups)
-        out = np.ones(n_groups)
-        np.multiply.at(out, g, v)
-        return out
-    bound = int(np.abs(v).max(initial=0))
-    if kind == "sum" and bound * max(len(v), 1) < 2**62:  # no int64 overflow is possible
-        out = np.zeros(n_groups, dtype=np.int64)
-        np.add.at(out, g, v)
-        return out
-    out = np.array([EMPTY_RESULT[kind]] * n_groups, dtype=object)
-    for gi, x in zip(g.tolist(), v.tolist()):
-        out[gi] = out[gi] + x if kind == "sum" else out[gi] * x
-    return out
