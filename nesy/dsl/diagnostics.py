@@ -174,7 +174,9 @@ DUPLICATE_NONTERMINAL = Kind("duplicate-nonterminal",
                              "non-terminal '{nonterminal}' is defined twice",
                              "list all its alternatives in one line with '|'")
 INPUT_IS_NONTERMINAL = Kind("input-is-nonterminal", "'{name}' is both an input and a non-terminal")
-UNKNOWN_START_SYMBOL = Kind("unknown-start-symbol",
-                            "the start symbol '{start}' is not a non-terminal of grammar '{grammar}'")
-UNKNOWN_GRAMMAR_NAME = Kind("unknown-grammar-name",
-                            "'{name}' is neither an input nor a non-terminal of grammar '{grammar}'")
+UNKNOWN_START_SYMBOL = Kind(
+    "unknown-start-symbol",
+    "the start symbol '{start}' is not a non-terminal of grammar '{grammar}'")
+UNKNOWN_GRAMMAR_NAME = Kind(
+    "unknown-grammar-name",
+    "'{name}' is neither an input nor a non-terminal of grammar '{grammar}'")
