@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import __version__
 from .argtypes import int_between
-from .errors import (CompileError, Diagnostic, DiagnosticKind, FileError, Interrupted, NesyError,
+from .errors import (UNREADABLE_FILE, CompileError, Diagnostic, FileError, Interrupted, NesyError,
                      UsageError)
 
 EXIT_STATUS = """exit status:
@@ -90,9 +90,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ---- commands ------------------------------------------------------------------------------
-UNREADABLE_FILE = DiagnosticKind("unreadable-file", "{path}: {reason}")
-
-
 def cmd_check(args) -> int:
     from .program import diagnose, read_source
 
@@ -101,7 +98,7 @@ def cmd_check(args) -> int:
         try:
             _, diagnostics = diagnose(read_source(path))
         except FileError as err:
-            diagnostics = [UNREADABLE_FILE(None, path=err.path, reason=err.reason)]
+            diagnostics = [err.diagnostic()]
         if diagnostics:
             problems.append((str(path), diagnostics))
     n, failures = len(args.files), len(problems)

@@ -47,6 +47,10 @@ class FileError(NesyError):
         self.path, self.reason = str(path), reason
         super().__init__(f"{path}: {reason}")
 
+    def diagnostic(self) -> "Diagnostic":
+        """This error as one diagnostic among others (`nesy check` of several files, say)."""
+        return UNREADABLE_FILE(None, path=self.path, reason=self.reason)
+
 
 class Interrupted(NesyError):
     """The user stopped long work (Ctrl-C); the message says what was kept, e.g. "runs/x
@@ -120,6 +124,9 @@ class DiagnosticKind:
     def __call__(self, span: "Span | None", notes=(), **fields) -> "Diagnostic":
         return Diagnostic(span, _fill(self.message, fields), _fill(self.hint, fields),
                           list(notes), code=self.code, fields=fields)
+
+
+UNREADABLE_FILE = DiagnosticKind("unreadable-file", "{path}: {reason}")
 
 
 def _fill(template, fields: dict) -> str | None:

@@ -8,9 +8,18 @@ interface: change them only on purpose.
 """
 from __future__ import annotations
 
+import difflib
+
+from .. import aggregators
 from ..errors import DiagnosticKind as Kind
 
 DID_YOU_MEAN = ("did you mean '{suggestion}'?",)
+
+
+def closest(name: str, candidates) -> str | None:
+    """The candidate most like `name` (a likely typo), or None."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def one_of(options: list[str]) -> str:
@@ -74,11 +83,27 @@ QUERY_UNKNOWN_RELATION = Kind("query-unknown-relation",
                               "query of unknown relation '{relation}'", DID_YOU_MEAN)
 QUERY_ARITY_MISMATCH = Kind("query-arity-mismatch", "query of '{relation}' has {arity} "
                                                     "arguments but the relation has {expected}")
-IMPLIES_OUTSIDE_FORALL = Kind(
-    "implies-outside-forall", "`implies` is only allowed as the body of forall",
-    "write `b := forall(x: A(x) implies B(x))`, or use `not A or B` in a rule")
+MISPLACED_IMPLIES = Kind(
+    "misplaced-implies", lambda f: "`implies` is only allowed as the body of "
+                                   + " or ".join(f["allowed_in"]),
+    lambda f: None if f["aggregator"] else "write `b := forall(x: A(x) implies B(x))`, or use "
+                                           "`not A or B` in a rule")
 UNKNOWN_FUNCTION = Kind("unknown-function", "unknown function '${function}'", DID_YOU_MEAN)
 FUNCTION_ARITY = Kind("function-arity", "${function} does not take {arity} argument{arity:plural}")
+
+
+def _aggregator_hint(fields: dict) -> str:
+    suggestion = closest(fields["name"], fields["available"])
+    return (f"did you mean '{suggestion}'?" if suggestion else
+            f"aggregators are {', '.join(fields['available'])}")
+
+
+UNKNOWN_AGGREGATOR = Kind("unknown-aggregator", "unknown aggregator '{name}'", _aggregator_hint)
+ENUM_CONSTANT_AS_VARIABLE = Kind("enum-constant-as-variable",
+                                 "'{constant}' is an enum constant, not a variable")
+AGGREGATOR_NEEDS_IMPLIES = Kind(
+    "aggregator-needs-implies", "{aggregator} needs a body of the form `A implies B`",
+    lambda f: f"for example: {aggregators.get(f['aggregator']).example}")
 
 # ---- typecheck (typecheck.py) --------------------------------------------------------------
 TYPE_CONFLICT = Kind("type-conflict", "{context:label}type mismatch between {left} and {right}")
@@ -114,9 +139,44 @@ UNSAFE_VARIABLE = Kind(
     lambda f: f"variable '{f['variable']}' {UNSAFE_PLACES[f['place']]} but is not bound",
     "bind '{variable}' with a positive atom such as rel({variable}), an equation "
     "`{variable} == ...`, or an aggregation")
+VARIABLE_NOT_IN_AGGREGATION = Kind("variable-not-in-aggregation",
+                                   "'{variable}' does not occur in the body of {aggregator}")
+KEY_NOT_IN_WHERE = Kind("key-not-in-where", "'{variable}' does not occur in the where clause")
+KEY_NOT_IN_AGGREGATION = Kind(
+    "key-not-in-aggregation",
+    "the group-by key '{variable}' does not occur in the body of {aggregator}",
+    "use '{variable}' in the body, for example `count(x: r(x, {variable}) where {variable}: ...)`")
+AGGREGATOR_VALUES = Kind(
+    "aggregator-values",
+    lambda f: f"{f['aggregator']} aggregates exactly "
+              + ("one variable" if f["expected"] == 1 else f"{f['expected']} variables")
+              + f", got {f['got']}",
+    lambda f: (f"write `{f['aggregator']}(v: ...)` with a single variable before ':'"
+               if f["expected"] == 1 else f"write {f['expected']} variables before ':'"))
+AGGREGATOR_NEEDS_ARGS = Kind(
+    "aggregator-needs-args", "{aggregator} needs the variables to return in brackets",
+    lambda f: f"write `{aggregators.get(f['aggregator']).example}`")
+AGGREGATOR_RESULTS = Kind(
+    "aggregator-results",
+    lambda f: f"{f['aggregator']} produces {f['expected']} value{'s' if f['expected'] != 1 else ''}"
+              f" here but {f['got']} variable{'s are' if f['got'] != 1 else ' is'} on the left "
+              "of ':='")
 UNSTRATIFIABLE = Kind(
     "unstratifiable",
     lambda f: "this program is not stratifiable: a relation depends on itself through "
               "negation or aggregation: " + " -> ".join(f["cycle"]),
     "negation and aggregation must only read relations that do not depend on the relation "
     "being defined; split the recursion")
+
+# ---- grammar declarations (grammars.py, part of lowering) ----------------------------------
+DUPLICATE_GRAMMAR = Kind("duplicate-grammar", "grammar '{grammar}' is defined twice")
+DUPLICATE_NONTERMINAL = Kind("duplicate-nonterminal",
+                             "non-terminal '{nonterminal}' is defined twice",
+                             "list all its alternatives in one line with '|'")
+INPUT_IS_NONTERMINAL = Kind("input-is-nonterminal", "'{name}' is both an input and a non-terminal")
+UNKNOWN_START_SYMBOL = Kind(
+    "unknown-start-symbol",
+    "the start symbol '{start}' is not a non-terminal of grammar '{grammar}'")
+UNKNOWN_GRAMMAR_NAME = Kind(
+    "unknown-grammar-name",
+    "'{name}' is neither an input nor a non-terminal of grammar '{grammar}'")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .. import ir
 from ..errors import Diagnostic
 from . import ast
+from . import diagnostics as kinds
 
 
 def lower_grammars(program: ast.Program) -> tuple[dict[str, ir.Grammar], list[Diagnostic]]:
@@ -20,32 +21,25 @@ def lower_grammars(program: ast.Program) -> tuple[dict[str, ir.Grammar], list[Di
         if not isinstance(decl, ast.GrammarDecl):
             continue
         if decl.name in grammars:
-            diagnostics.append(Diagnostic(decl.span, f"grammar '{decl.name}' is defined twice",
-                                          code="duplicate-grammar", fields={"grammar": decl.name}))
+            diagnostics.append(kinds.DUPLICATE_GRAMMAR(decl.span, grammar=decl.name))
             continue
         grammars[decl.name] = _lower(decl, diagnostics)
     return grammars, diagnostics
 
 
 def _lower(decl: ast.GrammarDecl, diagnostics: list[Diagnostic]) -> ir.Grammar:
-    where = {"grammar": decl.name}
     nonterminals: dict[str, ast.NonTerminal] = {}
     for nt in decl.nonterminals:
         if nt.name in nonterminals:
-            diagnostics.append(Diagnostic(nt.span, f"non-terminal '{nt.name}' is defined twice",
-                                          "list all its alternatives in one line with '|'",
-                                          code="duplicate-nonterminal",
-                                          fields={**where, "nonterminal": nt.name}))
+            diagnostics.append(kinds.DUPLICATE_NONTERMINAL(nt.span, grammar=decl.name,
+                                                           nonterminal=nt.name))
         nonterminals.setdefault(nt.name, nt)
     inputs = {name: type_name for name, type_name, _ in decl.inputs}
     for name in sorted(set(inputs) & set(nonterminals)):
-        diagnostics.append(Diagnostic(decl.span, f"'{name}' is both an input and a non-terminal",
-                                      code="input-is-nonterminal", fields={**where, "name": name}))
+        diagnostics.append(kinds.INPUT_IS_NONTERMINAL(decl.span, grammar=decl.name, name=name))
     if decl.start not in nonterminals:
-        diagnostics.append(Diagnostic(decl.start_span, f"the start symbol '{decl.start}' is not "
-                                                       f"a non-terminal of grammar '{decl.name}'",
-                                      code="unknown-start-symbol",
-                                      fields={**where, "start": decl.start}))
+        diagnostics.append(kinds.UNKNOWN_START_SYMBOL(decl.start_span, grammar=decl.name,
+                                                      start=decl.start))
     lowered = []
     for nt in nonterminals.values():
         alternatives = (_alternative(a, inputs, nonterminals, decl.name, diagnostics)
@@ -67,9 +61,6 @@ def _alternative(alt: ast.Alternative, inputs, nonterminals, grammar: str,
         return ir.Alternative("input", alt.value, (), alt.span)
     if alt.value in nonterminals:
         return ir.Alternative("nonterminal", alt.value, (), alt.span)
-    diagnostics.append(Diagnostic(alt.span, f"'{alt.value}' is neither an input nor a "
-                                            f"non-terminal of grammar '{grammar}'",
-                                  code="unknown-grammar-name",
-                                  fields={"grammar": grammar, "name": alt.value}))
+    diagnostics.append(kinds.UNKNOWN_GRAMMAR_NAME(alt.span, grammar=grammar, name=alt.value))
     return None
 

@@ -53,11 +53,6 @@ class Lowering:
     def report(self, kind: DiagnosticKind, span, notes=(), **fields):
         self.diagnostics.append(kind(span, notes, **fields))
 
-    def error(self, span, message, hint=None, notes=()):
-        """A diagnostic without a kind of the catalogue (code "error"): still used by the
-        aggregation checks."""
-        self.diagnostics.append(Diagnostic(span, message, hint, list(notes)))
-
     # -- entry -----------------------------------------------------------------------------------
     def run(self) -> ir.Program | None:
         for name, info in self.scope.relations.items():
@@ -217,17 +212,17 @@ class Lowering:
         body_vars = _vars_of([agg.body])
         for v in [*agg.args, *agg.bindings]:
             if v.name not in body_vars:
-                self.error(v.span, f"'{v.name}' does not occur in the body of {kind}")
+                self.report(kinds.VARIABLE_NOT_IN_AGGREGATION, v.span, variable=v.name,
+                            aggregator=kind)
         if agg.where_keys is not None:
             keys = agg.where_keys
             where_vars = _vars_of([agg.where_body])
             for v in keys:
                 if v.name not in where_vars:
-                    self.error(v.span, f"'{v.name}' does not occur in the where clause")
+                    self.report(kinds.KEY_NOT_IN_WHERE, v.span, variable=v.name)
                 elif v.name not in body_vars:
-                    self.error(v.span, f"the group-by key '{v.name}' does not occur in the body "
-                                       f"of {kind}", f"use '{v.name}' in the body, for example "
-                                       f"`count(x: r(x, {v.name}) where {v.name}: ...)`")
+                    self.report(kinds.KEY_NOT_IN_AGGREGATION, v.span, variable=v.name,
+                                aggregator=kind)
                     return None
         else:
             taken = {v.name for v in [*agg.args, *agg.bindings, *agg.results]}
@@ -271,29 +266,16 @@ class Lowering:
         kind, n_args, n_values = agg.aggregator, len(agg.args), len(agg.bindings)
         expected = aggregator.n_values
         if expected is not None and n_values != expected:
-            self.diagnostics.append(Diagnostic(
-                agg.span, f"{kind} aggregates exactly "
-                          f"{'one variable' if expected == 1 else f'{expected} variables'}"
-                          f", got {n_values}",
-                f"write `{kind}(v: ...)` with a single variable before ':'" if expected == 1 else
-                f"write {expected} variables before ':'",
-                code="aggregator-values", fields={"aggregator": kind, "expected": expected,
-                                                  "got": n_values}))
+            self.report(kinds.AGGREGATOR_VALUES, agg.span, aggregator=kind, expected=expected,
+                        got=n_values)
             return False
         if aggregator.needs_args and n_args == 0:
-            self.diagnostics.append(Diagnostic(
-                agg.span, f"{kind} needs the variables to return in brackets",
-                f"write `{aggregator.example}`",
-                code="aggregator-needs-args", fields={"aggregator": kind}))
+            self.report(kinds.AGGREGATOR_NEEDS_ARGS, agg.span, aggregator=kind)
             return False
         expected = aggregator.n_results(n_args, n_values)
         if len(agg.results) != expected:
-            self.diagnostics.append(Diagnostic(
-                agg.span, f"{kind} produces {expected} value{'s' if expected != 1 else ''}"
-                          f" here but {len(agg.results)} variable"
-                          f"{'s are' if len(agg.results) != 1 else ' is'} on the left of ':='",
-                code="aggregator-results", fields={"aggregator": kind, "expected": expected,
-                                                   "got": len(agg.results)}))
+            self.report(kinds.AGGREGATOR_RESULTS, agg.span, aggregator=kind, expected=expected,
+                        got=len(agg.results))
             return False
         return True
 

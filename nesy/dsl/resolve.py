@@ -5,7 +5,6 @@ literals, so later passes see constants where the user wrote `RED`.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
 from .. import aggregators, builtins
@@ -13,6 +12,7 @@ from ..errors import Diagnostic, DiagnosticKind, Span
 from ..types import PRIMITIVE_TYPES, PRIMITIVES, ValueType
 from . import ast
 from . import diagnostics as kinds
+from .diagnostics import closest
 
 
 @dataclass
@@ -32,17 +32,6 @@ class Scope:
     type_spans: dict[str, Span] = field(default_factory=dict)
 
 
-def closest(name: str, candidates) -> str | None:
-    """The candidate most like `name` (a likely typo), or None."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def suggest(name: str, candidates) -> str | None:
-    close = closest(name, candidates)
-    return f"did you mean '{close}'?" if close else None
-
-
 class Resolver:
     def __init__(self, program: ast.Program):
         self.program = program
@@ -51,11 +40,6 @@ class Resolver:
 
     def report(self, kind: DiagnosticKind, span, notes=(), **fields):
         self.diagnostics.append(kind(span, notes, **fields))
-
-    def error(self, span, message, hint=None, notes=()):
-        """A diagnostic without a kind of the catalogue (code "error"): still used by the
-        aggregation checks."""
-        self.diagnostics.append(Diagnostic(span, message, hint, list(notes)))
 
     def run(self) -> Scope:
         for item in self.program.items:
@@ -186,8 +170,7 @@ class Resolver:
         elif isinstance(f, (ast.And, ast.Or)):
             f.parts = [self.resolve_formula(p) for p in f.parts]
         elif isinstance(f, ast.Implies):
-            self.misplaced_implies(f, None, "write `b := forall(x: A(x) implies B(x))`, or use "
-                                            "`not A or B` in a rule")
+            self.misplaced_implies(f, None)
             f.premise = self.resolve_formula(f.premise)
             f.conclusion = self.resolve_formula(f.conclusion)
         elif isinstance(f, ast.Constraint):
@@ -199,14 +182,11 @@ class Resolver:
     def resolve_aggregation(self, agg: ast.Aggregation):
         aggregator = aggregators.get(agg.aggregator)
         if aggregator is None:
-            available = aggregators.names()
-            self.diagnostics.append(Diagnostic(
-                agg.aggregator_span, f"unknown aggregator '{agg.aggregator}'",
-                suggest(agg.aggregator, available) or f"aggregators are {', '.join(available)}",
-                code="unknown-aggregator", fields={"name": agg.aggregator, "available": available}))
+            self.report(kinds.UNKNOWN_AGGREGATOR, agg.aggregator_span, name=agg.aggregator,
+                        available=aggregators.names())
         for var in [*agg.results, *agg.args, *agg.bindings, *(agg.where_keys or [])]:
             if var.name in self.scope.variants:
-                self.error(var.span, f"'{var.name}' is an enum constant, not a variable")
+                self.report(kinds.ENUM_CONSTANT_AS_VARIABLE, var.span, constant=var.name)
         if isinstance(agg.body, ast.Implies):
             agg.body.premise = self.resolve_formula(agg.body.premise)
             agg.body.conclusion = self.resolve_formula(agg.body.conclusion)
@@ -217,19 +197,15 @@ class Resolver:
         if aggregator is None:
             return
         if aggregator.needs_implies and not isinstance(agg.body, ast.Implies):
-            self.diagnostics.append(Diagnostic(
-                agg.body.span, f"{agg.aggregator} needs a body of the form `A implies B`",
-                f"for example: {aggregator.example}",
-                code="aggregator-needs-implies", fields={"aggregator": agg.aggregator}))
+            self.report(kinds.AGGREGATOR_NEEDS_IMPLIES, agg.body.span, aggregator=agg.aggregator)
         elif not aggregator.needs_implies and isinstance(agg.body, ast.Implies):
             self.misplaced_implies(agg.body, agg.aggregator)
 
-    def misplaced_implies(self, node: ast.Implies, aggregator: str | None, hint=None):
-        """`implies` outside the body of an aggregator that takes one (`forall`)."""
+    def misplaced_implies(self, node: ast.Implies, aggregator: str | None):
+        """`implies` outside the body of an aggregator that takes one (`forall`); `aggregator`
+        is the one whose body it is, or None outside every aggregation."""
         allowed = [n for n in aggregators.names() if aggregators.get(n).needs_implies]
-        self.diagnostics.append(Diagnostic(
-            node.span, f"`implies` is only allowed as the body of {' or '.join(allowed)}", hint,
-            code="misplaced-implies", fields={"aggregator": aggregator, "allowed_in": allowed}))
+        self.report(kinds.MISPLACED_IMPLIES, node.span, aggregator=aggregator, allowed_in=allowed)
 
     def resolve_expr(self, e):
         if isinstance(e, ast.Var) and e.name in self.scope.variants:

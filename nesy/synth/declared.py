@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from nesy import ir
 from nesy.errors import Diagnostic
+from nesy.synth import diagnostics as kinds
 from nesy.synth import domains
 from nesy.synth.grammar import Grammar
 
@@ -30,20 +31,19 @@ def build(decl: ir.Grammar) -> tuple[Grammar, list[Diagnostic]]:
                 grammar.chain(nt.name, alt.value)
             spans.append((grammar.productions[-1], alt.span))
     if decl.domain is not None and decl.domain not in domains.names():
-        return grammar, [Diagnostic(decl.domain_span or decl.span,
-                                    f"in grammar '{decl.name}': unknown synthesis domain "
-                                    f"`{decl.domain}`",
-                                    f"known domains: {', '.join(domains.names())}",
-                                    code="unknown-synthesis-domain",
-                                    fields={"grammar": decl.name, "domain": decl.domain})]
+        return grammar, [kinds.UNKNOWN_SYNTHESIS_DOMAIN(decl.domain_span or decl.span,
+                                                        grammar=decl.name, domain=decl.domain,
+                                                        known=domains.names())]
     diagnostics = []
-    for production, message in grammar.problems():
-        span = next((s for p, s in spans if p is production), None)
-        diagnostics.append(Diagnostic(
-            span or decl.span, f"in grammar '{decl.name}': {message}",
-            code="invalid-grammar-production" if production is not None else "invalid-grammar",
-            fields={"grammar": decl.name,
-                    **({"production": str(production)} if production is not None else {})}))
+    for production, problem in grammar.problems():
+        if production is None:
+            diagnostics.append(kinds.INVALID_GRAMMAR(decl.span, grammar=decl.name,
+                                                     problem=problem))
+            continue
+        span = next((s for p, s in spans if p is production), decl.span)
+        diagnostics.append(kinds.INVALID_GRAMMAR_PRODUCTION(span, grammar=decl.name,
+                                                            production=str(production),
+                                                            problem=problem))
     return grammar, diagnostics
 
 

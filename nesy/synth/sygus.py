@@ -19,8 +19,9 @@ import sexpdata
 from sexpdata import Symbol
 
 from nesy.builtins import NoValue
-from nesy.errors import CompileError, DataError, Diagnostic, Source
+from nesy.errors import CompileError, DataError, Diagnostic, DiagnosticKind, Source
 from nesy.files import read_text
+from nesy.synth import diagnostics as kinds
 from nesy.synth.batch import TaskResult
 from nesy.synth.domains.smtlib import DOMAIN as SMTLIB
 from nesy.synth.domains.strings import extract_constants
@@ -202,18 +203,18 @@ class _Reader:
                 logic = str(form.sexp[1])
             elif head == "synth-fun":
                 if synth is not None:
-                    self.error(form, "only one `synth-fun` per file is supported")
+                    self.report(kinds.SYGUS_SECOND_SYNTH_FUN, form)
                 synth = form
             elif head == "constraint":
                 examples.append(form)
             elif head not in IGNORED:
-                self.error(form, f"`{head}` is not supported in a programming-by-example problem")
+                self.report(kinds.SYGUS_UNSUPPORTED_COMMAND, form, command=head)
         if synth is None:
-            self.fail(None, "the file has no `synth-fun`")
+            self.fail(kinds.SYGUS_NO_SYNTH_FUN, None)
         name, params, returns = self.signature(synth)
         pairs = [e for e in (self.example(f, name, params) for f in examples) if e is not None]
         if not pairs and not self.diagnostics:
-            self.error(synth, "the file has no example constraints `(= (f ...) output)`")
+            self.report(kinds.SYGUS_NO_EXAMPLES, synth)
         grammar = self.grammar(synth, params, returns, pairs)
         if self.diagnostics:
             raise CompileError(self.diagnostics)
@@ -233,7 +234,7 @@ class _Reader:
             if c == '"':
                 literal, end = self.string(i)
                 if depth == 0:
-                    self.fail_at(i, end, "expected `(` to start a command")
+                    self.fail_at(kinds.SYGUS_EXPECTED_COMMAND, i, end)
                 out.append('"' + literal.replace("\\", "\\\\").replace('"', '\\"') + '"')
                 i = end
                 continue
@@ -243,17 +244,17 @@ class _Reader:
                 depth += 1
             elif c == ")":
                 if depth == 0:
-                    self.fail_at(i, i + 1, "unexpected `)`")
+                    self.fail_at(kinds.SYGUS_UNEXPECTED_CLOSE, i, i + 1)
                 depth -= 1
             elif depth == 0 and not c.isspace():
-                self.fail_at(i, i + 1, "expected `(` to start a command")
+                self.fail_at(kinds.SYGUS_EXPECTED_COMMAND, i, i + 1)
             out.append(c)
             i += 1
             if c == ")" and depth == 0:
                 sexp = sexpdata.loads("".join(out), nil=None, true=None, false=None)
                 forms.append(Form(sexp, start, i))
         if depth:
-            self.fail_at(start, start + 1, "this `(` is never closed")
+            self.fail_at(kinds.SYGUS_UNCLOSED_FORM, start, start + 1)
         return forms
 
     def string(self, i: int) -> tuple[str, int]:
@@ -261,7 +262,7 @@ class _Reader:
         text, j, chars = self.source.text, i + 1, []
         while True:
             if j >= len(text):
-                self.fail_at(i, i + 1, "this string is never closed")
+                self.fail_at(kinds.SYGUS_UNCLOSED_STRING, i, i + 1)
             if text[j] == '"':
                 if text.startswith('""', j):
                     chars.append('"')
@@ -276,19 +277,19 @@ class _Reader:
     def signature(self, form: Form) -> tuple[str, list[tuple[str, str]], str]:
         sexp = form.sexp
         if len(sexp) < 4 or not isinstance(sexp[1], Symbol) or not isinstance(sexp[2], list):
-            self.fail(form, "expected `(synth-fun NAME ((PARAM SORT) ...) SORT [GRAMMAR])`")
+            self.fail(kinds.SYGUS_SYNTH_FUN_SHAPE, form)
         params = []
         for param in sexp[2]:
             if not (isinstance(param, list) and len(param) == 2 and isinstance(param[0], Symbol)):
-                self.fail(form, "a parameter is written `(NAME SORT)`")
+                self.fail(kinds.SYGUS_PARAMETER_SHAPE, form)
             params.append((str(param[0]), self.sort(form, param[1])))
         return str(sexp[1]), params, self.sort(form, sexp[3])
 
     def sort(self, form: Form, sort) -> str:
         if isinstance(sort, Symbol) and str(sort) in SORTS:
             return SORTS[str(sort)]
-        self.fail(form, f"unsupported sort `{_text(sort)}` (supported: String, Int, Bool)",
-                  token=_text(sort))
+        self.fail(kinds.SYGUS_UNSUPPORTED_SORT, form, token=_text(sort), sort=_text(sort),
+                  supported=list(SORTS))
 
     def example(self, form: Form, name: str, params) -> tuple[tuple, object] | None:
         sexp = form.sexp
@@ -303,16 +304,14 @@ class _Reader:
                     values = None
                 if values is not None:
                     return self.checked_example(form, values, result, params)
-        self.error(form, "only input-output examples are supported here",
-                   f"write constraints as `(constraint (= ({name} INPUTS...) OUTPUT))` "
-                   "with constant inputs and output")
+        self.report(kinds.SYGUS_UNSUPPORTED_CONSTRAINT, form, function=name)
         return None
 
     def checked_example(self, form: Form, values: tuple, result, params):
         types = [type_of(v) for v in values]
         if types != [t for _, t in params]:
-            self.error(form, f"the example's inputs have sorts {_sorts(types)}, "
-                             f"the function takes {_sorts(t for _, t in params)}")
+            self.report(kinds.SYGUS_EXAMPLE_SORTS, form, sorts=_sorts(types),
+                        expected=_sorts(t for _, t in params))
             return None
         return values, result
 
@@ -343,22 +342,25 @@ class _Reader:
         if len(spec) > 2 or not isinstance(rules, list) or not all(
                 isinstance(r, list) and len(r) == 3 and isinstance(r[0], Symbol) and isinstance(r[2], list)
                 for r in rules):
-            self.fail(form, "expected a grammar `((NAME SORT (RULE ...)) ...)`")
+            self.fail(kinds.SYGUS_GRAMMAR_SHAPE, form)
         nonterminals = {str(r[0]): self.sort(form, r[1]) for r in rules}
         grammar = Grammar(nonterminals, str(rules[0][0]), dict(params), domain=SMTLIB.name)
         if nonterminals[grammar.start] != returns:
-            self.error(form, f"the start symbol `{grammar.start}` must have the function's sort")
+            self.report(kinds.SYGUS_START_SORT, form, start=grammar.start)
         builder = _RuleBuilder(self, form, grammar, examples)
         for name, _, terms in rules:
             for t in terms:
                 builder.add(str(name), t)
-        for production, message in grammar.problems():
-            self.error(form, message, token=_token(production))
+        for production, problem in grammar.problems():
+            self.report(kinds.SYGUS_INVALID_GRAMMAR, form, token=_token(production),
+                        production=None if production is None else str(production),
+                        problem=problem)
         return grammar
 
     # -- errors -----------------------------------------------------------------------------
 
-    def error(self, form: Form | None, message: str, hint: str | None = None, token=None):
+    def report(self, kind: DiagnosticKind, form: Form | None, token=None, **fields):
+        """A problem of `form` (of the whole file when None), at `token` when it is in it."""
         where = None
         if form is not None:
             start = form.start
@@ -366,14 +368,15 @@ class _Reader:
                 found = self.source.text.find(token, form.start, form.end)
                 start = found if found >= 0 else start
             where = span(self.source, start, start + (len(token) if token else 1))
-        self.diagnostics.append(Diagnostic(where, message, hint))
+        self.diagnostics.append(kind(where, **fields))
 
-    def fail(self, form: Form | None, message: str, token=None):
-        self.error(form, message, token=token)
+    def fail(self, kind: DiagnosticKind, form: Form | None, token=None, **fields):
+        """Report a problem after which the file cannot be read further."""
+        self.report(kind, form, token, **fields)
         raise CompileError(self.diagnostics)
 
-    def fail_at(self, start: int, end: int, message: str):
-        self.diagnostics.append(Diagnostic(span(self.source, start, end), message))
+    def fail_at(self, kind: DiagnosticKind, start: int, end: int):
+        self.diagnostics.append(kind(span(self.source, start, end)))
         raise CompileError(self.diagnostics)
 
 
@@ -397,8 +400,8 @@ class _RuleBuilder:
             try:
                 g.constant(lhs, self.reader.fold(t))
             except ValueError:
-                self.reader.error(self.form, f"`{_text(t)}` is not a term of this grammar",
-                                  token=_text(t))
+                self.reader.report(kinds.SYGUS_NOT_A_TERM, self.form, token=_text(t),
+                                   term=_text(t))
         else:
             g.function(lhs, str(t[0]), *(self.argument(a) for a in t[1:]))
 
@@ -431,11 +434,12 @@ class _RuleBuilder:
             try:
                 return type_of(self.reader.fold(t))
             except (ValueError, DataError):
-                self.reader.fail(self.form, f"`{_text(t)}` is not a term of this grammar",
-                                 token=_text(t))
+                self.reader.fail(kinds.SYGUS_NOT_A_TERM, self.form, token=_text(t),
+                                 term=_text(t))
         returns, problem = call_type(SMTLIB, str(t[0]), [self.type_of_term(a) for a in t[1:]])
         if problem:
-            self.reader.fail(self.form, problem, token=str(t[0]))
+            self.reader.fail(kinds.SYGUS_ILL_TYPED_CALL, self.form, token=str(t[0]),
+                             function=str(t[0]), problem=problem)
         return returns
 
     def mentions_nonterminal(self, t) -> bool:
@@ -492,5 +496,5 @@ def _token(production) -> str | None:
     return None if production is None else str(production.symbol)
 
 
-def _sorts(types) -> str:
-    return "(" + " ".join(SORT_OF[t] for t in types) + ")"
+def _sorts(types) -> list[str]:
+    return [SORT_OF[t] for t in types]

@@ -14,8 +14,9 @@ from json.decoder import scanstring
 from pathlib import Path
 from typing import Sequence
 
-from nesy.errors import CompileError, Diagnostic, Source, Span
+from nesy.errors import CompileError, Diagnostic, DiagnosticKind, Source, Span
 from nesy.files import read_text
+from nesy.synth import diagnostics as kinds
 from nesy.synth.batch import TaskResult
 from nesy.synth.domains.strings import bustle_grammar, input_names
 from nesy.synth.locations import span
@@ -72,8 +73,7 @@ def parse_tasks(text: str, name: str = "<tasks>") -> list[Task]:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         where = span(source, error.pos, error.pos + 1)
-        raise CompileError([Diagnostic(where, f"invalid JSON: {error.msg}",
-                                       "a task file is a JSON list of tasks")]) from None
+        raise CompileError([kinds.INVALID_JSON(where, reason=error.msg)]) from None
     checker = _Checker(source)
     tasks = checker.tasks(data)
     if checker.diagnostics:
@@ -91,53 +91,53 @@ class _Checker:
 
     def tasks(self, data) -> list[Task]:
         if not isinstance(data, list):
-            return self.error((), "expected a list of tasks")
+            return self.report(kinds.TASKS_NOT_A_LIST, ())
         tasks = [self.task(item, (i,)) for i, item in enumerate(data)]
         return [t for t in tasks if t is not None]
 
     def task(self, item, path: tuple) -> Task | None:
         if not isinstance(item, dict):
-            return self.error(path, "expected a task object with `name` and `trainExamples`")
-        name = item.get("name", f"task {path[0] + 1}")
-        if not isinstance(name, str):
-            return self.error(path + ("name",), "a task name must be a string")
-        label = f"task `{name}`" if "name" in item else name
+            return self.report(kinds.TASK_NOT_AN_OBJECT, path)
+        name = item.get("name")
+        if "name" in item and not isinstance(name, str):
+            return self.report(kinds.TASK_NAME_NOT_A_STRING, path + ("name",))
+        task_id = {"task": name, "number": path[0] + 1}  # how messages name the task
         before = len(self.diagnostics)
         if not item.get("trainExamples"):
             where = path + ("trainExamples",) if "trainExamples" in item else path
-            return self.error(where, f"{label} has no `trainExamples`",
-                              "give at least one example")
-        train = self.examples(item["trainExamples"], path + ("trainExamples",), label)
-        test = self.examples(item.get("testExamples", []), path + ("testExamples",), label)
-        self.same_shape(train + test, item, path, label)
+            return self.report(kinds.TASK_WITHOUT_EXAMPLES, where, **task_id)
+        train = self.examples(item["trainExamples"], path + ("trainExamples",), task_id)
+        test = self.examples(item.get("testExamples", []), path + ("testExamples",), task_id)
+        self.same_shape(train + test, item, path, task_id)
         if len(self.diagnostics) > before:
             return None
-        return Task(name, tuple(train), tuple(test), str(item.get("description", "")))
+        return Task(name if name is not None else f"task {path[0] + 1}", tuple(train),
+                    tuple(test), str(item.get("description", "")))
 
-    def examples(self, items, path: tuple, label: str) -> list[Example]:
+    def examples(self, items, path: tuple, task_id: dict) -> list[Example]:
         if not isinstance(items, list):
-            self.error(path, f"{label}: expected a list of examples")
+            self.report(kinds.EXAMPLES_NOT_A_LIST, path, **task_id)
             return []
         found = []
         for i, item in enumerate(items):
             where = path + (i,)
             if not isinstance(item, dict) or "inputs" not in item or "output" not in item:
-                self.error(where, f"{label}: an example is an object with `inputs` and `output`")
+                self.report(kinds.EXAMPLE_NOT_AN_OBJECT, where, **task_id)
             elif not isinstance(item["inputs"], list):
-                self.error(where + ("inputs",), f"{label}: `inputs` must be a list")
-            elif all(self.value(v, p, label) for v, p in
+                self.report(kinds.EXAMPLE_INPUTS_NOT_A_LIST, where + ("inputs",), **task_id)
+            elif all(self.value(v, p, task_id) for v, p in
                      [(item["output"], where + ("output",))] +
                      [(v, where + ("inputs", j)) for j, v in enumerate(item["inputs"])]):
                 found.append(Example(tuple(item["inputs"]), item["output"]))
         return found
 
-    def value(self, value, path: tuple, label: str) -> bool:
+    def value(self, value, path: tuple, task_id: dict) -> bool:
         if isinstance(value, _VALUE_TYPES):
             return True
-        self.error(path, f"{label}: values must be strings, integers or booleans")
+        self.report(kinds.UNSUPPORTED_VALUE, path, **task_id)
         return False
 
-    def same_shape(self, examples: list[Example], item: dict, path: tuple, label: str) -> None:
+    def same_shape(self, examples: list[Example], item: dict, path: tuple, task_id: dict) -> None:
         """Every example must have as many inputs, of the same types, as the first."""
         if not examples:
             return
@@ -146,12 +146,11 @@ class _Checker:
             if _shape(example) != shape:
                 key, index = ("trainExamples", i) if i < len(item["trainExamples"]) else \
                     ("testExamples", i - len(item["trainExamples"]))
-                self.error(path + (key, index), f"{label}: this example's inputs or output "
-                           f"differ in number or type from the first example's")
+                self.report(kinds.EXAMPLE_SHAPE_MISMATCH, path + (key, index), **task_id)
 
-    def error(self, path: tuple, message: str, hint: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(self.where(path), message, hint))
-        return None
+    def report(self, kind: DiagnosticKind, path: tuple, **fields) -> None:
+        """A problem of the JSON value at `path` (object keys and list indices)."""
+        self.diagnostics.append(kind(self.where(path), **fields))
 
     def where(self, path: tuple) -> Span:
         if self._spans is None:

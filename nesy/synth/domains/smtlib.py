@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nesy.errors import CompileError, Diagnostic, NesyError
+from nesy.errors import CompileError, FileError
 from nesy.synth.domains import Domain
 
 DOMAIN = Domain("smtlib", "SMT-LIB's theories of strings and integers (SyGuS problems)")
@@ -251,7 +251,7 @@ def run_command(args) -> int:
     for path in args.files:
         try:
             problems.append((load_sygus(path), path))
-        except NesyError as error:
+        except (CompileError, FileError) as error:
             errors.append(error)
     results = batch.run_all(functools.partial(solve_file, budget=budget), problems, args.jobs,
                             label="files")
@@ -266,7 +266,7 @@ def run_command(args) -> int:
     if errors:
         raise errors[0] if len(errors) == 1 else CompileError(
             [d for e in errors for d in (e.diagnostics if isinstance(e, CompileError) else
-                                         [Diagnostic(None, str(e), code="unreadable-file")])])
+                                         [e.diagnostic()])])
     return 0
 
 
