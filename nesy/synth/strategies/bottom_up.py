@@ -26,7 +26,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from nesy.builtins import apply
-from nesy.synth.grammar import CHAIN, CONSTANT, FUNCTION, INPUT, Production
+from nesy.synth.grammar import CHAIN, CONSTANT, FUNCTION, INPUT, Grammar, Production
 from nesy.synth.program import Program
 from nesy.synth.search import Budget, Problem, SearchResult
 from nesy.synth.strategies import Strategy
