@@ -22,6 +22,8 @@ class Exact(Aggregation, Provenance):
     name = "exact"
     probabilistic = True
     differentiable = False
+    supports_compile = True
+    compile_once = True  # a fact's BDD variable is the same whatever its probability
 
     def __init__(self, k=None):
         super().__init__(k)

@@ -74,6 +74,8 @@ class TopKProofs(_ProofSets):
     name = "topkproofs"
     probabilistic = True
     differentiable = False
+    supports_compile = True  # but not compile_once: which proofs are kept depends on probabilities
+    uses_k = True
     default_k = 3
 
     def __init__(self, k=None):
