@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from nesy.datasets.digits import multi_addition, sum2, sum_k
-from nesy.pipelines.cli import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR, main
+from nesy.cli import main
+from nesy.pipelines.cli import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR
 from nesy.pipelines.digits import digit_labels_pipeline, digits_pipeline
 from nesy.pipelines.trainer import RunOptions, train
 
@@ -25,7 +26,7 @@ def test_the_sum_alone_supervises_the_cnn(digit_images):
     pipeline = digits_pipeline(sum2(), logic=reference_logic(sum2()), data=digit_images)
     batch = next(iter(pipeline.train_batches(epoch=1, batch_size=8, seed=0)))
     pipeline.batch_result(batch).loss.backward()
-    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in pipeline.model.cnn.parameters())
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in pipeline.model.net.parameters())
 
 
 def test_digit_labels_baseline_learns_within_two_epochs(digit_images, tmp_path):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from nesy.pipelines.cli import main
+from nesy.cli import main
 
 QUICK = ["--epochs", "1", "--samples", "64", "--batch-size", "32"]
 
@@ -60,6 +60,18 @@ def test_an_unknown_provenance_is_a_usage_error_listing_the_choices(capsys):
     code, _, err = run(["train", "digits", "--provenance", "bogus"], capsys)
     assert code == 2
     assert "unknown provenance 'bogus'" in err and "diffexact" in err
+
+
+@pytest.mark.parametrize("provenance", ["unit", "boolean", "proofs", "minmaxprob", "addmultprob",
+                                        "topkproofs", "exact"])
+def test_a_provenance_without_gradients_is_a_usage_error_listing_those_that_train(provenance, tmp_path,
+                                                                                  capsys):
+    code, _, err = run(["train", "digits", "--provenance", provenance, "--out", str(tmp_path / "run")],
+                       capsys)
+    assert code == 2 and "Traceback" not in err
+    assert f"provenance '{provenance}' cannot train" in err
+    assert err.strip().endswith("diffaddmultprob, diffexact, diffminmaxprob, difftopkproofs")
+    assert not (tmp_path / "run").exists()
 
 
 def test_an_approximating_provenance_is_announced(tmp_path, capsys):
