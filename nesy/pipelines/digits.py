@@ -246,6 +246,7 @@ def _digits_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _digits_run(args: argparse.Namespace) -> TrainingRun:
     from nesy.provenance import make as make_provenance
+    from nesy.provenance import names as provenance_names
 
     for entry in TASKS.values():
         if entry.size is not None and getattr(args, entry.size) is not None and args.task != entry.name:
@@ -253,7 +254,12 @@ def _digits_run(args: argparse.Namespace) -> TrainingRun:
     entry = TASKS[args.task]
     task = make_task(args.task, None if entry.size is None else getattr(args, entry.size))
     provenance = trainable_provenance(args.provenance)
-    approximation = make_provenance(provenance, k=args.top_k).approximation
+    chosen = make_provenance(provenance, k=args.top_k)
+    if args.top_k is not None and not chosen.uses_k:
+        raise UsageError(f"--top-k applies only to a top-k provenance (one of "
+                         f"{', '.join(provenance_names(uses_k=True, differentiable=True))}), "
+                         f"not {provenance}")
+    approximation = chosen.approximation
     return TrainingRun(lambda: digits_pipeline(task, provenance, args.top_k, args.samples),
                        f"digits-{task.name}", f"digits/{task.name} with provenance {provenance}",
                        (f"note: {approximation}",) if approximation else ())

@@ -48,6 +48,7 @@ def test_resume_from_the_command_line_matches_an_uninterrupted_run(tmp_path, cap
     (["train", "digits", "--lr", "-1"], "--lr: must be positive"),
     (["train", "digits", "--digits", "3"], "--digits applies only to --task multi"),
     (["train", "digits", "--task", "multi", "--k", "3"], "--k applies only to --task sumk"),
+    (["train", "digits", "--top-k", "3"], "--top-k applies only to a top-k provenance (one of difftopkproofs)"),
     (["train"], "required: PIPELINE"),
 ])
 def test_usage_errors_exit_2_with_the_reason(argv, message, capsys):
