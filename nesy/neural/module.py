@@ -133,8 +133,11 @@ class ProgramModule(torch.nn.Module):
         with nullcontext() if self.differentiable else torch.no_grad():
             values, columns = self._run_compiled(flat) if self.compile_once else self._run(flat)
             values = values.to(like.dtype).expand(batch, -1)
-            padded = torch.cat([values, values.new_zeros(batch, 1)], dim=-1)  # absent: 0
-        shaped = {name: padded[:, columns[name]].reshape(batch, *m.shape)
+            if columns is None:  # one output whose tuples are the values' columns
+                columns = {name: slice(None) for name in self.outputs}
+            else:
+                values = torch.cat([values, values.new_zeros(batch, 1)], dim=-1)  # absent: 0
+        shaped = {name: values[:, columns[name]].reshape(batch, *m.shape)
                   for name, m in self.outputs.items()}
         return next(iter(shaped.values())) if len(shaped) == 1 else shaped
 
@@ -170,7 +173,8 @@ class ProgramModule(torch.nn.Module):
 
     def _output_tags(self, prov, executor, tables):
         """The output rows' tags, concatenated, and per output the column of each mapped
-        tuple in them (the column after the last for a tuple that was not derived)."""
+        tuple in them (the column after the last for a tuple that was not derived); None
+        instead when there is one output and its tuples are the rows in order."""
         tags, found_per_output, offset = [], {}, 0
         for name, mapping in self.outputs.items():
             rel, table = self.program.relations[name], tables[name]
@@ -184,6 +188,8 @@ class ProgramModule(torch.nn.Module):
             position = iter(range(offset, offset + len(found)))
             found_per_output[name] = [next(position) if i >= 0 else -1 for i in present]
             offset += len(found)
+        if len(found_per_output) == 1 and next(iter(found_per_output.values())) == list(range(offset)):
+            return prov.concat(tags), None
         columns = {name: torch.tensor([i if i >= 0 else offset for i in found], dtype=torch.long)
                    for name, found in found_per_output.items()}
         return prov.concat(tags), columns
@@ -205,12 +211,13 @@ class ProgramModule(torch.nn.Module):
             self._compiled = self._compile()
         before, after, query, columns = self._compiled
         like = next(iter(flat.values()))
-        parts = [before.to(like.dtype).expand(like.shape[0], -1)]
+        parts = [before.to(like.dtype).expand(like.shape[0], -1)] if before.numel() else []
         for name, mapping in self.inputs.items():
             order = mapping.fact_order()
             parts.append(flat[name] if order is None else flat[name][:, torch.from_numpy(order)])
-        parts.append(after.to(like.dtype).expand(like.shape[0], -1))
-        return query(torch.cat(parts, dim=1)), columns
+        if after.numel():
+            parts.append(after.to(like.dtype).expand(like.shape[0], -1))
+        return query(torch.cat(parts, dim=1) if len(parts) > 1 else parts[0]), columns
 
     def _compile(self):
         """Run the program once on placeholder probabilities and compile its output formulas.
