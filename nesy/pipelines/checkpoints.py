@@ -37,7 +37,7 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     """The state saved by `save_checkpoint`, or a NesyError saying why it cannot be used."""
     import torch
 
-    hint = "delete it to start over, or pass another --out"
+    hint = "delete it to start over, or choose another output directory"
     try:
         # weights_only: a checkpoint is data; never execute pickled code from a file.
         state = torch.load(path, map_location="cpu", weights_only=True)

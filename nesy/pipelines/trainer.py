@@ -96,23 +96,23 @@ def train(build: Callable[[], Pipeline], options: RunOptions) -> RunResult:
 def _check_options(options: RunOptions) -> None:
     for name in ("epochs", "batch_size"):
         if getattr(options, name) < 1:
-            raise NesyError(f"--{name.replace('_', '-')} must be at least 1")
+            raise NesyError(f"{name} must be at least 1")
     if not options.lr > 0:
-        raise NesyError("--lr must be positive")
+        raise NesyError("lr must be positive")
     if options.resume and options.overwrite:
-        raise NesyError("--resume and --overwrite contradict each other: pick one")
+        raise NesyError("resume and overwrite contradict each other: pick one")
 
 
 def _prepare_out(options: RunOptions) -> Path:
     """Create the output directory and make sure a run may write there, before training."""
     out = Path(options.out)
     if out.exists() and not out.is_dir():
-        raise NesyError(f"--out {out} is a file, not a directory")
+        raise NesyError(f"the output directory {out} is a file, not a directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=out).close()
     except OSError as e:
-        raise NesyError(f"cannot write to --out {out}: {e.strerror or e}") from None
+        raise NesyError(f"cannot write to the output directory {out}: {e.strerror or e}") from None
     checkpoint = out / CHECKPOINT_NAME
     if options.overwrite:
         for name in (CHECKPOINT_NAME, METRICS_NAME, PLOT_NAME):
@@ -121,8 +121,8 @@ def _prepare_out(options: RunOptions) -> Path:
         raise NesyError(f"nothing to resume: {out} has no {CHECKPOINT_NAME}")
     elif not options.resume and checkpoint.exists():
         raise NesyError(
-            f"{out} already holds a training run; pass --resume to continue it, "
-            "--overwrite to start over, or choose another --out"
+            f"{out} already holds a training run; resume it, overwrite it (start over), or "
+            "choose another output directory"
         )
     return out
 

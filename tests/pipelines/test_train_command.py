@@ -86,7 +86,7 @@ def test_an_unusable_out_directory_exits_1_with_the_reason(tmp_path, capsys):
     (tmp_path / "taken").write_text("a file")
     code, out, err = run(["train", "digit-labels", *QUICK, "--out", str(tmp_path / "taken")], capsys)
     assert (code, out) == (1, "")
-    assert err.strip() == f"error: --out {tmp_path / 'taken'} is a file, not a directory"
+    assert err.strip() == f"error: the output directory {tmp_path / 'taken'} is a file, not a directory"
 
 
 def test_a_corrupted_checkpoint_exits_1_with_the_reason(tmp_path, capsys):
