@@ -102,6 +102,9 @@ def _is_sequence(x) -> bool:
 
 
 class ProgramModule(torch.nn.Module):
+    """`program.module(...)`: input relations from [batch, ...] probability tensors, output
+    relations read back as [batch, ...] probabilities (see the module docstring)."""
+
     def __init__(self, program: ir.Program, provenance: str = "diffexact", k: int | None = None,
                  inputs: dict | None = None, outputs: dict | None = None):
         super().__init__()
