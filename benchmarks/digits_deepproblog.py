@@ -72,12 +72,12 @@ def deepproblog_worker(args) -> None:
     from deepproblog.train import TrainObject
     from problog.logic import Constant, Term, list2term
 
-    from nesy.datasets.digits import DigitImages, task_from_args
+    from nesy.datasets.digits import DigitImages
     from nesy.neural.cnn import DigitCNN, convolution_kernels
     from nesy.pipelines.digits import epoch_batches
 
     torch.set_num_threads(args.threads)
-    task = task_from_args(args.task, args.digits, args.k)
+    task = _task(args)
     data = DigitImages()
 
     class Images:
@@ -171,13 +171,12 @@ def run_deepproblog(args) -> list[dict]:
 def run_nesy(args) -> list[dict] | str:
     import torch
 
-    from nesy.datasets.digits import task_from_args
     from nesy.errors import NesyError
     from nesy.pipelines.digits import digits_pipeline
     from nesy.pipelines.trainer import RunOptions, train
 
     torch.set_num_threads(args.threads)
-    task = task_from_args(args.task, args.digits, args.k)
+    task = _task(args)
     try:
         with tempfile.TemporaryDirectory() as out:
             return train(lambda: digits_pipeline(task, args.provenance, samples=args.samples),
@@ -201,6 +200,13 @@ def report(name: str, records, epochs: int, budget: float) -> tuple[str, float |
     seconds = statistics.median(r["seconds"] for r in finished)
     return (f"{name:12} {seconds:9.3f} s/epoch   test accuracy {tested[-1]:.1%}"
             f" after {epochs} epochs"), seconds
+
+
+def _task(args):
+    """The digits task of the command line: --digits sizes multi, --k sizes sumk."""
+    from nesy.pipelines.digits import make_task
+
+    return make_task(args.task, {"multi": args.digits, "sumk": args.k}.get(args.task))
 
 
 def main() -> int:

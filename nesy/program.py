@@ -6,17 +6,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import ir
+from .engine import inputs as input_facts
+from .engine.inputs import Disjunction  # noqa: F401 - nesy.Disjunction
 from .errors import CompileError, DataError, Source, UsageError
 from .files import read_text
 from .provenance import make as make_provenance
 from .types import ValueType
-
-
-@dataclass(frozen=True)
-class Disjunction:
-    """Input facts of which at most one is true: a list of (probability, tuple) pairs."""
-
-    facts: list
 
 
 class Program:
@@ -34,27 +29,14 @@ class Program:
         return self._relation(name).types
 
     def _relation(self, name: str) -> ir.Relation:
-        rel = self.ir.relations.get(name)
-        if rel is None or rel.hidden:
-            import difflib
-
-            close = difflib.get_close_matches(name, self.relations, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise UsageError(f"the program has no relation '{name}'{hint}")
-        return rel
+        return input_facts.relation(self.ir, name)
 
     def run(self, provenance: str = "unit", k: int | None = None, facts: dict | None = None,
             query=None, max_iterations: int | None = None) -> "Result":
         """Evaluate the program. `facts` maps a relation to extra input rows: tuples, or
         (probability, tuple) pairs, or `Disjunction`s of such pairs."""
-        from .engine.executor import DEFAULT_MAX_ITERATIONS, Executor
-
         prov = make_provenance(provenance, k=k)
-        executor = Executor(self.ir, prov, max_iterations or DEFAULT_MAX_ITERATIONS)
-        executor.load_program_facts()
-        group_base = 1 + max((f.group for f in self.ir.facts), default=-1)
-        for name, rows in (facts or {}).items():
-            group_base = self._add_input(executor, name, rows, group_base)
+        executor = input_facts.loaded_executor(self.ir, prov, facts, max_iterations)
         tables = executor.run()
         names = self._outputs(query)
         out = {}
@@ -69,7 +51,7 @@ class Program:
         to [batch, ...] probabilities of the output relations (see nesy.Mapping)."""
         from .neural.module import ProgramModule
 
-        return ProgramModule(self, provenance, k, inputs, outputs)
+        return ProgramModule(self.ir, provenance, k, inputs, outputs)
 
     @property
     def grammars(self) -> dict:
@@ -111,9 +93,6 @@ class Program:
         return synthesize(g, columns, outputs, Budget(timeout, max_candidates),
                           strategy=strategy)
 
-    def _check_input_row(self, name: str, row) -> tuple:
-        return _check_row(self._relation(name), row, f"input tuple of '{name}'")
-
     def _outputs(self, query) -> list[str]:
         if query is None:
             return list(self.ir.outputs)
@@ -121,26 +100,6 @@ class Program:
         for n in names:
             self._relation(n)
         return names
-
-    # -- input facts -------------------------------------------------------------------------------
-    def _add_input(self, executor, name: str, rows, group_base: int) -> int:
-        rel = self._relation(name)
-        if isinstance(rows, (str, bytes)) or not hasattr(rows, "__iter__"):
-            raise DataError(f"facts for '{name}' must be a list of tuples, got {type(rows).__name__}")
-        values, probs, groups = [], [], []
-        for i, row in enumerate(rows):
-            items = row.facts if isinstance(row, Disjunction) else [row]
-            gid = -1
-            if isinstance(row, Disjunction):
-                gid, group_base = group_base, group_base + 1
-            for item in items:
-                prob, tup = _split_probability(item, isinstance(row, Disjunction))
-                values.append(_check_row(rel, tup, f"fact {i + 1} of '{name}'"))
-                probs.append(prob)
-                groups.append(gid)
-        if values:
-            executor.add_facts(name, values, probs, np.array(groups, dtype=np.int64))
-        return group_base
 
     # -- results ---------------------------------------------------------------------------------
     def _result(self, name, table, executor, prov) -> "RelationResult":
@@ -207,62 +166,6 @@ class _LazyTuples:
 
 def _as_tuple(x) -> tuple:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
-
-
-def _split_probability(item, in_disjunction: bool):
-    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], tuple) and \
-            _is_probability(item[0]):
-        return item[0], item[1]
-    if in_disjunction:
-        raise DataError("items of a Disjunction are (probability, tuple) pairs")
-    return None, item
-
-
-def _is_probability(x) -> bool:
-    return isinstance(x, (float, int)) and not isinstance(x, bool) or hasattr(x, "requires_grad")
-
-
-def _check_row(rel: ir.Relation, row, where: str) -> tuple:
-    if not isinstance(row, (tuple, list)):
-        row = (row,)
-    row = tuple(row)
-    if len(row) != rel.arity:
-        raise DataError(f"{where}: expected {rel.arity} value{'s' if rel.arity != 1 else ''}, "
-                        f"got {len(row)}: {row!r}")
-    return tuple(_check_value(t, v, f"{where}, column {i + 1}") for i, (t, v) in
-                 enumerate(zip(rel.types, row)))
-
-
-def _check_value(vtype: ValueType, value, where: str):
-    def bad():
-        return DataError(f"{where}: expected a value of type {vtype.name}, got {value!r}")
-
-    if vtype.is_enum:
-        if isinstance(value, str) and value in vtype.variants:
-            return vtype.variants.index(value)
-        raise bad()
-    if vtype.is_integer:
-        if isinstance(value, (bool, float)) or not isinstance(value, (int, np.integer)):
-            raise bad()
-        low, high = vtype.range()
-        if not low <= int(value) <= high:
-            raise DataError(f"{where}: {value} is outside the range of {vtype.name}")
-        return int(value)
-    if vtype.is_float:
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-            raise bad()
-        return float(value)
-    if vtype.name == "bool":
-        if not isinstance(value, (bool, np.bool_)):
-            raise bad()
-        return bool(value)
-    if vtype.name == "char":
-        if not (isinstance(value, str) and len(value) == 1):
-            raise bad()
-        return value
-    if not isinstance(value, str):
-        raise bad()
-    return value
 
 
 class RelationResult:

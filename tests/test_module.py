@@ -107,3 +107,36 @@ def test_bad_inputs_are_explained(bad, message):
 def test_unknown_relations_in_mappings_are_usage_errors():
     with pytest.raises(nesy.UsageError, match="no relation 'digits'"):
         nesy.compile(SUM2).module(inputs={"digits": [(0, 1)]}, outputs={"sum": range(19)})
+
+
+# ---------------------------------------------------------------------------------------------
+# What a module does follows the provenance's declared capabilities.
+
+@pytest.mark.parametrize("provenance", ["unit", "boolean", "proofs"])
+def test_a_provenance_without_probabilities_is_refused_naming_those_that_work(provenance):
+    with pytest.raises(nesy.UsageError, match=f"'{provenance}' does not") as error:
+        sum2_module(provenance)
+    assert "diffexact" in str(error.value) and "minmaxprob" in str(error.value)
+
+
+@pytest.mark.parametrize("provenance, k", [("exact", None), ("minmaxprob", None),
+                                           ("addmultprob", None), ("topkproofs", 10)])
+def test_a_non_differentiable_provenance_gives_the_answer_without_gradients(provenance, k):
+    x = torch.softmax(torch.randn(4, 2, 10, dtype=torch.float64), -1).requires_grad_()
+    out = sum2_module(provenance, k)(digit=x)
+    assert not out.requires_grad
+    differentiable = sum2_module("diff" + provenance, k)(digit=x)
+    assert differentiable.requires_grad
+    assert torch.allclose(out, differentiable.detach(), atol=1e-12)
+
+
+def test_outputs_not_derived_are_zero_and_inputs_may_be_exclusive_along_any_dimension():
+    """exclusive=0: the two slots of one value are the alternatives (a column of the input)."""
+    program = nesy.compile("type pick(slot: i32, v: i32)\nrel chosen(v) = pick(_, v)")
+    x = torch.tensor([[[0.2, 0.3, 0.0], [0.5, 0.1, 0.0]]], dtype=torch.float64)
+    expected = torch.tensor([[0.7, 0.4, 0.0, 0.0]], dtype=torch.float64)  # v = 3 never derived
+    for provenance in ("diffexact", "diffaddmultprob", "difftopkproofs"):
+        module = program.module(provenance=provenance, k=10,
+                                inputs={"pick": nesy.Mapping(range(2), range(3), exclusive=0)},
+                                outputs={"chosen": [(0,), (1,), (2,), (3,)]})
+        assert torch.allclose(module(pick=x), expected, atol=1e-12), provenance

@@ -18,10 +18,13 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
-import torch
 
+from nesy.datasets.base import DatasetSpec
 from nesy.datasets.limits import MAX_NUMBER_DIGITS, MAX_SUM_TERMS
 from nesy.errors import UsageError
+
+# torch is imported where tensors are made: tasks and their labels are plain numpy, and the
+# `nesy` command line builds its flags from this module without loading torch.
 
 #: The split is a property of the data set, not of a run: every run, whatever its --seed,
 #: is tested on the same 360 images, so accuracies are comparable across runs and systems.
@@ -64,7 +67,8 @@ def sum2() -> DigitTask:
 
 def multi_addition(n_digits: int) -> DigitTask:
     if not 1 <= n_digits <= MAX_NUMBER_DIGITS:
-        raise UsageError(f"--digits must be between 1 and {MAX_NUMBER_DIGITS}, got {n_digits}")
+        raise UsageError(f"n_digits (digits per number) must be between 1 and {MAX_NUMBER_DIGITS}, "
+                         f"got {n_digits}")
     place = 10 ** np.arange(n_digits - 1, -1, -1)  # most significant first
 
     def label_of(d: np.ndarray) -> np.ndarray:
@@ -75,7 +79,7 @@ def multi_addition(n_digits: int) -> DigitTask:
 
 def sum_k(k: int) -> DigitTask:
     if not 1 <= k <= MAX_SUM_TERMS:
-        raise UsageError(f"--k must be between 1 and {MAX_SUM_TERMS}, got {k}")
+        raise UsageError(f"k (digits summed) must be between 1 and {MAX_SUM_TERMS}, got {k}")
     return DigitTask("sumk", k, k, 9 * k + 1, lambda d: d.sum(axis=1))
 
 
@@ -94,6 +98,7 @@ class DigitImages:
     """All 1,797 images as one tensor, with the fixed train/test split by image."""
 
     def __init__(self, split_seed: int = SPLIT_SEED, test_fraction: float = TEST_FRACTION):
+        import torch
         from sklearn.datasets import load_digits
         from sklearn.model_selection import train_test_split
 
@@ -146,6 +151,8 @@ class DigitImages:
                 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """(images [b, arity, 1, 8, 8], labels [b]) in sample order; with a `jitter_seed`,
         every image is shifted by up to one pixel (see `jitter`)."""
+        import torch
+
         generator = None if jitter_seed is None else torch.Generator().manual_seed(jitter_seed)
         for start in range(0, len(samples), batch_size):
             images = self.images[torch.from_numpy(samples.index[start : start + batch_size])]
@@ -159,6 +166,8 @@ def jitter(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
 
     1,437 training images are few enough for a CNN to memorise; these shifts are the cheapest
     augmentation that keeps a digit's identity, and lift test accuracy by about a point."""
+    import torch
+
     flat = images.reshape(-1, 8, 8)
     padded = torch.nn.functional.pad(flat, (1, 1, 1, 1))
     offset = torch.randint(0, 3, (len(flat), 2), generator=generator)
@@ -168,12 +177,6 @@ def jitter(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return padded[n, rows[:, :, None], cols[:, None, :]].reshape(images.shape)
 
 
-def task_from_args(task: str, n_digits: int | None = None, k: int | None = None) -> DigitTask:
-    """The task named on the command line; the size flags default to 2 digits and K = 15."""
-    if task == "sum2":
-        return sum2()
-    if task == "multi":
-        return multi_addition(2 if n_digits is None else n_digits)
-    if task == "sumk":
-        return sum_k(MAX_SUM_TERMS if k is None else k)
-    raise UsageError(f"unknown digits task {task!r}: choose sum2, multi or sumk")
+DATASETS = [DatasetSpec("digits", "scikit-learn's 1,797 real 8x8 handwritten digits (bundled, "
+                        "nothing downloaded), split once by image into 1,437 train and 360 test",
+                        DigitImages)]

@@ -3,22 +3,29 @@
 An input mapping binds a relation to a `[batch, *shape]` tensor over a declared tuple domain
 (the cartesian product of its dimensions); an output mapping reads a relation back as
 `[batch, *shape]` probabilities. A whole batch is one evaluation: probabilities travel as
-`[batch]`-shaped tensors through the provenance. Under `exact`/`diffexact` the program's
-symbolic structure does not depend on the probabilities, so it is built on the first batch and
-every later batch is a compiled weighted model count: a few torch ops, no symbolic work.
+`[batch]`-shaped tensors through the provenance.
+
+What the module does is decided by the provenance's capabilities, never by its name: it needs
+a `probabilistic` one; its outputs carry gradients only when it is `differentiable`; and when
+its symbolic structure does not depend on the probabilities (`compile_once`, e.g. `exact`),
+the program runs once, on the first batch, and every later batch is a compiled weighted model
+count: a few torch ops, no symbolic work.
 """
 from __future__ import annotations
 
 import itertools
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from .. import ir
+from ..engine import inputs as input_facts
+from ..engine.inputs import Disjunction
 from ..errors import DataError, UsageError
 from ..provenance import make as make_provenance
-
-COMPILE_ONCE = ("exact", "diffexact")
+from ..provenance import names as provenance_names
 
 
 @dataclass(frozen=True)
@@ -44,15 +51,26 @@ class Mapping:
     def tuples(self) -> list[tuple]:
         return list(itertools.product(*self.dims))
 
-    def groups(self) -> np.ndarray:
-        """Disjunction id of every tuple (-1 when independent): the tuples that differ only
-        along the exclusive dimension share one id."""
-        n = int(np.prod(self.shape))
+    def disjunctions(self) -> np.ndarray:
+        """[n_groups, group size] positions (in `tuples()`) of the members of each annotated
+        disjunction: the tuples that differ only along the exclusive dimension."""
+        index = np.arange(int(np.prod(self.shape)), dtype=np.int64).reshape(self.shape)
+        return np.moveaxis(index, self.exclusive, -1).reshape(-1, self.shape[self.exclusive])
+
+    def fact_order(self) -> np.ndarray | None:
+        """Positions of the tuples in the order `fact_rows` lists them (None: tuples() order)."""
+        if self.exclusive is None or self.exclusive == len(self.dims) - 1:
+            return None
+        return self.disjunctions().reshape(-1)
+
+    def fact_rows(self, probs) -> list:
+        """Input rows of `probs[i]` (a probability or a [batch] tensor) for tuple i: (p, tuple)
+        pairs, or one `Disjunction` per group when a dimension is exclusive."""
+        tuples = self.tuples()
         if self.exclusive is None:
-            return -np.ones(n, dtype=np.int64)
-        others = [s for d, s in enumerate(self.shape) if d != self.exclusive]
-        ids = np.arange(int(np.prod(others)), dtype=np.int64).reshape(others)
-        return np.broadcast_to(np.expand_dims(ids, self.exclusive), self.shape).reshape(-1)
+            return [(probs[i], t) for i, t in enumerate(tuples)]
+        return [Disjunction([(probs[i], tuples[i]) for i in members])
+                for members in self.disjunctions().tolist()]
 
 
 def as_mapping(spec) -> Mapping:
@@ -84,18 +102,28 @@ def _is_sequence(x) -> bool:
 
 
 class ProgramModule(torch.nn.Module):
-    def __init__(self, program, provenance: str = "diffexact", k: int | None = None,
+    """`program.module(...)`: input relations from [batch, ...] probability tensors, output
+    relations read back as [batch, ...] probabilities (see the module docstring)."""
+
+    def __init__(self, program: ir.Program, provenance: str = "diffexact", k: int | None = None,
                  inputs: dict | None = None, outputs: dict | None = None):
         super().__init__()
         if not inputs or not outputs:
             raise UsageError("program.module needs at least one input and one output mapping")
         self.program = program
         self.provenance, self.k = provenance, k
-        make_provenance(provenance, k)  # fail early on unknown names
+        kind = type(make_provenance(provenance, k))  # fails early on unknown names
+        if not kind.probabilistic:
+            raise UsageError(
+                f"program.module needs a provenance that computes probabilities, and "
+                f"'{provenance}' does not; choose one of: "
+                f"{', '.join(provenance_names(probabilistic=True))} (gradients flow under "
+                f"{', '.join(provenance_names(differentiable=True))})")
+        self.differentiable, self.compile_once = kind.differentiable, kind.compile_once
         self.inputs = {name: as_mapping(m) for name, m in inputs.items()}
         self.outputs = {name: as_mapping(m) for name, m in outputs.items()}
         for name in [*self.inputs, *self.outputs]:
-            program._relation(name)
+            input_facts.relation(program, name)
         self._compiled = None
 
     def forward(self, *args, **tensors):
@@ -104,11 +132,16 @@ class ProgramModule(torch.nn.Module):
                 raise UsageError(f"pass the inputs by name: {', '.join(self.inputs)}")
             tensors = dict(zip(self.inputs, args))
         flat, batch = self._flatten(tensors)
-        if self.provenance in COMPILE_ONCE:
-            out = self._forward_compiled(flat)
-        else:
-            out = self._forward_run(flat, batch)
-        shaped = {name: out[name].reshape(batch, *m.shape) for name, m in self.outputs.items()}
+        like = next(iter(flat.values()))
+        with nullcontext() if self.differentiable else torch.no_grad():
+            values, columns = self._run_compiled(flat) if self.compile_once else self._run(flat)
+            values = values.to(like.dtype).expand(batch, -1)
+            if columns is None:  # one output whose tuples are the values' columns
+                columns = {name: slice(None) for name in self.outputs}
+            else:
+                values = torch.cat([values, values.new_zeros(batch, 1)], dim=-1)  # absent: 0
+        shaped = {name: values[:, columns[name]].reshape(batch, *m.shape)
+                  for name, m in self.outputs.items()}
         return next(iter(shaped.values())) if len(shaped) == 1 else shaped
 
     def _flatten(self, tensors):
@@ -132,69 +165,22 @@ class ProgramModule(torch.nn.Module):
             flat[name] = t
         return flat, batch
 
-    # -- every batch through the engine (provenances whose structure depends on values) ---------
-    def _forward_run(self, flat, batch):
-        facts = {name: _fact_rows(m, flat[name].T) for name, m in self.inputs.items()}
-        result = self.program.run(provenance=self.provenance, k=self.k, facts=facts)
-        return {name: self._read(result[name], m, batch, next(iter(flat.values())))
-                for name, m in self.outputs.items()}
+    def _execute(self, prov, facts: dict | None):
+        """Run the program with the input rows `facts`; returns the executor, its tables,
+        and the number of probabilistic facts before and after the input rows."""
+        executor = input_facts.loaded_executor(self.program, prov)
+        first = len(prov.facts) if self.compile_once else 0
+        input_facts.add_inputs(executor, facts)
+        last = len(prov.facts) if self.compile_once else 0
+        return executor, executor.run(), first, last
 
-    @staticmethod
-    def _read(rel, mapping, batch, like):
-        rows = {t: i for i, t in enumerate(rel.tuples)}
-        zero = like.new_zeros(batch)
-        cols = []
-        for t in mapping.tuples():
-            i = rows.get(t)
-            if i is None or rel.probs is None:
-                cols.append(zero)
-            else:
-                p = rel.probs[i]
-                p = p if isinstance(p, torch.Tensor) else torch.as_tensor(p, dtype=like.dtype)
-                cols.append(p.to(like.dtype).expand(batch))
-        return torch.stack(cols, dim=-1)
-
-    # -- compile once, then a weighted model count per batch --------------------------------------
-    def _forward_compiled(self, flat):
-        if self._compiled is None:
-            self._compiled = self._compile()
-        constants, order, query, rows = self._compiled
-        like = next(iter(flat.values()))
-        parts = [flat[name] for name in self.inputs]
-        if constants.numel():
-            parts.append(constants.to(like.dtype).expand(like.shape[0], -1))
-        probs = torch.cat(parts, dim=1) if len(parts) > 1 else parts[0]
-        values = query(probs if order is None else probs[:, order])
-        if rows is None:  # one output, every tuple derived, in the query's order
-            return {name: values for name in self.outputs}
-        padded = torch.cat([values, values.new_zeros(like.shape[0], 1)], dim=-1)
-        return {name: padded[:, index] for name, index in rows.items()}
-
-    def _compile(self):
-        """Run the program once on placeholder probabilities and compile its output formulas.
-
-        Returns the constant facts' probabilities, the permutation from [inputs..., constants]
-        to fact ids (None if there is nothing to permute), the compiled query, and each
-        output's columns of it (None when one output reads the query as it is)."""
-        from ..engine.executor import Executor
-
-        prov = make_provenance(self.provenance, self.k)
-        executor = Executor(self.program.ir, prov)
-        executor.load_program_facts()
-        input_ids = []
-        for name, mapping in self.inputs.items():
-            before = len(prov.facts)
-            rows = mapping.tuples()
-            probs = [0.5] * len(rows)  # placeholders: the structure does not depend on them
-            executor.add_facts(name, [self.program._check_input_row(name, r) for r in rows],
-                               probs, mapping.groups())
-            input_ids.extend(range(before, len(prov.facts)))
-        tables = executor.run()
-        tags, rows = [], {}
-        offset = 0
+    def _output_tags(self, prov, executor, tables):
+        """The output rows' tags, concatenated, and per output the column of each mapped
+        tuple in them (the column after the last for a tuple that was not derived); None
+        instead when there is one output and its tuples are the rows in order."""
+        tags, found_per_output, offset = [], {}, 0
         for name, mapping in self.outputs.items():
-            rel = self.program.ir.relations[name]
-            table = tables[name]
+            rel, table = self.program.relations[name], tables[name]
             decoded = list(zip(*(executor.values.to_python(t, c)
                                  for t, c in zip(rel.types, table.columns)))) if rel.arity else \
                 [()] * table.n
@@ -203,31 +189,51 @@ class ProgramModule(torch.nn.Module):
             found = [i for i in present if i >= 0]
             tags.append(prov.take(table.tags, np.array(found, dtype=np.int64)))
             position = iter(range(offset, offset + len(found)))
-            rows[name] = [next(position) if i >= 0 else -1 for i in present]
+            found_per_output[name] = [next(position) if i >= 0 else -1 for i in present]
             offset += len(found)
-        query = prov.compile(prov.concat(tags))
-        index = {name: torch.tensor([i if i >= 0 else offset for i in r], dtype=torch.long)
-                 for name, r in rows.items()}
-        if len(index) == 1 and torch.equal(next(iter(index.values())), torch.arange(offset)):
-            index = None
-        inputs = set(input_ids)
-        constant_ids = [f for f in range(len(prov.facts)) if f not in inputs]
-        constants = torch.tensor([float(prov.facts.probs[f]) for f in constant_ids], dtype=torch.float64)
-        order = np.argsort(np.array(input_ids + constant_ids, dtype=np.int64))
-        order = None if np.array_equal(order, np.arange(len(order))) else torch.from_numpy(order)
-        return constants, order, query, index
+        if len(found_per_output) == 1 and next(iter(found_per_output.values())) == list(range(offset)):
+            return prov.concat(tags), None
+        columns = {name: torch.tensor([i if i >= 0 else offset for i in found], dtype=torch.long)
+                   for name, found in found_per_output.items()}
+        return prov.concat(tags), columns
 
+    # -- every batch through the engine (provenances whose structure depends on values) ---------
+    def _run(self, flat):
+        prov = make_provenance(self.provenance, self.k)
+        facts = {name: m.fact_rows(flat[name].T) for name, m in self.inputs.items()}
+        executor, tables, _, _ = self._execute(prov, facts)
+        tags, columns = self._output_tags(prov, executor, tables)
+        like = next(iter(flat.values()))
+        values = [torch.as_tensor(p).to(like.dtype).expand(like.shape[0])
+                  for p in prov.output(tags)]
+        return torch.stack(values, dim=-1) if values else like.new_zeros(like.shape[0], 0), columns
 
-def _fact_rows(mapping: Mapping, probs: torch.Tensor) -> list:
-    """Input facts for program.run: (probability tensor [batch], tuple), grouped when exclusive."""
-    from ..program import Disjunction
+    # -- compile once, then a weighted model count per batch --------------------------------------
+    def _run_compiled(self, flat):
+        if self._compiled is None:
+            self._compiled = self._compile()
+        before, after, query, columns = self._compiled
+        like = next(iter(flat.values()))
+        parts = [before.to(like.dtype).expand(like.shape[0], -1)] if before.numel() else []
+        for name, mapping in self.inputs.items():
+            order = mapping.fact_order()
+            parts.append(flat[name] if order is None else flat[name][:, torch.from_numpy(order)])
+        if after.numel():
+            parts.append(after.to(like.dtype).expand(like.shape[0], -1))
+        return query(torch.cat(parts, dim=1) if len(parts) > 1 else parts[0]), columns
 
-    tuples = mapping.tuples()
-    if mapping.exclusive is None:
-        return [(probs[i], t) for i, t in enumerate(tuples)]
-    groups = mapping.groups()
-    out = []
-    for g in np.unique(groups).tolist():
-        members = np.flatnonzero(groups == g).tolist()
-        out.append(Disjunction([(probs[i], tuples[i]) for i in members]))
-    return out
+    def _compile(self):
+        """Run the program once on placeholder probabilities and compile its output formulas.
+
+        The compiled query reads the facts in the order they were added: the program's own
+        probabilistic facts, the inputs (in `fact_rows` order), then the choices of
+        probabilistic rules made while running. Returns the probabilities of the facts before
+        and after the inputs, the query, and each output's columns of it."""
+        prov = make_provenance(self.provenance, self.k)
+        placeholders = {name: m.fact_rows([0.5] * len(m.tuples()))  # the structure ignores them
+                        for name, m in self.inputs.items()}
+        executor, tables, first, last = self._execute(prov, placeholders)
+        tags, columns = self._output_tags(prov, executor, tables)
+        probs = [float(p) for p in prov.facts.probs]
+        return (torch.tensor(probs[:first], dtype=torch.float64),
+                torch.tensor(probs[last:], dtype=torch.float64), prov.compile(tags), columns)

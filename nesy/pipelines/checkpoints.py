@@ -1,49 +1,29 @@
-"""Atomic files and training checkpoints.
+"""Training checkpoints.
 
-Every file a run writes goes through `atomic_write`: the bytes land in a temporary file in the
-same directory, are flushed to disk, and replace the target with `os.replace`. An interrupted
-run (Ctrl-C, a killed job, a full disk) therefore leaves either the previous complete file or
-the new complete file, never a torn one, and `--resume` can trust what it finds.
+Every file a run writes goes through `nesy.files.atomic_write`: the bytes land in a temporary
+file in the same directory, are flushed to disk, and replace the target with `os.replace`. An
+interrupted run (Ctrl-C, a killed job, a full disk) therefore leaves either the previous
+complete file or the new complete file, never a torn one, and `--resume` can trust what it
+finds.
 """
 from __future__ import annotations
 
-import io
-import os
 import pickle
-import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Callable
-
-import torch
+from typing import Any
 
 from nesy.errors import NesyError
+from nesy.files import atomic_write
 
 CHECKPOINT_NAME = "checkpoint.pt"
 FORMAT = 1
 _REQUIRED = ("format", "config", "epoch", "model", "optimizer", "torch_rng", "history")
 
 
-def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
-    """Call `write(file)` on a temporary file, then rename it over `path`."""
-    path = Path(path)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write(path, lambda file: file.write(text.encode("utf-8")))
-
-
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    import torch
+
     missing = [key for key in _REQUIRED if key not in state]
     if missing:
         raise ValueError(f"checkpoint state lacks {missing}")
@@ -55,7 +35,9 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
 
 def load_checkpoint(path: Path) -> dict[str, Any]:
     """The state saved by `save_checkpoint`, or a NesyError saying why it cannot be used."""
-    hint = "delete it to start over, or pass another --out"
+    import torch
+
+    hint = "delete it to start over, or choose another output directory"
     try:
         # weights_only: a checkpoint is data; never execute pickled code from a file.
         state = torch.load(path, map_location="cpu", weights_only=True)

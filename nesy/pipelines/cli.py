@@ -1,22 +1,19 @@
-"""`nesy train ...`: the training pipelines on the command line.
+"""`nesy train PIPELINE ...`: one sub-command per registered pipeline (`nesy.pipelines`).
 
-`add_subcommands(subparsers)` adds `train` with one sub-command per pipeline; each sets
-`func`, a handler that takes the parsed arguments and returns the exit status (0 success,
-1 user error such as an unusable --out or a corrupted checkpoint, 2 usage error). Errors are
-printed as one readable message, never a traceback.
+Each pipeline adds its own flags; the run flags below are common to all. A handler returns 0
+and raises `UsageError`/`NesyError` for the user's mistakes; `nesy.cli.main` reports them.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
 
 from nesy.argtypes import int_between, positive_float
-from nesy.datasets.limits import MAX_NUMBER_DIGITS, MAX_SUM_TERMS
-from nesy.errors import NesyError, UsageError
+from nesy.pipelines import registry
+from nesy.pipelines.base import PipelineSpec
 
-# torch and the trainer are imported by the handlers only: `nesy --help` stays fast.
+# torch and the trainer are imported by the handler only: `nesy --help` stays fast.
 
 DEFAULT_EPOCHS = 30
 DEFAULT_BATCH_SIZE = 16
@@ -32,32 +29,11 @@ def add_subcommands(subparsers) -> None:
     )
     pipelines = train_parser.add_subparsers(dest="pipeline", metavar="PIPELINE", required=True)
     run_flags = _run_flags()
-
-    digits = pipelines.add_parser(
-        "digits",
-        parents=[run_flags],
-        help="digit arithmetic on scikit-learn's 8x8 digits, supervised by the result only",
-        description="A CNN reads the digit images; a nesy program computes the result; only the "
-        "result is supervised. Tasks: sum2 (a + b), multi (two N-digit numbers added), "
-        "sumk (sum of K digits).",
-    )
-    digits.add_argument("--task", choices=("sum2", "multi", "sumk"), default="sum2")
-    digits.add_argument("--digits", type=int_between(1, MAX_NUMBER_DIGITS), metavar="N",
-                        help=f"digits per number for --task multi (1..{MAX_NUMBER_DIGITS}, default 2)")
-    digits.add_argument("--k", type=int_between(1, MAX_SUM_TERMS), metavar="K",
-                        help=f"number of digits summed for --task sumk (1..{MAX_SUM_TERMS}, default {MAX_SUM_TERMS})")
-    digits.add_argument("--provenance", metavar="NAME",
-                        help="provenance of the logic (default diffexact)")
-    digits.add_argument("--top-k", type=int_between(1, None), metavar="K",
-                        help="k of a top-k provenance (topkproofs, difftopkproofs)")
-    digits.set_defaults(handler=run_digits)
-
-    labels = pipelines.add_parser(
-        "digit-labels",
-        parents=[run_flags],
-        help="the same CNN trained directly on digit labels (the baseline for symbolic overhead)",
-    )
-    labels.set_defaults(handler=run_digit_labels)
+    for spec in registry().values():
+        parser = pipelines.add_parser(spec.name, parents=[run_flags], help=spec.help,
+                                      description=spec.description or spec.help)
+        spec.add_arguments(parser)
+        parser.set_defaults(handler=lambda args, spec=spec: run_pipeline(spec, args))
 
 
 def _run_flags() -> argparse.ArgumentParser:
@@ -70,7 +46,7 @@ def _run_flags() -> argparse.ArgumentParser:
     group.add_argument("--lr", type=positive_float, default=DEFAULT_LR, help=f"Adam learning rate (default {DEFAULT_LR})")
     group.add_argument("--seed", type=int, default=0, metavar="S", help="seed of initialisation and samples (default 0)")
     group.add_argument("--samples", type=int_between(1, None), metavar="N",
-                       help="training samples per epoch (default: one pass over the images, at least 1000)")
+                       help="training samples per epoch (default: the pipeline's)")
     group.add_argument("--out", type=Path, metavar="DIR", help="output directory (default runs/<pipeline>)")
     group.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     group.add_argument("--overwrite", action="store_true", help="discard the run in --out and start over")
@@ -81,36 +57,12 @@ def _run_flags() -> argparse.ArgumentParser:
     return flags
 
 
-def run_digits(args: argparse.Namespace) -> int:
-    if args.digits is not None and args.task != "multi":
-        return _usage_error("--digits applies only to --task multi")
-    if args.k is not None and args.task != "sumk":
-        return _usage_error("--k applies only to --task sumk")
-    from nesy.pipelines.digits import DEFAULT_PROVENANCE, digits_pipeline
-    from nesy.provenance import make as make_provenance
+def run_pipeline(spec: PipelineSpec, args: argparse.Namespace) -> int:
+    run = spec.run(args)
+    out = args.out or RUNS_DIR / run.name
+    for line in ([f"training {run.title} -> {out}"] if run.title else []) + list(run.notes):
+        print(line, file=sys.stderr)
 
-    provenance = args.provenance or DEFAULT_PROVENANCE
-    try:
-        from nesy.datasets.digits import task_from_args
-
-        task = task_from_args(args.task, args.digits, args.k)
-        approximation = make_provenance(provenance, k=args.top_k).approximation
-    except UsageError as e:
-        return _usage_error(str(e))
-    out = args.out or RUNS_DIR / f"digits-{task.name}"
-    print(f"training digits/{task.name} with provenance {provenance} -> {out}", file=sys.stderr)
-    if approximation:
-        print(f"note: {approximation}", file=sys.stderr)
-    return _train(lambda: digits_pipeline(task, provenance, args.top_k, args.samples), args, out)
-
-
-def run_digit_labels(args: argparse.Namespace) -> int:
-    from nesy.pipelines.digits import digit_labels_pipeline
-
-    return _train(lambda: digit_labels_pipeline(args.samples), args, args.out or RUNS_DIR / "digit-labels")
-
-
-def _train(build: Callable, args: argparse.Namespace, out: Path) -> int:
     import torch
 
     from nesy.pipelines.trainer import RunOptions, train
@@ -119,30 +71,9 @@ def _train(build: Callable, args: argparse.Namespace, out: Path) -> int:
     options = RunOptions(out=out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                          seed=args.seed, resume=args.resume, overwrite=args.overwrite, plot=args.plot)
     try:
-        result = train(build, options)
-    except NesyError as e:
-        print(e.render(), file=sys.stderr)
-        return e.exit_code
+        result = train(run.build, options)
     except KeyboardInterrupt:
-        print(f"\ninterrupted: {out} holds the last finished epoch; rerun with --resume to continue",
-              file=sys.stderr)
-        return 130
+        print(f"\n{out} holds the last finished epoch; rerun with --resume to continue", file=sys.stderr)
+        raise
     print(result.summary)
     return 0
-
-
-def _usage_error(message: str) -> int:
-    print(f"nesy train: error: {message}", file=sys.stderr)
-    return 2
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m nesy.pipelines.cli train ...`: the same commands without the rest of nesy's CLI."""
-    parser = argparse.ArgumentParser(prog="nesy")
-    add_subcommands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
-    args = parser.parse_args(argv)
-    return args.handler(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nesy.pipelines.checkpoints import atomic_write, atomic_write_text
+from nesy.files import atomic_write, atomic_write_text
 
 METRICS_NAME = "metrics.jsonl"
 PLOT_NAME = "metrics.png"

@@ -14,59 +14,20 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from abc import ABC, abstractmethod
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
-import torch
-from torch import nn
 from tqdm import tqdm
 
 from nesy.errors import NesyError
+from nesy.pipelines.base import BatchResult, Pipeline
 from nesy.pipelines.checkpoints import CHECKPOINT_NAME, FORMAT, load_checkpoint, save_checkpoint
 from nesy.pipelines.metrics import METRICS_NAME, PLOT_NAME, format_epoch, plot_metrics, write_metrics
 
-
-@dataclass
-class BatchResult:
-    loss: torch.Tensor  # mean loss over the batch, differentiable
-    correct: int
-    count: int
-
-
-class Pipeline(ABC):
-    """One trainable task. Built after `train` has seeded torch, so its initialisation is
-    reproducible."""
-
-    #: Shown in progress, summaries and plots, e.g. "digits/sum2".
-    name: str
-    #: The test metric the one-line summary leads with.
-    headline: str = "test_accuracy"
-    model: nn.Module
-
-    @abstractmethod
-    def config(self) -> dict[str, Any]:
-        """Everything that must match for a checkpoint to be resumed by this pipeline."""
-
-    @abstractmethod
-    def train_batches(self, epoch: int, batch_size: int, seed: int) -> Iterable:
-        """The batches of one epoch (give it a len() for a progress total). Must depend on
-        (seed, epoch) only, not on global RNG state, for resume to be exact."""
-
-    @abstractmethod
-    def batch_result(self, batch) -> BatchResult:
-        """Forward pass and loss of one training batch."""
-
-    @abstractmethod
-    def evaluate(self) -> dict[str, float]:
-        """Test metrics; called under `torch.no_grad()` with the model in eval mode."""
-
-    def training_context(self, batch_size: int):
-        """Entered around an epoch's training steps (forward, backward and update), for
-        settings that depend on the batch size, such as CPU kernel choices."""
-        return nullcontext()
+# torch is imported by the functions that train: importing this module stays cheap, so the
+# `nesy` command line can list the pipelines without loading torch.
+__all__ = ["BatchResult", "Pipeline", "RunOptions", "RunResult", "summarize", "train"]
 
 
 @dataclass
@@ -97,6 +58,8 @@ class RunResult:
 
 def train(build: Callable[[], Pipeline], options: RunOptions) -> RunResult:
     """Train the pipeline `build()` returns, as `options` say; see the module docstring."""
+    import torch
+
     _check_options(options)
     out = _prepare_out(options)
     torch.manual_seed(options.seed)
@@ -133,23 +96,23 @@ def train(build: Callable[[], Pipeline], options: RunOptions) -> RunResult:
 def _check_options(options: RunOptions) -> None:
     for name in ("epochs", "batch_size"):
         if getattr(options, name) < 1:
-            raise NesyError(f"--{name.replace('_', '-')} must be at least 1")
+            raise NesyError(f"{name} must be at least 1")
     if not options.lr > 0:
-        raise NesyError("--lr must be positive")
+        raise NesyError("lr must be positive")
     if options.resume and options.overwrite:
-        raise NesyError("--resume and --overwrite contradict each other: pick one")
+        raise NesyError("resume and overwrite contradict each other: pick one")
 
 
 def _prepare_out(options: RunOptions) -> Path:
     """Create the output directory and make sure a run may write there, before training."""
     out = Path(options.out)
     if out.exists() and not out.is_dir():
-        raise NesyError(f"--out {out} is a file, not a directory")
+        raise NesyError(f"the output directory {out} is a file, not a directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=out).close()
     except OSError as e:
-        raise NesyError(f"cannot write to --out {out}: {e.strerror or e}") from None
+        raise NesyError(f"cannot write to the output directory {out}: {e.strerror or e}") from None
     checkpoint = out / CHECKPOINT_NAME
     if options.overwrite:
         for name in (CHECKPOINT_NAME, METRICS_NAME, PLOT_NAME):
@@ -158,13 +121,15 @@ def _prepare_out(options: RunOptions) -> Path:
         raise NesyError(f"nothing to resume: {out} has no {CHECKPOINT_NAME}")
     elif not options.resume and checkpoint.exists():
         raise NesyError(
-            f"{out} already holds a training run; pass --resume to continue it, "
-            "--overwrite to start over, or choose another --out"
+            f"{out} already holds a training run; resume it, overwrite it (start over), or "
+            "choose another output directory"
         )
     return out
 
 
-def _restore(path: Path, config: dict, model: nn.Module, optimizer: torch.optim.Optimizer) -> list[dict]:
+def _restore(path: Path, config: dict, model, optimizer) -> list[dict]:
+    import torch
+
     state = load_checkpoint(path)
     differences = [
         f"{key}: checkpoint has {state['config'].get(key)!r}, this run {config.get(key)!r}"
@@ -183,6 +148,8 @@ def _restore(path: Path, config: dict, model: nn.Module, optimizer: torch.optim.
 
 
 def _run_epoch(pipeline: Pipeline, optimizer, epoch: int, options: RunOptions) -> dict:
+    import torch
+
     batches = pipeline.train_batches(epoch, options.batch_size, options.seed)
     progress = tqdm(
         batches,

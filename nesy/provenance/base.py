@@ -5,12 +5,24 @@ relation's rows (a numpy array, a torch tensor, an object array of proof sets, o
 provenance without tags) and combines batches only through the methods below, all of which
 work on whole batches at once: a join multiplies two gathered batches, a projection
 disjoins the tags of rows that collapse onto the same tuple.
+
+What a provenance can do beyond the semiring is declared by class attributes (capabilities),
+which the rest of nesy reads instead of provenance names: `tagless` (the engine's set-only
+fast paths), `probabilistic` (outputs probabilities), `differentiable` (outputs torch
+tensors with gradients), `supports_compile` (`compile` turns tags into a reusable function of
+the fact probabilities), `compile_once` (the tags' structure does not depend on the
+probabilities, so one compiled run serves every later batch), `uses_k` (reads `k`) and
+`approximation`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
+
+from .. import aggregators
+from ..errors import UsageError
 
 
 @dataclass
@@ -25,15 +37,31 @@ class InputFacts:
 
 
 class Provenance:
+    #: The name users select it by (`program.run(provenance=...)`, `--provenance`).
     name = "abstract"
+    #: Other names for the same class.
+    aliases: tuple[str, ...] = ()
     #: True when tags are None everywhere (set semantics): the engine takes its fast paths.
     tagless = False
-    #: True when `output` returns probabilities.
+    #: True when `output` returns probabilities (floats, or tensors when differentiable).
     probabilistic = False
+    #: True when `output` returns torch tensors whose gradients reach the input probabilities
+    #: (training through a program needs this).
+    differentiable = False
+    #: True when `compile` is implemented.
+    supports_compile = False
+    #: True when the tags' symbolic structure is the same whatever the input probabilities
+    #: (only which facts exist matters), so `compile` of one run on placeholder probabilities
+    #: computes every later run; such a provenance keeps `facts`, the table of its
+    #: probabilistic input facts in arrival order (`len(facts)`, `facts.probs`).
+    compile_once = False
+    #: True when `k` changes the result (the number of proofs kept by a top-k provenance).
+    uses_k = False
     #: Set to a one-line explanation when the provenance approximates the exact answer.
     approximation: str | None = None
 
     def __init__(self, k: int | None = None):
+        #: The k given to `nesy.provenance.make` (None: the provenance's default, if it has one).
         self.k = k
 
     # -- creating tags -------------------------------------------------------------------------
@@ -87,11 +115,26 @@ class Provenance:
         outcome): out_row is the index of the source row the outcome is (min, max, argmin,
         argmax: the engine recovers that row's other columns) or -1; out_value is the
         outcome's value (count: int, sum/prod: number, exists/forall: bool, min/max/argmin/
-        argmax: the row's value). Provenances with tags implement this; the engine handles
-        the tagless case itself."""
-        raise NotImplementedError(f"aggregation is not supported by provenance {self.name}")
+        argmax: the row's value). The aggregator (`nesy.aggregators`, its `worlds`) computes
+        the outcomes from this provenance's batch operations, so a new provenance aggregates
+        without code of its own; the engine handles the tagless case itself."""
+        found = aggregators.get(aggregator)
+        if found is None:
+            raise UsageError(f"unknown aggregator {aggregator!r}")
+        return found.worlds(self, np.asarray(group, dtype=np.int64), n_groups, values, tags)
+
+    def fold_order(self, tags) -> np.ndarray | None:
+        """Per-row sort key of the order in which a fold (count, sum, prod) visits a group's
+        rows, or None for row order. Formula tags use it to keep folds linear."""
+        return None
 
     # -- results ---------------------------------------------------------------------------------
     def output(self, tags) -> list | None:
-        """Per-row output values (probabilities) or None when the provenance has none."""
+        """Per-row output values (probabilities, proofs) or None when the provenance has none."""
         return None
+
+    def compile(self, tags) -> Callable:
+        """The probabilities of these tags as a reusable torch function: a `[*batch, n_facts]`
+        tensor of input-fact probabilities (facts in the order they reached `input_tags`) ->
+        `[*batch, n_rows]` probabilities. Only where `supports_compile` is True."""
+        raise NotImplementedError(f"provenance {self.name} does not compile its tags")

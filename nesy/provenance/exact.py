@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._aggregate import Aggregation
 from ._bdd import BDD, FALSE, TRUE
 from ._facts import CompiledQuery, FactTable
 from .base import Provenance
 
 
-class Exact(Aggregation, Provenance):
+class Exact(Provenance):
     name = "exact"
     probabilistic = True
     differentiable = False
+    supports_compile = True
+    compile_once = True  # a fact's BDD variable is the same whatever its probability
 
     def __init__(self, k=None):
         super().__init__(k)

@@ -11,12 +11,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._aggregate import Aggregation
 from ._facts import as_tensor
 from .base import Provenance
 
 
-class _ProbabilitySemiring(Aggregation, Provenance):
+class _ProbabilitySemiring(Provenance):
     probabilistic = True
     differentiable = False
     #: Scatter-reduce used for disjunction (`amax` or `sum`).

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._aggregate import Aggregation
 from ._bdd import BDD, FALSE
 from ._facts import CompiledQuery, FactTable, fact_of
 from ._proofs import ONE, ZERO, ProofAlgebra, objects
@@ -18,7 +17,7 @@ from ..errors import UsageError
 from .base import Provenance
 
 
-class _ProofSets(Aggregation, Provenance):
+class _ProofSets(Provenance):
     def __init__(self, k=None):
         super().__init__(k)
         self.facts = FactTable()
@@ -74,6 +73,8 @@ class TopKProofs(_ProofSets):
     name = "topkproofs"
     probabilistic = True
     differentiable = False
+    supports_compile = True  # but not compile_once: which proofs are kept depends on probabilities
+    uses_k = True
     default_k = 3
 
     def __init__(self, k=None):

@@ -14,7 +14,6 @@ from nesy.datasets.digits import (
     multi_addition,
     sum2,
     sum_k,
-    task_from_args,
 )
 from nesy.errors import UsageError
 
@@ -141,9 +140,8 @@ def test_task_sizes_out_of_range_are_usage_errors(make, size):
         make(size)
 
 
-def test_task_from_args_defaults_and_unknown_names():
-    assert task_from_args("multi").name == "multi-2"
-    assert task_from_args("sumk").name == "sumk-15"
-    assert task_from_args("sumk", k=4).arity == 4
-    with pytest.raises(UsageError):
-        task_from_args("product")
+def test_size_errors_name_the_api_arguments_not_command_line_flags():
+    with pytest.raises(UsageError, match=r"^n_digits .*between 1 and 4, got 5$"):
+        multi_addition(5)
+    with pytest.raises(UsageError, match=r"^k .*between 1 and 15, got 16$"):
+        sum_k(16)

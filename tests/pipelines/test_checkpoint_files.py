@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from nesy.errors import NesyError
-from nesy.pipelines.checkpoints import atomic_write, atomic_write_text, load_checkpoint, save_checkpoint
+from nesy.files import atomic_write, atomic_write_text
+from nesy.pipelines.checkpoints import load_checkpoint, save_checkpoint
 
 
 def test_atomic_write_replaces_the_whole_file(tmp_path):

@@ -6,12 +6,15 @@ digit assignment, and the real program modules against them.
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 import torch
 
 from nesy.datasets.digits import multi_addition, sum2, sum_k
-from nesy.pipelines.digits import logic_module, logic_spec, nll
+from nesy.errors import UsageError
+from nesy.pipelines.digits import PROGRAMS_DIR, logic_module, logic_spec, make_task, nll
+from nesy.pipelines.digits import TASKS as TASK_ENTRIES
 
 from .logic_reference import reference_logic
 
@@ -63,7 +66,8 @@ def test_nll_is_the_negative_log_probability_of_the_label_and_finite_at_zero():
     assert torch.isfinite(probs.grad).all()
 
 
-@pytest.mark.parametrize("task", [sum2(), sum_k(4), sum_k(15), multi_addition(2), multi_addition(4)],
+@pytest.mark.parametrize("task", [sum2(), sum_k(4), sum_k(15), multi_addition(2),
+                                  pytest.param(multi_addition(4), marks=pytest.mark.slow)],
                          ids=lambda t: t.name)
 def test_program_module_matches_the_reference_in_value_and_gradient(task):
     module = logic_module(logic_spec(task), provenance="diffexact")
@@ -75,3 +79,21 @@ def test_program_module_matches_the_reference_in_value_and_gradient(task):
     (out * weights).sum().backward()
     (expected * weights).sum().backward()
     torch.testing.assert_close(probs.grad, expected_probs.grad, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", sorted(TASK_ENTRIES))
+def test_each_task_program_ships_inside_the_package_and_compiles(name):
+    """The programs are package data (nesy/pipelines/programs/), not files of the checkout."""
+    import nesy
+
+    path = PROGRAMS_DIR / logic_spec(make_task(name)).program
+    assert Path(nesy.__file__).parent in path.parents
+    assert nesy.load(path).relation_types(logic_spec(make_task(name)).output_relation)
+
+
+def test_make_task_applies_the_default_sizes_and_refuses_unknown_tasks():
+    assert make_task("multi").name == "multi-2"
+    assert make_task("sumk").name == "sumk-15"
+    assert make_task("sumk", 4).arity == 4
+    with pytest.raises(UsageError, match="unknown digits task 'product'; choose one of: sum2, multi, sumk"):
+        make_task("product")

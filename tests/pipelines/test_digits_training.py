@@ -1,12 +1,16 @@
-"""Training the digit pipelines end to end, through the real programs of programs/ (their
-agreement with a pure-torch reference is tested in test_digits_logic.py)."""
+"""Training the digit pipelines end to end, through their real programs (their agreement with
+a pure-torch reference is tested in test_digits_logic.py).
+
+Each pipeline has a smoke test here, run by default: a few epochs on a few hundred samples
+must learn well above chance. The full-accuracy runs with the default settings are `slow`."""
 from __future__ import annotations
 
 import pytest
 import torch
 
 from nesy.datasets.digits import multi_addition, sum2, sum_k
-from nesy.pipelines.cli import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR, main
+from nesy.cli import main
+from nesy.pipelines.cli import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR
 from nesy.pipelines.digits import digit_labels_pipeline, digits_pipeline
 from nesy.pipelines.trainer import RunOptions, train
 
@@ -25,9 +29,34 @@ def test_the_sum_alone_supervises_the_cnn(digit_images):
     pipeline = digits_pipeline(sum2(), logic=reference_logic(sum2()), data=digit_images)
     batch = next(iter(pipeline.train_batches(epoch=1, batch_size=8, seed=0)))
     pipeline.batch_result(batch).loss.backward()
-    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in pipeline.model.cnn.parameters())
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in pipeline.model.net.parameters())
 
 
+def smoke_run(build, out, epochs=3):
+    """A short run with a larger learning rate and small batches, so learning shows early."""
+    return train(build, RunOptions(out=out, epochs=epochs, batch_size=8, lr=3e-3, progress=False, log=None))
+
+
+def test_sum2_smoke_learns_the_sum_from_1000_pairs_per_epoch(digit_images, tmp_path):
+    history = smoke_run(lambda: digits_pipeline(sum2(), samples=1000, data=digit_images), tmp_path).history
+    assert history[-1]["test_accuracy"] >= 0.5  # the most frequent sum (9) is 10% of pairs
+    assert history[-1]["loss"] < history[0]["loss"]
+
+
+def test_multi_digit_smoke_learns_digits_from_sums_alone(digit_images, tmp_path):
+    history = smoke_run(lambda: digits_pipeline(multi_addition(2), samples=500, data=digit_images),
+                        tmp_path).history
+    assert history[-1]["test_digit_accuracy"] >= 0.25  # chance: 10%
+    assert history[-1]["loss"] < history[0]["loss"]
+
+
+def test_digit_labels_smoke_learns_from_300_images(digit_images, tmp_path):
+    history = smoke_run(lambda: digit_labels_pipeline(samples=300, data=digit_images), tmp_path,
+                        epochs=2).history
+    assert history[-1]["test_digit_accuracy"] >= 0.35  # chance: 10%
+
+
+@pytest.mark.slow
 def test_digit_labels_baseline_learns_within_two_epochs(digit_images, tmp_path):
     result = train(lambda: digit_labels_pipeline(data=digit_images),
                    RunOptions(out=tmp_path, epochs=2, progress=False, log=None))
@@ -39,11 +68,13 @@ def default_run(build, out, epochs=DEFAULT_EPOCHS, **overrides):
                                    progress=False, log=print, **overrides))
 
 
+@pytest.mark.slow
 def test_sum2_with_default_settings_reaches_95_percent(digit_images, tmp_path):
     result = default_run(lambda: digits_pipeline(sum2(), data=digit_images), tmp_path)
     assert result.history[-1]["test_accuracy"] >= 0.95
 
 
+@pytest.mark.slow
 def test_multi_digit_addition_with_two_digit_numbers_trains(digit_images, tmp_path):
     task = multi_addition(2)
     result = default_run(lambda: digits_pipeline(task, data=digit_images), tmp_path, epochs=15)

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from nesy.pipelines.cli import main
+from nesy.cli import main
 
 QUICK = ["--epochs", "1", "--samples", "64", "--batch-size", "32"]
 
@@ -48,6 +48,7 @@ def test_resume_from_the_command_line_matches_an_uninterrupted_run(tmp_path, cap
     (["train", "digits", "--lr", "-1"], "--lr: must be positive"),
     (["train", "digits", "--digits", "3"], "--digits applies only to --task multi"),
     (["train", "digits", "--task", "multi", "--k", "3"], "--k applies only to --task sumk"),
+    (["train", "digits", "--top-k", "3"], "--top-k applies only to a top-k provenance (one of difftopkproofs)"),
     (["train"], "required: PIPELINE"),
 ])
 def test_usage_errors_exit_2_with_the_reason(argv, message, capsys):
@@ -62,6 +63,18 @@ def test_an_unknown_provenance_is_a_usage_error_listing_the_choices(capsys):
     assert "unknown provenance 'bogus'" in err and "diffexact" in err
 
 
+@pytest.mark.parametrize("provenance", ["unit", "boolean", "proofs", "minmaxprob", "addmultprob",
+                                        "topkproofs", "exact"])
+def test_a_provenance_without_gradients_is_a_usage_error_listing_those_that_train(provenance, tmp_path,
+                                                                                  capsys):
+    code, _, err = run(["train", "digits", "--provenance", provenance, "--out", str(tmp_path / "run")],
+                       capsys)
+    assert code == 2 and "Traceback" not in err
+    assert f"provenance '{provenance}' cannot train" in err
+    assert err.strip().endswith("diffaddmultprob, diffexact, diffminmaxprob, difftopkproofs")
+    assert not (tmp_path / "run").exists()
+
+
 def test_an_approximating_provenance_is_announced(tmp_path, capsys):
     _, _, err = run(["train", "digits", *QUICK, "--provenance", "difftopkproofs", "--top-k", "2",
                      "--out", str(tmp_path)], capsys)
@@ -73,7 +86,7 @@ def test_an_unusable_out_directory_exits_1_with_the_reason(tmp_path, capsys):
     (tmp_path / "taken").write_text("a file")
     code, out, err = run(["train", "digit-labels", *QUICK, "--out", str(tmp_path / "taken")], capsys)
     assert (code, out) == (1, "")
-    assert err.strip() == f"error: --out {tmp_path / 'taken'} is a file, not a directory"
+    assert err.strip() == f"error: the output directory {tmp_path / 'taken'} is a file, not a directory"
 
 
 def test_a_corrupted_checkpoint_exits_1_with_the_reason(tmp_path, capsys):

@@ -109,7 +109,7 @@ def test_resuming_a_finished_run_trains_nothing_more(uninterrupted, tiny_sum2, t
 
 def test_an_existing_run_is_kept_unless_resumed_or_overwritten(tiny_sum2, tmp_path):
     train(tiny_sum2, options(tmp_path, epochs=1))
-    with pytest.raises(NesyError, match="already holds a training run.*--resume.*--overwrite"):
+    with pytest.raises(NesyError, match="already holds a training run; resume it, overwrite it"):
         train(tiny_sum2, options(tmp_path, epochs=1))
     fresh = train(tiny_sum2, options(tmp_path, epochs=1, overwrite=True))
     assert [r["epoch"] for r in fresh.history] == [1]
@@ -137,14 +137,14 @@ def test_an_out_path_that_is_a_file_or_below_one_is_refused(tiny_sum2, tmp_path)
     (tmp_path / "file").write_text("x")
     with pytest.raises(NesyError, match="is a file, not a directory"):
         train(tiny_sum2, options(tmp_path / "file"))
-    with pytest.raises(NesyError, match="cannot write to --out"):
+    with pytest.raises(NesyError, match="cannot write to the output directory"):
         train(tiny_sum2, options(tmp_path / "file" / "run"))
 
 
 @pytest.mark.parametrize("bad, message", [
-    ({"epochs": 0}, "--epochs must be at least 1"),
-    ({"batch_size": 0}, "--batch-size must be at least 1"),
-    ({"lr": 0.0}, "--lr must be positive"),
+    ({"epochs": 0}, "epochs must be at least 1"),
+    ({"batch_size": 0}, "batch_size must be at least 1"),
+    ({"lr": 0.0}, "lr must be positive"),
     ({"resume": True, "overwrite": True}, "contradict"),
 ])
 def test_impossible_options_are_refused_before_any_work(tiny_sum2, tmp_path, bad, message):

@@ -1,0 +1,135 @@
+"""The start of every run: an executor loaded with the program's facts and the caller's
+input facts, each checked against its relation's declared types.
+
+`Program.run` and `program.module` both begin here, so input facts mean the same thing
+whether they come from Python lists or from tensors: a tuple (certain), a (probability,
+tuple) pair, or a `Disjunction` of such pairs (at most one of them holds).
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import ir
+from ..errors import DataError, UsageError
+from ..provenance import Provenance
+from ..types import ValueType
+from .executor import DEFAULT_MAX_ITERATIONS, Executor
+
+
+@dataclass(frozen=True)
+class Disjunction:
+    """Input facts of which at most one is true: a list of (probability, tuple) pairs."""
+
+    facts: list
+
+
+def relation(program: ir.Program, name: str) -> ir.Relation:
+    """The visible relation `name`, or a UsageError suggesting the closest name."""
+    rel = program.relations.get(name)
+    if rel is None or rel.hidden:
+        visible = sorted(n for n, r in program.relations.items() if not r.hidden)
+        close = difflib.get_close_matches(name, visible, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise UsageError(f"the program has no relation '{name}'{hint}")
+    return rel
+
+
+def loaded_executor(program: ir.Program, provenance: Provenance, facts: dict | None = None,
+                    max_iterations: int | None = None) -> Executor:
+    """An executor holding the program's own facts, then `facts` (relation -> rows), in
+    that order: the order in which the provenance sees them."""
+    executor = Executor(program, provenance, max_iterations or DEFAULT_MAX_ITERATIONS)
+    executor.load_program_facts()
+    add_inputs(executor, facts)
+    return executor
+
+
+def add_inputs(executor: Executor, facts: dict | None) -> None:
+    """Add input rows (relation -> rows) after the facts the executor already holds."""
+    group_base = 1 + max((f.group for f in executor.program.facts), default=-1)
+    for name, rows in (facts or {}).items():
+        group_base = _add_input(executor, name, rows, group_base)
+
+
+def _add_input(executor: Executor, name: str, rows, group_base: int) -> int:
+    """Add the input rows of relation `name`; each Disjunction gets its own group id from
+    `group_base` on. Returns the next free group id."""
+    rel = relation(executor.program, name)
+    if isinstance(rows, (str, bytes)) or not hasattr(rows, "__iter__"):
+        raise DataError(f"facts for '{name}' must be a list of tuples, got {type(rows).__name__}")
+    values, probs, groups = [], [], []
+    for i, row in enumerate(rows):
+        items = row.facts if isinstance(row, Disjunction) else [row]
+        gid = -1
+        if isinstance(row, Disjunction):
+            gid, group_base = group_base, group_base + 1
+        for item in items:
+            prob, tup = split_probability(item, isinstance(row, Disjunction))
+            values.append(check_row(rel, tup, f"fact {i + 1} of '{name}'"))
+            probs.append(prob)
+            groups.append(gid)
+    if values:
+        executor.add_facts(name, values, probs, np.array(groups, dtype=np.int64))
+    return group_base
+
+
+def split_probability(item, in_disjunction: bool):
+    """(probability or None, tuple) of one input item."""
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], tuple) and \
+            _is_probability(item[0]):
+        return item[0], item[1]
+    if in_disjunction:
+        raise DataError("items of a Disjunction are (probability, tuple) pairs")
+    return None, item
+
+
+def _is_probability(x) -> bool:
+    return isinstance(x, (float, int)) and not isinstance(x, bool) or hasattr(x, "requires_grad")
+
+
+def check_row(rel: ir.Relation, row, where: str) -> tuple:
+    """`row` as a tuple of the relation's column values (enum variants as their index), or a
+    DataError saying what does not fit."""
+    if not isinstance(row, (tuple, list)):
+        row = (row,)
+    row = tuple(row)
+    if len(row) != rel.arity:
+        raise DataError(f"{where}: expected {rel.arity} value{'s' if rel.arity != 1 else ''}, "
+                        f"got {len(row)}: {row!r}")
+    return tuple(check_value(t, v, f"{where}, column {i + 1}") for i, (t, v) in
+                 enumerate(zip(rel.types, row)))
+
+
+def check_value(vtype: ValueType, value, where: str):
+    def bad():
+        return DataError(f"{where}: expected a value of type {vtype.name}, got {value!r}")
+
+    if vtype.is_enum:
+        if isinstance(value, str) and value in vtype.variants:
+            return vtype.variants.index(value)
+        raise bad()
+    if vtype.is_integer:
+        if isinstance(value, (bool, float)) or not isinstance(value, (int, np.integer)):
+            raise bad()
+        low, high = vtype.range()
+        if not low <= int(value) <= high:
+            raise DataError(f"{where}: {value} is outside the range of {vtype.name}")
+        return int(value)
+    if vtype.is_float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+            raise bad()
+        return float(value)
+    if vtype.name == "bool":
+        if not isinstance(value, (bool, np.bool_)):
+            raise bad()
+        return bool(value)
+    if vtype.name == "char":
+        if not (isinstance(value, str) and len(value) == 1):
+            raise bad()
+        return value
+    if not isinstance(value, str):
+        raise bad()
+    return value

@@ -1,0 +1,113 @@
+"""The pipeline registry: `nesy train` sub-commands come from it, a pipeline registered from
+outside the package trains through the real command line, and building the command line
+does not load torch."""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+import nesy.pipelines as pipelines
+from nesy.cli import main
+from nesy.datasets import DatasetSpec
+from nesy.pipelines import Pipeline, PipelineSpec, TrainingRun
+from nesy.pipelines.base import BatchResult
+
+
+def xor_points(n: int = 256, seed: int = 0):
+    """Points of the unit square labelled by the quadrant's XOR: not linearly separable."""
+    x = np.random.default_rng(seed).uniform(-1, 1, (n, 2)).astype(np.float32)
+    return x, ((x[:, 0] > 0) ^ (x[:, 1] > 0)).astype(np.int64)
+
+
+class ToyPipeline(Pipeline):
+    """A two-layer network learning XOR of the signs: the smallest thing worth training."""
+
+    name = "toy"
+
+    def __init__(self, hidden: int):
+        from nesy.datasets import load
+
+        self.hidden = hidden
+        self.model = torch.nn.Sequential(torch.nn.Linear(2, hidden), torch.nn.Tanh(),
+                                         torch.nn.Linear(hidden, 2))
+        x, y = load("test-xor")
+        self.x, self.y = torch.from_numpy(x), torch.from_numpy(y)
+
+    def config(self):
+        return {"hidden": self.hidden}
+
+    def train_batches(self, epoch, batch_size, seed):
+        order = torch.randperm(len(self.y), generator=torch.Generator().manual_seed(seed * 1000 + epoch))
+        return [(self.x[i], self.y[i]) for i in order.split(batch_size)]
+
+    def batch_result(self, batch):
+        x, y = batch
+        logits = self.model(x)
+        loss = torch.nn.functional.cross_entropy(logits, y)
+        return BatchResult(loss, int((logits.argmax(-1) == y).sum()), len(y))
+
+    def evaluate(self):
+        return {"test_accuracy": float((self.model(self.x).argmax(-1) == self.y).float().mean())}
+
+
+def toy_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--hidden", type=int, default=16)
+
+
+TOY = PipelineSpec("toy", help="XOR of two signs", add_arguments=toy_arguments,
+                   run=lambda args: TrainingRun(lambda: ToyPipeline(args.hidden), "toy"))
+
+
+@pytest.fixture
+def toy():
+    from nesy import datasets
+
+    datasets.register(DatasetSpec("test-xor", "XOR of signs", xor_points))
+    pipelines.register(TOY)
+    yield TOY
+    pipelines.unregister("toy")
+    datasets.unregister("test-xor")
+
+
+def test_the_package_pipelines_are_registered():
+    assert {"digits", "digit-labels"} <= set(pipelines.registry())
+
+
+def test_a_registered_pipeline_trains_through_the_command_line(toy, tmp_path, capsys):
+    code = main(["train", "toy", "--hidden", "8", "--epochs", "2", "--batch-size", "32", "--lr", "0.05",
+                 "--out", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert captured.out.startswith("toy: test_accuracy ")
+    lines = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [line["epoch"] for line in lines] == [1, 2]
+    assert lines[-1]["loss"] < lines[0]["loss"]
+    state = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    assert state["epoch"] == 2 and state["config"]["hidden"] == 8
+
+
+def test_an_unregistered_pipeline_is_no_longer_a_command(toy, capsys):
+    pipelines.unregister("toy")
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "toy", "--epochs", "1"])
+    assert exit_.value.code == 2
+    assert "invalid choice: 'toy'" in capsys.readouterr().err
+    pipelines.register(TOY)  # the fixture removes it
+
+
+def test_a_taken_pipeline_name_is_refused():
+    with pytest.raises(ValueError, match="'digits' is already taken"):
+        pipelines.register(PipelineSpec("digits", help="", run=lambda args: None))
+
+
+def test_building_the_command_line_does_not_import_torch():
+    """Every pipeline module is imported to build `nesy`'s flags; none may load torch."""
+    code = "import sys; from nesy.cli import build_parser; build_parser(); print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr
