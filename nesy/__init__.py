@@ -1,12 +1,13 @@
 """nesy: neuro-symbolic programming with provenance semirings."""
 from .errors import (CompileError, DataError, Diagnostic, FileError, InternalError, NesyError,
                      UsageError)
-from .program import Disjunction, Program, Result, compile, load
+from .engine.inputs import Disjunction
+from .program import Program, Result, compile, example, examples, load
 
 __version__ = "0.1.0"
 __all__ = ["CompileError", "DataError", "Diagnostic", "Disjunction", "FileError", "InternalError",
            "Mapping", "NesyError", "Program",
-           "Result", "UsageError", "compile", "load", "__version__"]
+           "Result", "UsageError", "compile", "example", "examples", "load", "__version__"]
 
 
 def __getattr__(name):

@@ -68,7 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      "prints one relation (choose it with --query when the "
                                      "program has several); --output-dir writes one CSV file "
                                      "per relation instead.")
-    run.add_argument("file", metavar="FILE")
+    source = run.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", metavar="FILE", nargs="?")
+    source.add_argument("--example", metavar="NAME",
+                        help="run a shipped example instead of a file (list them: nesy examples)")
     run.add_argument("--provenance", default="unit", metavar="NAME",
                      help="unit (default), boolean, and the probabilistic provenances")
     run.add_argument("--k", type=int_between(1, None), default=None, metavar="K",
@@ -80,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output-dir", type=Path, metavar="DIR",
                      help="write DIR/REL.csv for each output relation (CSV with a header)")
     run.set_defaults(handler=cmd_run)
+
+    listing = sub.add_parser("examples", help="list the example programs shipped with nesy",
+                             description="List the example programs shipped with nesy: run one "
+                                         "with `nesy run --example NAME`, read it at its path.")
+    listing.set_defaults(handler=cmd_examples)
 
     from .pipelines import cli as train_cli
     from .synth import cli as synth_cli
@@ -120,12 +128,12 @@ def cmd_check(args) -> int:
 def cmd_run(args) -> int:
     from . import render
     from .files import atomic_write_text
-    from .program import load
+    from .program import example, load
 
     form = args.format or ("csv" if args.output_dir else "table")
     if args.output_dir and form != "csv":
         raise UsageError(f"--output-dir writes CSV files; it does not combine with --format {form}")
-    program = load(args.file)
+    program = load(example(args.example) if args.example else args.file)
     if args.output_dir:
         _mkdir(args.output_dir)
     elif form == "csv":
@@ -145,6 +153,20 @@ def cmd_run(args) -> int:
               f" to {args.output_dir}", file=sys.stderr)
     else:
         sys.stdout.write(render.csv_text(result[result.relations[0]]))
+    return 0
+
+
+def cmd_examples(args) -> int:
+    from .program import examples
+    from .files import read_text
+
+    found = examples()
+    width = max(map(len, found), default=0)
+    for name, path in found.items():
+        first = read_text(path).splitlines()[0] if path.stat().st_size else ""
+        print(f"{name:<{width}}  {first.removeprefix('//').strip()}")
+    print(f"\n{len(found)} examples in {next(iter(found.values())).parent if found else '-'}; "
+          f"run one with: nesy run --example NAME")
     return 0
 
 

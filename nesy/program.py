@@ -1,13 +1,15 @@
 """The Python API: compile once, run many times on any provenance."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
+
+from pathlib import Path
 
 import numpy as np
 
 from . import ir
 from .engine import inputs as input_facts
-from .engine.inputs import Disjunction  # noqa: F401 - nesy.Disjunction
 from .errors import CompileError, DataError, Source, UsageError
 from .files import read_text
 from .provenance import make as make_provenance
@@ -269,6 +271,25 @@ def compile(text: str, name: str = "<string>") -> Program:  # noqa: A001 - the p
         raise UsageError(f"nesy.compile expects program text (str), got {type(text).__name__}")
     source = Source(name, text)
     return Program(_compile_source(source), source)
+
+
+EXAMPLES_DIR = Path(__file__).with_name("examples")
+
+
+def examples() -> dict[str, Path]:
+    """The example programs shipped with nesy (package data), by name."""
+    return {path.stem: path for path in sorted(EXAMPLES_DIR.glob("*.nesy"))}
+
+
+def example(name: str) -> Path:
+    """The path of the shipped example `name` (e.g. "reachability"), from any directory."""
+    found = examples()
+    if name not in found:
+        close = difflib.get_close_matches(name, list(found), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise UsageError(f"no example called '{name}'; {hint}the examples are: "
+                         f"{', '.join(found)}")
+    return found[name]
 
 
 def read_source(path) -> Source:

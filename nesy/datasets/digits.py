@@ -15,13 +15,16 @@ Tasks (a sample is `arity` images, its label one integer):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 
 from nesy.datasets.base import DatasetSpec
 from nesy.datasets.limits import MAX_NUMBER_DIGITS, MAX_SUM_TERMS
 from nesy.errors import UsageError
+
+if TYPE_CHECKING:  # annotations only: the module imports without torch
+    import torch
 
 # torch is imported where tensors are made: tasks and their labels are plain numpy, and the
 # `nesy` command line builds its flags from this module without loading torch.
