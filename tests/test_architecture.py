@@ -53,3 +53,13 @@ def test_relative_and_lazy_imports_are_read(architecture, tmp_path, monkeypatch)
 def test_the_architecture_page_is_up_to_date(architecture):
     assert architecture.DOC.read_text(encoding="utf-8") == architecture.render(architecture.edges()), \
         "docs/architecture.md is stale: run python tools/architecture.py"
+
+
+def test_every_python_example_of_the_extension_guide_is_valid_python():
+    import re
+
+    guide = (SCRIPT.parent.parent / "docs" / "extending.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", guide, flags=re.S)
+    assert len(blocks) >= 7  # one or more per extension point
+    for block in blocks:
+        compile(block, "docs/extending.md", "exec")

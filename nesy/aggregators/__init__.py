@@ -2,7 +2,7 @@
 
 An aggregator is added by adding one module to this package with a module-level
 `AGGREGATOR`, an instance of `base.Aggregator` declaring everything about it (see
-docs/extending/aggregators.md). Modules are found with pkgutil and imported on first use;
+docs/extending.md). Modules are found with pkgutil and imported on first use;
 `register` adds one from outside the package. This package imports nothing from the rest of
 nesy, so the front end reads shapes and types here without loading the engine or torch.
 """

@@ -3,7 +3,7 @@
 A kind is a stable kebab-case code (what tools and tests match), a message and an optional
 hint, both templates over the kind's fields (see `nesy.errors.DiagnosticKind`). A pass reports
 a problem as `self.report(KIND, span, **fields)`; `nesy.errors` renders it. To add a kind,
-add it here under its pass (docs/extending/diagnostics.md). The message texts are part of the
+add it here under its pass (docs/extending.md). The message texts are part of the
 interface: change them only on purpose.
 """
 from __future__ import annotations
