@@ -48,7 +48,7 @@ class Domain:
 
     def __post_init__(self):
         if self.functions is None:
-            self.functions = Namespace(f"domain {self.name}")
+            self.functions = Namespace(f"function of domain {self.name}")
 
     def type_names(self) -> set[str]:
         return set(PRIMITIVES) | set(self.types)
