@@ -5,53 +5,18 @@ Modules starting with `_` are not scanned.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
+from ..registry import Registry
 from .base import DatasetSpec
 
 __all__ = ["DatasetSpec", "load", "names", "register", "registry", "unregister"]
 
-_REGISTRY: dict[str, DatasetSpec] = {}
-_scanned = False
-
-
-def registry() -> dict[str, DatasetSpec]:
-    """Dataset specs by name: this package's (imported on first use), then registered ones."""
-    global _scanned
-    if not _scanned:
-        _scanned = True
-        for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-            if not info.name.startswith("_"):
-                module = importlib.import_module(f"{__name__}.{info.name}")
-                for spec in getattr(module, "DATASETS", []):
-                    register(spec)
-    return _REGISTRY
-
-
-def register(spec: DatasetSpec) -> DatasetSpec:
-    """Make `spec` loadable by its name; a name already taken is refused."""
-    if not isinstance(spec, DatasetSpec):
-        raise TypeError(f"a dataset is registered as a nesy.datasets.DatasetSpec, got {spec!r}")
-    if spec.name in _REGISTRY and _REGISTRY[spec.name] is not spec:
-        raise ValueError(f"dataset name {spec.name!r} is already taken")
-    _REGISTRY[spec.name] = spec
-    return spec
-
-
-def unregister(name: str) -> None:
-    _REGISTRY.pop(name, None)
-
-
-def names() -> list[str]:
-    return sorted(registry())
+_REGISTRY: Registry[DatasetSpec] = Registry("dataset", __name__, "DATASETS", kind=DatasetSpec)
+register = _REGISTRY.register
+unregister = _REGISTRY.unregister
+registry = _REGISTRY.entries
+names = _REGISTRY.names
 
 
 def load(name: str, **options):
     """The dataset `name`, loaded with `options`."""
-    from ..errors import UsageError
-
-    spec = registry().get(name)
-    if spec is None:
-        raise UsageError(f"unknown dataset '{name}'; choose one of: {', '.join(names())}")
-    return spec.load(**options)
+    return _REGISTRY.require(name).load(**options)
