@@ -2,8 +2,8 @@
 
 A pipeline is added by adding one module to this package that lists its `PipelineSpec`s in a
 module-level `PIPELINES` (see `base`), or, from outside the package, by `register(spec)`.
-Modules starting with `_` are not scanned. Every scanned module is imported when the command
-line is built, so pipeline modules import torch only inside functions.
+`base` and modules starting with `_` are not scanned. Every scanned module is imported when
+the command line is built, so pipeline modules import torch only inside functions.
 """
 from __future__ import annotations
 
