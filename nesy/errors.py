@@ -15,6 +15,7 @@ are collected (never raised one by one) and raised together as a `CompileError`,
 """
 from __future__ import annotations
 
+import difflib
 import string
 from dataclasses import dataclass, field
 from typing import Callable
@@ -227,6 +228,12 @@ def _order(d: Diagnostic):
     if d.span is None:
         return ("", 0, 0)
     return (d.span.source.name, d.span.line, d.span.column)
+
+
+def closest(name: str, candidates) -> str | None:
+    """The candidate most like `name` (a likely typo), or None: what "did you mean" offers."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 class InternalError(Exception):

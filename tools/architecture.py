@@ -24,6 +24,7 @@ DOC = ROOT / "docs" / "architecture.md"
 #: Lowest first. A part may import only parts of strictly lower layers.
 LAYERS: list[tuple[str, tuple[str, ...], str]] = [
     ("errors", ("errors",), "the one error hierarchy and diagnostics"),
+    ("registry", ("registry",), "the one registry every extension point uses"),
     ("leaves", ("types", "files", "argtypes"),
      "value types and printers, file reading and atomic writing, argument types"),
     ("registries", ("builtins", "aggregators"),

@@ -13,12 +13,12 @@ package adds one with `nesy.builtins.register(...)` (and removes it with `unregi
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
+
+from nesy.registry import Registry
 
 
 class NoValue(Exception):
@@ -59,13 +59,13 @@ class Function:
 
 
 class Namespace:
-    """Named functions. `package`, when given, names a package whose modules register this
-    namespace's functions: they are imported (once) before the first lookup."""
+    """Named functions; `what` names one of them in messages ("built-in function").
+    `package`, when given, names a package whose modules register this namespace's functions
+    when imported: they are imported on the first lookup."""
 
-    def __init__(self, name: str, package: str | None = None):
-        self.name = name
-        self._functions: dict[str, Function] = {}
-        self._package = package
+    def __init__(self, what: str, package: str | None = None):
+        self.what = what
+        self._functions: Registry[Function] = Registry(what, package)
 
     def register(self, name: str, params: Sequence[str], returns: str, *,
                  variadic: bool = False, optional: int = 0,
@@ -80,42 +80,28 @@ class Namespace:
         return decorate
 
     def add(self, function: Function, *, replace: bool = False) -> None:
-        self._discover()
-        if function.name in self._functions and not replace:
-            raise ValueError(f"function ${function.name} is already registered in "
-                             f"{self.name}")
-        self._functions[function.name] = function
+        self._functions.register(function, replace=replace)
 
     def unregister(self, name: str) -> None:
-        self._functions.pop(name, None)
+        self._functions.unregister(name)
 
     def lookup(self, name: str) -> Function | None:
-        self._discover()
         return self._functions.get(name)
 
     def __contains__(self, name: str) -> bool:
-        return self.lookup(name) is not None
+        return name in self._functions
 
     def __iter__(self) -> Iterator[str]:
-        self._discover()
-        return iter(list(self._functions))
+        return iter(self._functions)
 
     def apply(self, name: str, columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Apply a function row-wise to decoded argument columns.
 
         Returns (values as an object array or the vectorized result, valid mask)."""
-        fn = self._functions.get(name) or self.lookup(name)
+        fn = self._functions.get(name)
         if fn is None:
-            raise KeyError(f"no function ${name} in {self.name}")
+            raise KeyError(f"no {self.what} ${name}")
         return apply(fn, columns)
-
-    def _discover(self) -> None:
-        if self._package is None:
-            return
-        package, self._package = self._package, None  # before importing: modules register
-        for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
-            if not module.name.startswith("_"):
-                importlib.import_module(f"{package}.{module.name}")
 
 
 def apply(fn: Function, columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -135,7 +121,7 @@ def apply(fn: Function, columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.n
     return out, valid
 
 
-BUILTINS = Namespace("the built-in functions", package=__name__)
+BUILTINS = Namespace("built-in function", package=__name__)
 register = BUILTINS.register
 unregister = BUILTINS.unregister
 lookup = BUILTINS.lookup

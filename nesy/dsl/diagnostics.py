@@ -8,18 +8,11 @@ interface: change them only on purpose.
 """
 from __future__ import annotations
 
-import difflib
-
 from .. import aggregators
 from ..errors import DiagnosticKind as Kind
+from ..errors import closest
 
 DID_YOU_MEAN = ("did you mean '{suggestion}'?",)
-
-
-def closest(name: str, candidates) -> str | None:
-    """The candidate most like `name` (a likely typo), or None."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 def one_of(options: list[str]) -> str:

@@ -8,11 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import aggregators, builtins
-from ..errors import Diagnostic, DiagnosticKind, Span
+from ..errors import Diagnostic, DiagnosticKind, Span, closest
 from ..types import PRIMITIVE_TYPES, PRIMITIVES, ValueType
 from . import ast
 from . import diagnostics as kinds
-from .diagnostics import closest
 
 
 @dataclass

@@ -7,13 +7,12 @@ tuple) pair, or a `Disjunction` of such pairs (at most one of them holds).
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import ir
-from ..errors import DataError, UsageError
+from ..errors import DataError, UsageError, closest
 from ..provenance import Provenance
 from ..types import ValueType
 from .executor import DEFAULT_MAX_ITERATIONS, Executor
@@ -31,8 +30,8 @@ def relation(program: ir.Program, name: str) -> ir.Relation:
     rel = program.relations.get(name)
     if rel is None or rel.hidden:
         visible = sorted(n for n, r in program.relations.items() if not r.hidden)
-        close = difflib.get_close_matches(name, visible, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        close = closest(name, visible)
+        hint = f"; did you mean '{close}'?" if close else ""
         raise UsageError(f"the program has no relation '{name}'{hint}")
     return rel
 

@@ -7,60 +7,39 @@ and declares its capabilities on the class (see `base.Provenance`).
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
+from ..registry import Registry
 from .base import InputFacts, Provenance
 
 __all__ = ["InputFacts", "Provenance", "make", "names", "register", "registry", "unregister"]
 
 
-def _modules() -> list[str]:
-    found = [i.name for i in pkgutil.iter_modules(__path__)
-             if i.name != "base" and not i.name.startswith("_")]
-    return sorted(found, key=lambda m: (m != "unit", m))  # the cheap, common one first
-
-
-_REGISTRY: dict[str, type[Provenance]] = {}
-_IMPORTED: set[str] = set()
-
-
-def _import(module_name: str) -> None:
-    module = importlib.import_module(f"{__name__}.{module_name}")
-    _IMPORTED.add(module_name)
-    for cls in getattr(module, "PROVENANCES", []):
-        register(cls)
-
-
-def register(cls: type[Provenance]) -> type[Provenance]:
-    """Make `cls` selectable by its `name` and `aliases`; returns it, so it can decorate the
-    class. A name already taken by another class is refused."""
+def _check(cls) -> None:
     if not (isinstance(cls, type) and issubclass(cls, Provenance)):
         raise TypeError(f"a provenance is a subclass of nesy.provenance.Provenance, got {cls!r}")
-    taken = [n for n in (cls.name, *cls.aliases) if _REGISTRY.get(n, cls) is not cls]
-    if taken:
-        raise ValueError(f"provenance name {taken[0]!r} is already taken by "
-                         f"{_REGISTRY[taken[0]].__qualname__}")
-    for name in (cls.name, *cls.aliases):
-        _REGISTRY[name] = cls
-    return cls
+
+
+#: Modules are imported in order, "unit" (the cheap, common one) first, and only until the
+#: wanted name is found, so plain Datalog never pays for importing torch.
+_REGISTRY: Registry[type[Provenance]] = Registry(
+    "provenance", __name__, "PROVENANCES", names=lambda cls: (cls.name, *cls.aliases),
+    check=_check, order=lambda module: (module != "unit", module))
+
+
+def register(cls: type[Provenance], *, replace: bool = False) -> type[Provenance]:
+    """Make `cls` selectable by its `name` and `aliases`; returns it, so it can decorate the
+    class. A name already taken by another class is refused (unless `replace`)."""
+    return _REGISTRY.register(cls, replace=replace)
 
 
 def unregister(cls: type[Provenance]) -> None:
     """Remove `cls` (all its names) from the registry."""
-    for name in [n for n, c in _REGISTRY.items() if c is cls]:
-        del _REGISTRY[name]
+    if _REGISTRY.get(cls.name) is cls:
+        _REGISTRY.unregister(cls.name)
 
 
-def registry(until: str | None = None) -> dict[str, type[Provenance]]:
-    """Provenance classes by name. Modules are imported lazily, stopping once `until` is
-    found, so plain Datalog never pays for importing torch."""
-    for module_name in _modules():
-        if until is not None and until in _REGISTRY:
-            break
-        if module_name not in _IMPORTED:
-            _import(module_name)
-    return _REGISTRY
+def registry() -> dict[str, type[Provenance]]:
+    """Provenance classes by name (aliases included)."""
+    return _REGISTRY.entries()
 
 
 def names(**capabilities: bool) -> list[str]:
@@ -72,9 +51,4 @@ def names(**capabilities: bool) -> list[str]:
 
 def make(name: str, k: int | None = None) -> Provenance:
     """A fresh provenance instance for one run (instances may hold per-run fact tables)."""
-    from ..errors import UsageError
-
-    cls = registry(until=name).get(name)
-    if cls is None:
-        raise UsageError(f"unknown provenance '{name}'; choose one of: {', '.join(names())}")
-    return cls(k=k)
+    return _REGISTRY.require(name)(k=k)

@@ -9,15 +9,13 @@ subcommand. Modules are imported on first use; `register` adds a domain from out
 from __future__ import annotations
 
 import functools
-import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from typing import Callable, Hashable
 
 import numpy as np
 
 from nesy.builtins import Namespace, NoValue
-from nesy.errors import UsageError
+from nesy.registry import Registry
 from nesy.types import PRIMITIVES
 
 
@@ -48,7 +46,7 @@ class Domain:
 
     def __post_init__(self):
         if self.functions is None:
-            self.functions = Namespace(f"domain {self.name}")
+            self.functions = Namespace(f"function of domain {self.name}")
 
     def type_names(self) -> set[str]:
         return set(PRIMITIVES) | set(self.types)
@@ -153,46 +151,15 @@ def objects(values) -> np.ndarray:
 
 # -- the registry -------------------------------------------------------------------------------
 
-_DOMAINS: dict[str, Domain] = {}
-_discovered = False
-
-
-def register(domain: Domain, *, replace: bool = False) -> Domain:
-    """Add a domain (from a module of this package, a user's code or a test)."""
-    _discover()
-    if domain.name in _DOMAINS and not replace:
-        raise ValueError(f"synthesis domain '{domain.name}' is already registered")
-    _DOMAINS[domain.name] = domain
-    return domain
-
-
-def unregister(name: str) -> None:
-    _DOMAINS.pop(name, None)
-
-
-def get(name: str) -> Domain:
-    _discover()
-    if name not in _DOMAINS:
-        raise UsageError(f"unknown synthesis domain '{name}'; known: {', '.join(names())}")
-    return _DOMAINS[name]
-
-
-def names() -> list[str]:
-    _discover()
-    return sorted(_DOMAINS)
+_REGISTRY: Registry[Domain] = Registry("synthesis domain", __name__, "DOMAIN", kind=Domain,
+                                       listing="known")
+register = _REGISTRY.register
+unregister = _REGISTRY.unregister
+get = _REGISTRY.require
+names = _REGISTRY.names
 
 
 def all_domains() -> list[Domain]:
-    return [_DOMAINS[name] for name in names()]
-
-
-def _discover() -> None:
-    global _discovered
-    if _discovered:
-        return
-    _discovered = True
-    for module in pkgutil.iter_modules(__path__):
-        if not module.name.startswith("_"):
-            domain = getattr(importlib.import_module(f"{__name__}.{module.name}"), "DOMAIN", None)
-            if domain is not None and domain.name not in _DOMAINS:
-                _DOMAINS[domain.name] = domain
+    """Every domain, sorted by name."""
+    domains = _REGISTRY.entries()
+    return [domains[name] for name in sorted(domains)]

@@ -8,10 +8,7 @@ examples before reporting it, so a strategy need not check its own answers.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
-from nesy.errors import UsageError
+from nesy.registry import Registry
 
 
 class Strategy:
@@ -26,42 +23,9 @@ class Strategy:
         raise NotImplementedError
 
 
-_STRATEGIES: dict[str, Strategy] = {}
-_discovered = False
-
-
-def register(strategy: Strategy, *, replace: bool = False) -> Strategy:
-    _discover()
-    if strategy.name in _STRATEGIES and not replace:
-        raise ValueError(f"search strategy '{strategy.name}' is already registered")
-    _STRATEGIES[strategy.name] = strategy
-    return strategy
-
-
-def unregister(name: str) -> None:
-    _STRATEGIES.pop(name, None)
-
-
-def get(name: str) -> Strategy:
-    _discover()
-    if name not in _STRATEGIES:
-        raise UsageError(f"unknown search strategy '{name}'; known: {', '.join(names())}")
-    return _STRATEGIES[name]
-
-
-def names() -> list[str]:
-    _discover()
-    return sorted(_STRATEGIES)
-
-
-def _discover() -> None:
-    global _discovered
-    if _discovered:
-        return
-    _discovered = True
-    for module in pkgutil.iter_modules(__path__):
-        if not module.name.startswith("_"):
-            strategy = getattr(importlib.import_module(f"{__name__}.{module.name}"), "STRATEGY",
-                               None)
-            if strategy is not None and strategy.name not in _STRATEGIES:
-                _STRATEGIES[strategy.name] = strategy
+_REGISTRY: Registry[Strategy] = Registry("search strategy", __name__, "STRATEGY", kind=Strategy,
+                                         listing="known")
+register = _REGISTRY.register
+unregister = _REGISTRY.unregister
+get = _REGISTRY.require
+names = _REGISTRY.names
