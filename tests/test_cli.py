@@ -4,9 +4,10 @@ Exit status: 0 success, 1 user error (bad program, missing or unreadable file), 
 error (unknown flag or command, missing argument, bad option value, flags that do not fit),
 3 a bug in nesy, 130 interrupted. Never a traceback.
 
-Every command below runs as its own `python -m nesy ...` process. To keep the suite fast the
-commands are declared up front (COMMANDS) and started side by side once per module by the
-`cli` fixture; each test then states what its command must have produced.
+The commands are declared up front (COMMANDS) and run once per module by the `cli` fixture,
+through `nesy.cli.main` in this process (the same code as the `nesy` command, without a
+second of interpreter start-up per command); each test then states what its command must
+have produced. `test_the_entry_point_*` run real `python -m nesy` processes.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import re
 
 import pytest
 
-from nesy_testing import assert_json_equal, run_cli_parallel
+from nesy_testing import assert_json_equal, run_cli, run_cli_all
 
 TC = """// transitive closure
 rel edge = {(2, 3), (0, 1), (1, 2)}
@@ -213,7 +214,7 @@ def cli(cli_dir):
     """Run every command of COMMANDS side by side; {key: CompletedProcess}."""
     d = cli_dir
     keys = list(COMMANDS)
-    procs = run_cli_parallel([[a.replace("{d}", str(d)) for a in COMMANDS[k]] for k in keys])
+    procs = run_cli_all([[a.replace("{d}", str(d)) for a in COMMANDS[k]] for k in keys])
     return dict(zip(keys, procs))
 
 
@@ -749,3 +750,15 @@ def test_an_empty_relation_has_the_header_of_its_provenance(tmp_path):
                        provenance)
         assert proc.returncode == 0, proc.stderr
         assert list(csv.reader(io.StringIO(proc.stdout))) == [[*tag, "arg1"]], provenance
+
+
+def test_the_entry_point_prints_the_version_and_exits_0():
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("nesy ")
+
+
+def test_the_entry_point_reports_a_missing_file_with_exit_status_1(tmp_path):
+    proc = run_cli("run", tmp_path / "missing.nesy")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"error: {tmp_path / 'missing.nesy'}: no such file"
+    assert "Traceback" not in proc.stderr

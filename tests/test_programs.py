@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from nesy_testing import (EXPECTED, PROGRAMS, assert_json_equal, compile_program, relation_set,
-                      relations_from_json, result_json, run_cli, run_cli_parallel)
+                      relations_from_json, result_json, run_cli, run_cli_all)
 
 PROGRAM_FILES = sorted([*PROGRAMS.glob("*.nesy"), *PROGRAMS.glob("*.scl")])
 
@@ -49,7 +49,7 @@ def test_program_is_a_readable_example(path):
 @pytest.fixture(scope="module")
 def cli_runs():
     """`nesy run FILE --format json` for every program (side by side, one process each)."""
-    procs = run_cli_parallel([["run", path, "--format", "json"] for path in PROGRAM_FILES])
+    procs = run_cli_all([["run", path, "--format", "json"] for path in PROGRAM_FILES])
     return dict(zip(PROGRAM_FILES, procs))
 
 
