@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Sequence
 
-from nesy.errors import UsageError
+from nesy.argtypes import int_between, positive_float
 from nesy.files import atomic_write_text
 from nesy.synth import batch, domains
 from nesy.synth.search import Budget
@@ -28,31 +28,23 @@ def add_subcommands(subparsers) -> None:
 
 
 def add_budget_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--timeout", type=float, default=30.0, metavar="S",
+    parser.add_argument("--timeout", type=positive_float, default=30.0, metavar="S",
                         help="seconds per task (default: 30)")
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                         help="measure --timeout in elapsed (wall) or processor (cpu) seconds; "
                              "cpu is fairer on a busy machine (default: wall)")
-    parser.add_argument("--max-candidates", type=int, default=None, metavar="N",
+    parser.add_argument("--max-candidates", type=int_between(1, None), default=None, metavar="N",
                         help="programs to evaluate per task (default: no limit)")
-    parser.add_argument("--max-memory", type=float, default=4096, metavar="MB",
+    parser.add_argument("--max-memory", type=positive_float, default=4096, metavar="MB",
                         help="memory the search of one task may grow by (default: 4096)")
-    parser.add_argument("--jobs", "-j", type=int, default=1, metavar="J",
+    parser.add_argument("--jobs", "-j", type=int_between(1, None), default=1, metavar="J",
                         help="tasks solved in parallel processes (default: 1)")
     parser.add_argument("--output", metavar="FILE",
                         help="also write the results as JSON to FILE")
 
 
 def budget(args: argparse.Namespace) -> Budget:
-    """The search budget the options ask for; raises `UsageError` for impossible values."""
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
-    if args.max_candidates is not None and args.max_candidates < 1:
-        raise UsageError("--max-candidates must be at least 1")
-    if args.max_memory <= 0:
-        raise UsageError("--max-memory must be positive")
-    if args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+    """The search budget the options ask for (their values are checked by argparse)."""
     return Budget(timeout=args.timeout, max_candidates=args.max_candidates,
                   max_memory_mb=args.max_memory, clock=args.clock)
 
