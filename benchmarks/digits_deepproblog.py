@@ -26,12 +26,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 VENV = Path.home() / ".cache" / "nesy" / "venv-deepproblog"  # outside the repository
 DEEPPROBLOG = ["deepproblog==2.1.0", "torch==2.13.0"]
 
@@ -148,9 +150,14 @@ def ensure_venv(venv: Path) -> Path:
     if not python.exists():
         print(f"creating {venv} ...", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
-    if subprocess.run([str(python), "-c", "import deepproblog"], capture_output=True).returncode:
-        print(f"installing {' '.join(DEEPPROBLOG)} into {venv} ...", file=sys.stderr)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *DEEPPROBLOG], check=True)
+    # the worker also imports nesy (images, CNN, batches): the venv gets nesy's dependencies
+    # from this checkout's metadata, and the worker imports this checkout (PYTHONPATH)
+    if subprocess.run([str(python), "-c", "import deepproblog, sklearn, lark"],
+                      capture_output=True).returncode:
+        print(f"installing {' '.join(DEEPPROBLOG)} and nesy's dependencies into {venv} ...",
+              file=sys.stderr)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *DEEPPROBLOG, "-e", str(ROOT)],
+                       check=True)
     return python
 
 
@@ -158,12 +165,19 @@ def run_deepproblog(args) -> list[dict]:
     """The worker's records, up to the budget (a worker still running then is stopped)."""
     python = ensure_venv(args.venv)
     command = [str(python), __file__, "--worker", *sys.argv[1:]]
-    worker = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    # the worker's venv does not have nesy installed: it imports this checkout's
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    worker = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     try:
         output, _ = worker.communicate(timeout=args.budget)
     except subprocess.TimeoutExpired:
         worker.kill()
         output, _ = worker.communicate()
+    else:
+        if worker.returncode != 0:  # a crash is not "too slow": the comparison failed
+            raise SystemExit(f"the DeepProbLog worker failed (exit {worker.returncode}); "
+                             f"see its error above")
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
 
