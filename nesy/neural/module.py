@@ -125,6 +125,9 @@ class ProgramModule(torch.nn.Module):
         for name in [*self.inputs, *self.outputs]:
             input_facts.relation(program, name)
         self._compiled = None
+        # the order in which a compiled count reads each input's probabilities (None: as given)
+        self._fact_orders = {name: None if (order := m.fact_order()) is None
+                             else torch.from_numpy(order) for name, m in self.inputs.items()}
 
     def forward(self, *args, **tensors):
         if args:
@@ -135,13 +138,14 @@ class ProgramModule(torch.nn.Module):
         like = next(iter(flat.values()))
         with nullcontext() if self.differentiable else torch.no_grad():
             values, columns = self._run_compiled(flat) if self.compile_once else self._run(flat)
-            values = values.to(like.dtype).expand(batch, -1)
-            if columns is None:  # one output whose tuples are the values' columns
-                columns = {name: slice(None) for name in self.outputs}
-            else:
+            if values.dtype != like.dtype:
+                values = values.to(like.dtype)
+            values = values.expand(batch, -1)
+            if columns is not None:
                 values = torch.cat([values, values.new_zeros(batch, 1)], dim=-1)  # absent: 0
-        shaped = {name: values[:, columns[name]].reshape(batch, *m.shape)
-                  for name, m in self.outputs.items()}
+        # without columns, there is one output whose tuples are the values' columns
+        shaped = {name: (values if columns is None else values[:, columns[name]])
+                  .reshape(batch, *m.shape) for name, m in self.outputs.items()}
         return next(iter(shaped.values())) if len(shaped) == 1 else shaped
 
     def _flatten(self, tensors):
@@ -215,9 +219,8 @@ class ProgramModule(torch.nn.Module):
         before, after, query, columns = self._compiled
         like = next(iter(flat.values()))
         parts = [before.to(like.dtype).expand(like.shape[0], -1)] if before.numel() else []
-        for name, mapping in self.inputs.items():
-            order = mapping.fact_order()
-            parts.append(flat[name] if order is None else flat[name][:, torch.from_numpy(order)])
+        for name, order in self._fact_orders.items():
+            parts.append(flat[name] if order is None else flat[name][:, order])
         if after.numel():
             parts.append(after.to(like.dtype).expand(like.shape[0], -1))
         return query(torch.cat(parts, dim=1) if len(parts) > 1 else parts[0]), columns
