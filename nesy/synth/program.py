@@ -6,7 +6,7 @@ search itself applied, so a reported program means exactly what the search compu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -27,13 +27,19 @@ class Program:
         return self.production.weight + sum(c.size for c in self.children)
 
     def __str__(self) -> str:
+        return self.text(lambda name, args: f"{name}({', '.join(args)})", literal)
+
+    def text(self, call: Callable[[str, list[str]], str], constant: Callable[[object], str]) -> str:
+        """The program in a concrete syntax: `call(name, argument texts)` writes a function
+        application, `constant(value)` a constant (nesy's syntax by `str`, SMT-LIB's by
+        `nesy.synth.sygus.term`); chains are transparent, inputs are their names."""
         p = self.production
         if p.kind == FUNCTION:
-            return f"{p.symbol}({', '.join(map(str, self.children))})"
+            return call(p.symbol, [c.text(call, constant) for c in self.children])
         if p.kind == CHAIN:
-            return str(self.children[0])
+            return self.children[0].text(call, constant)
         if p.kind == CONSTANT:
-            return literal(p.symbol)
+            return constant(p.symbol)
         return str(p.symbol)
 
     def evaluate(self, inputs: Mapping[str, Sequence]) -> tuple[np.ndarray, np.ndarray]:

@@ -25,7 +25,7 @@ from nesy.synth import diagnostics as kinds
 from nesy.synth.batch import TaskResult
 from nesy.synth.domains.smtlib import DOMAIN as SMTLIB
 from nesy.synth.domains.strings import extract_constants
-from nesy.synth.grammar import (CHAIN, CONSTANT, FUNCTION, INPUT, Grammar, Production,
+from nesy.synth.grammar import (CONSTANT, FUNCTION, INPUT, Grammar, Production,
                                 call_type, type_of)
 from nesy.synth.locations import span
 from nesy.synth.program import Program
@@ -146,14 +146,7 @@ def define_fun(problem: SygusProblem, program: Program) -> str:
 
 def term(program: Program) -> str:
     """A program as an SMT-LIB term."""
-    p = program.production
-    if p.kind == FUNCTION:
-        return f"({p.symbol} {' '.join(term(c) for c in program.children)})"
-    if p.kind == CHAIN:
-        return term(program.children[0])
-    if p.kind == CONSTANT:
-        return smt_literal(p.symbol)
-    return str(p.symbol)
+    return program.text(lambda name, args: f"({name} {' '.join(args)})", smt_literal)
 
 
 def smt_literal(value) -> str:
