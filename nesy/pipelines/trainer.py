@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from tqdm import tqdm
 
-from nesy.errors import NesyError
+from nesy.errors import NesyError, UsageError
 from nesy.pipelines.base import BatchResult, Pipeline
 from nesy.pipelines.checkpoints import CHECKPOINT_NAME, FORMAT, load_checkpoint, save_checkpoint
 from nesy.pipelines.metrics import METRICS_NAME, PLOT_NAME, format_epoch, plot_metrics, write_metrics
@@ -96,11 +96,11 @@ def train(build: Callable[[], Pipeline], options: RunOptions) -> RunResult:
 def _check_options(options: RunOptions) -> None:
     for name in ("epochs", "batch_size"):
         if getattr(options, name) < 1:
-            raise NesyError(f"{name} must be at least 1")
+            raise UsageError(f"{name} must be at least 1")
     if not options.lr > 0:
-        raise NesyError("lr must be positive")
+        raise UsageError("lr must be positive")
     if options.resume and options.overwrite:
-        raise NesyError("resume and overwrite contradict each other: pick one")
+        raise UsageError("resume and overwrite contradict each other: pick one")
 
 
 def _prepare_out(options: RunOptions) -> Path:
