@@ -252,9 +252,8 @@ def diagnose(source: Source) -> tuple[ir.Program | None, list]:
     from .dsl import diagnose as front_end
     from .synth.declared import build_all
 
-    compiled, diagnostics = front_end(source)
-    if compiled is not None:
-        diagnostics = diagnostics + build_all(compiled.grammars)[1]
+    compiled, diagnostics, grammars = front_end(source)
+    diagnostics = diagnostics + build_all(grammars)[1]
     return (None if diagnostics else compiled), diagnostics
 
 

@@ -125,3 +125,15 @@ def test_a_grammar_may_name_its_domain():
     assert program.grammars["names"].domain == "strings"
     result = program.synthesize("names", EXAMPLES, timeout=30)
     assert result.solved
+
+
+def test_grammar_errors_come_with_the_other_errors_of_the_file():
+    text = ('grammar g(x: String) -> S using nosuch {\n'
+            '    S: String ::= $concatenate(S, S) | x\n'
+            '}\n'
+            'rel q(1)\n'
+            'rel p(n) = n := coutn(y: q(y))\n')
+    with pytest.raises(nesy.CompileError) as info:
+        nesy.compile(text)
+    codes = [d.code for d in info.value.diagnostics]
+    assert codes == ["unknown-synthesis-domain", "unknown-aggregator"]

@@ -2,19 +2,33 @@
 of a kind listed in `diagnostics.py` (a stable code and structured fields)."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from .. import ir
-from ..errors import CompileError, Diagnostic, Source
+from ..errors import Diagnostic, Source
+from .grammars import lower_grammars
 from .lower import Lowering
 from .parser import parse
 from .resolve import Resolver
 from .typecheck import TypeChecker, check_literal_ranges
 
 
-def diagnose(source: Source) -> tuple[ir.Program | None, list[Diagnostic]]:
-    """Compile one source; return the IR (None on errors) and every diagnostic found."""
+class FrontEnd(NamedTuple):
+    """What the front end made of one source: the IR (None on errors), every diagnostic found,
+    and the grammar declarations that are sound as far as the front end can tell (given even
+    when the rest of the program has errors, so their own checks are reported too)."""
+
+    program: ir.Program | None
+    diagnostics: list[Diagnostic]
+    grammars: dict[str, ir.Grammar]
+
+
+def diagnose(source: Source) -> FrontEnd:
+    """Compile one source: the IR (None on errors) and every diagnostic found."""
     program, diagnostics = parse(source)
     if program is None or diagnostics:
-        return None, diagnostics
+        return FrontEnd(None, diagnostics, {})
+    grammars, diagnostics = lower_grammars(program)  # no types needed: names and shapes
     resolver = Resolver(program)
     scope = resolver.run()
     diagnostics += resolver.diagnostics
@@ -22,26 +36,19 @@ def diagnose(source: Source) -> tuple[ir.Program | None, list[Diagnostic]]:
     checker.run()
     diagnostics += checker.diagnostics
     diagnostics += check_literal_ranges(program, checker)
-    lowering = Lowering(program, scope, checker)
+    lowering = Lowering(program, scope, checker, grammars)
     if not diagnostics:
         compiled = lowering.run()
-        return compiled, lowering.diagnostics
+        return FrontEnd(compiled, lowering.diagnostics, grammars)
     # Earlier errors: still look for safety, probability and stratification errors, but a
     # crash caused by the earlier errors must not hide them.
     try:
         lowering.run()
     except Exception:  # noqa: BLE001 - cascades of reported errors only
         pass
-    return None, diagnostics + _new(lowering.diagnostics, diagnostics)
+    return FrontEnd(None, diagnostics + _new(lowering.diagnostics, diagnostics), grammars)
 
 
 def _new(found: list[Diagnostic], known: list[Diagnostic]) -> list[Diagnostic]:
     seen = {(d.span.line, d.span.column) for d in known if d.span is not None}
     return [d for d in found if d.span is None or (d.span.line, d.span.column) not in seen]
-
-
-def compile_source(source: Source) -> ir.Program:
-    compiled, diagnostics = diagnose(source)
-    if diagnostics:
-        raise CompileError(diagnostics)
-    return compiled

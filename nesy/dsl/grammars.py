@@ -15,15 +15,23 @@ from . import diagnostics as kinds
 
 
 def lower_grammars(program: ast.Program) -> tuple[dict[str, ir.Grammar], list[Diagnostic]]:
+    """The program's grammars and the problems found in them. A declaration with a problem is
+    left out of the grammars, so that the synthesis layer, which checks the others against
+    their domains even when the rest of the program has errors, adds no cascade of its own."""
     grammars: dict[str, ir.Grammar] = {}
     diagnostics: list[Diagnostic] = []
+    seen: set[str] = set()
     for decl in program.items:
         if not isinstance(decl, ast.GrammarDecl):
             continue
-        if decl.name in grammars:
+        if decl.name in seen:
             diagnostics.append(kinds.DUPLICATE_GRAMMAR(decl.span, grammar=decl.name))
             continue
-        grammars[decl.name] = _lower(decl, diagnostics)
+        seen.add(decl.name)
+        found = len(diagnostics)
+        grammar = _lower(decl, diagnostics)
+        if len(diagnostics) == found:
+            grammars[decl.name] = grammar
     return grammars, diagnostics
 
 

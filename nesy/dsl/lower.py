@@ -18,7 +18,6 @@ from ..errors import Diagnostic, DiagnosticKind, Span
 from ..types import BOOL, ValueType
 from . import ast
 from . import diagnostics as kinds
-from .grammars import lower_grammars
 from .resolve import Scope
 from .typecheck import TypeChecker
 
@@ -35,8 +34,10 @@ class RuleContext:
 
 
 class Lowering:
-    def __init__(self, program: ast.Program, scope: Scope, checker: TypeChecker):
+    def __init__(self, program: ast.Program, scope: Scope, checker: TypeChecker,
+                 grammars: dict[str, ir.Grammar]):
         self.program = program
+        self.grammars = grammars  # lowered before type checking (see grammars.py)
         self.scope = scope
         self.checker = checker
         self.types = checker.relation_types()
@@ -66,13 +67,11 @@ class Lowering:
         queries = [q for q in (self.query(i) for i in self.program.items
                                if isinstance(i, ast.Query)) if q]
         strata = self.stratify()
-        grammars, problems = lower_grammars(self.program)
-        self.diagnostics += problems
         if self.diagnostics:
             return None
         outputs = sorted({q.relation for q in queries}) if queries else \
             sorted(n for n, r in self.relations.items() if not r.hidden)
-        program = ir.Program(self.relations, self.facts, strata, queries, outputs, grammars)
+        program = ir.Program(self.relations, self.facts, strata, queries, outputs, self.grammars)
         ir.verify(program)
         return program
 
