@@ -1,0 +1,525 @@
+"""The regex domain: regular expressions, their dialects, bulk membership and automata.
+
+A regex is a small immutable tree (`Empty`, `Epsilon`, `Chars`, `Any`, `Concat`, `Union`,
+`Inter`, `Not`, `Star`, `Plus`, `Opt`); its size is its number of nodes. Three dialects:
+
+- "nesy": `|` union, `&` intersection, `~` complement, juxtaposition, postfix `* + ?`, `.` any
+  character, `[01]` classes, `()` the empty string, `#` the empty language, `\\` escapes.
+  Precedence, loosest first: `|`, `&`, concatenation, postfix, `~` (so `~a*` is `(~a)*`).
+- "brics": dk.brics.automaton's syntax, which the nesy form follows; it adds `@` (any string)
+  and `"..."` (a literal string).
+- "python": `re` syntax, for the regexes it can express (no `&`, `~`); `(?:)` is the empty
+  string and `(?!)` the empty language.
+
+Membership is evaluated in bulk (`Infixes`): a regex's value is its membership bit vector over
+every infix of the example strings, so concatenation and star are bit operations over the
+infixes' splits, and two regexes with the same vector are interchangeable in any larger regex
+on these examples (the synthesiser's observational equivalence). Language equivalence goes
+through greenery's finite automata (`to_fsm`, `equivalent`), which keep intersection and
+complement exact. The domain's subcommand is `nesy synth regex` (see `nesy.synth.regex`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from nesy.errors import UsageError
+from nesy.synth.domains import Domain, ValueType
+
+
+# -- the tree -----------------------------------------------------------------------------------
+
+class Regex:
+    """A regular expression; subclasses are its constructors."""
+
+    __slots__ = ()
+
+    @property
+    def size(self) -> int:
+        return 1 + sum(child.size for child in self.children())
+
+    def children(self) -> tuple["Regex", ...]:
+        return ()
+
+    def __str__(self) -> str:
+        return to_text(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Empty(Regex):
+    """The empty language."""
+
+
+@dataclass(frozen=True, slots=True)
+class Epsilon(Regex):
+    """The language of the empty string."""
+
+
+@dataclass(frozen=True, slots=True)
+class Chars(Regex):
+    """One character from a set (a single symbol when the set has one element)."""
+    chars: frozenset
+
+
+@dataclass(frozen=True, slots=True)
+class Any(Regex):
+    """Any one character."""
+
+
+@dataclass(frozen=True, slots=True)
+class Concat(Regex):
+    left: Regex
+    right: Regex
+
+    def children(self):
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True, slots=True)
+class Union(Regex):
+    left: Regex
+    right: Regex
+
+    def children(self):
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True, slots=True)
+class Inter(Regex):
+    left: Regex
+    right: Regex
+
+    def children(self):
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Regex):
+    """Complement with respect to all strings (of any characters), as in dk.brics."""
+    inner: Regex
+
+    def children(self):
+        return (self.inner,)
+
+
+@dataclass(frozen=True, slots=True)
+class Star(Regex):
+    inner: Regex
+
+    def children(self):
+        return (self.inner,)
+
+
+@dataclass(frozen=True, slots=True)
+class Plus(Regex):
+    inner: Regex
+
+    def children(self):
+        return (self.inner,)
+
+
+@dataclass(frozen=True, slots=True)
+class Opt(Regex):
+    inner: Regex
+
+    def children(self):
+        return (self.inner,)
+
+
+def symbol(char: str) -> Chars:
+    return Chars(frozenset(char))
+
+
+# -- parsing ------------------------------------------------------------------------------------
+
+DIALECTS = ("nesy", "brics", "python")
+_SPECIAL = set("|&~*+?()[].#@\"\\<>{}")
+
+
+class RegexSyntaxError(UsageError):
+    """A regex that does not parse, with the column of the problem."""
+
+    def __init__(self, text: str, column: int, problem: str):
+        super().__init__(f"regex {text!r}, column {column + 1}: {problem}")
+        self.column = column
+
+
+def parse(text: str, dialect: str = "nesy") -> Regex:
+    """The regex written `text` in a dialect ("nesy", "brics" or "python")."""
+    if dialect not in DIALECTS:
+        raise UsageError(f"unknown regex dialect {dialect!r} (choose one of {', '.join(DIALECTS)})")
+    if dialect == "python":
+        return _parse_python(text)
+    return _Parser(text).parse()
+
+
+class _Parser:
+    """Recursive descent over the nesy/brics grammar (see the module docstring)."""
+
+    def __init__(self, text: str):
+        self.text, self.pos = text, 0
+
+    def parse(self) -> Regex:
+        regex = self.union()
+        if self.pos < len(self.text):
+            self.fail("unexpected `)`" if self.peek() == ")" else f"unexpected `{self.peek()}`")
+        return regex
+
+    def fail(self, problem: str):
+        raise RegexSyntaxError(self.text, self.pos, problem)
+
+    def peek(self) -> str | None:
+        return self.text[self.pos] if self.pos < len(self.text) else None
+
+    def take(self) -> str:
+        char = self.peek()
+        if char is None:
+            self.fail("unexpected end of the regex")
+        self.pos += 1
+        return char
+
+    def union(self) -> Regex:
+        regex = self.inter()
+        while self.peek() == "|":
+            self.pos += 1
+            regex = Union(regex, self.inter())
+        return regex
+
+    def inter(self) -> Regex:
+        regex = self.concat()
+        while self.peek() == "&":
+            self.pos += 1
+            regex = Inter(regex, self.concat())
+        return regex
+
+    def concat(self) -> Regex:
+        parts = []
+        while self.peek() is not None and self.peek() not in "|&)":
+            parts.append(self.repeat())
+        if not parts:
+            self.fail("expected a regex")
+        regex = parts[0]
+        for part in parts[1:]:
+            regex = Concat(regex, part)
+        return regex
+
+    def repeat(self) -> Regex:
+        regex = self.complement()
+        while self.peek() in ("*", "+", "?"):
+            regex = {"*": Star, "+": Plus, "?": Opt}[self.take()](regex)
+        return regex
+
+    def complement(self) -> Regex:
+        if self.peek() == "~":
+            self.pos += 1
+            return Not(self.complement())
+        return self.atom()
+
+    def atom(self) -> Regex:
+        start, char = self.pos, self.take()
+        if char == "(":
+            if self.peek() == ")":
+                self.pos += 1
+                return Epsilon()
+            regex = self.union()
+            if self.peek() != ")":
+                self.pos = start
+                self.fail("this `(` is never closed")
+            self.pos += 1
+            return regex
+        if char == "[":
+            return self.char_class(start)
+        if char == ".":
+            return Any()
+        if char == "#":
+            return Empty()
+        if char == "@":
+            return Star(Any())
+        if char == '"':
+            return self.literal(start)
+        if char == "\\":
+            return symbol(self.take())
+        if char in _SPECIAL:
+            self.pos = start
+            self.fail(f"unexpected `{char}`")
+        return symbol(char)
+
+    def char_class(self, start: int) -> Regex:
+        chars: set[str] = set()
+        while self.peek() != "]":
+            if self.peek() is None:
+                self.pos = start
+                self.fail("this `[` is never closed")
+            low = self.take_class_char()
+            if self.peek() == "-" and self.pos + 1 < len(self.text) and self.text[self.pos + 1] != "]":
+                self.pos += 1
+                high = self.take_class_char()
+                chars.update(chr(c) for c in range(ord(low), ord(high) + 1))
+            else:
+                chars.add(low)
+        self.pos += 1
+        return Chars(frozenset(chars)) if chars else Empty()
+
+    def take_class_char(self) -> str:
+        char = self.take()
+        return self.take() if char == "\\" else char
+
+    def literal(self, start: int) -> Regex:
+        end = self.text.find('"', self.pos)
+        if end < 0:
+            self.pos = start
+            self.fail('this `"` is never closed')
+        word, self.pos = self.text[self.pos:end], end + 1
+        return concat_all([symbol(c) for c in word])
+
+
+def concat_all(parts: Sequence[Regex]) -> Regex:
+    if not parts:
+        return Epsilon()
+    regex = parts[0]
+    for part in parts[1:]:
+        regex = Concat(regex, part)
+    return regex
+
+
+def _parse_python(text: str) -> Regex:
+    """Python `re` syntax, for the subset nesy prints: the forms Python adds (`(?:`, `(?!)`,
+    `(?:)`) are rewritten to nesy's and the characters special only to nesy escaped."""
+    try:
+        re.compile(text)
+    except re.error as error:
+        raise RegexSyntaxError(text, error.pos or 0, error.msg) from None
+    unsupported = re.search(r"\\[dDwWsSbBAZ]|[{}^$]|\(\?[^:!]|\(\?![^)]", text)
+    if unsupported:
+        raise RegexSyntaxError(text, unsupported.start(),
+                               f"`{unsupported.group()}` is not supported by nesy's regexes")
+    nesy = re.sub(r"(?<!\\)([&~#@\"<>])", r"\\\1", text)
+    nesy = nesy.replace("(?!)", "#").replace("(?:)", "()").replace("(?:", "(")
+    return _Parser(nesy).parse()
+
+
+# -- printing -----------------------------------------------------------------------------------
+
+_LEVEL = {Union: 0, Inter: 1, Concat: 2, Star: 3, Plus: 3, Opt: 3, Not: 4}
+_ATOM = 5
+_POSTFIX = {Star: "*", Plus: "+", Opt: "?"}
+
+
+def to_text(regex: Regex, dialect: str = "nesy") -> str:
+    """The regex written in a dialect; `UsageError` when Python cannot express it."""
+    if dialect not in DIALECTS:
+        raise UsageError(f"unknown regex dialect {dialect!r} (choose one of {', '.join(DIALECTS)})")
+    return _Printer(dialect == "python").text(regex)
+
+
+class _Printer:
+    def __init__(self, python: bool):
+        self.python = python
+
+    def text(self, regex: Regex) -> str:
+        kind = type(regex)
+        if kind is Empty:
+            return "(?!)" if self.python else "#"
+        if kind is Epsilon:
+            return "(?:)" if self.python else "()"
+        if kind is Any:
+            return "."
+        if kind is Chars:
+            return self.chars(regex.chars)
+        if kind in (Union, Inter, Concat):
+            if self.python and kind is Inter:
+                raise UsageError(f"Python's re cannot express the intersection in {regex}")
+            level = _LEVEL[kind]
+            operator = {Union: "|", Inter: "&", Concat: ""}[kind]
+            return self.child(regex.left, level) + operator + self.child(regex.right, level)
+        if kind is Not:
+            if self.python:
+                raise UsageError(f"Python's re cannot express the complement in {regex}")
+            return "~" + self.child(regex.inner, _LEVEL[Not])
+        # postfix: Python reads `a*?` as a lazy star, so it needs a group there
+        inner_level = _ATOM if self.python else _LEVEL[kind]
+        return self.child(regex.inner, inner_level) + _POSTFIX[kind]
+
+    def child(self, regex: Regex, level: int) -> str:
+        text = self.text(regex)
+        if _LEVEL.get(type(regex), _ATOM) < level:
+            return ("(?:" if self.python else "(") + text + ")"
+        return text
+
+    def chars(self, chars: frozenset) -> str:
+        if not chars:
+            return self.text(Empty())
+        if len(chars) == 1:
+            [char] = chars
+            if self.python:
+                return re.escape(char)
+            return "\\" + char if char in _SPECIAL else char
+        inside = "".join("\\" + c if c in "]\\^-[" else c for c in sorted(chars))
+        return f"[{inside}]"
+
+
+# -- bulk membership over the infixes of the examples ------------------------------------------
+
+class Infixes:
+    """Every infix of some strings, so a regex's value is a boolean vector over them.
+
+    Concatenation: `rs` matches infix w iff some split w = uv has r matching u and s matching
+    v; u and v are infixes too, so it is an AND over the precomputed (u, v) index pairs and an
+    OR over each w's group of splits. Star is the closure of that from the empty string."""
+
+    def __init__(self, strings: Iterable[str]):
+        strings = list(strings)
+        found = {""}
+        for s in strings:
+            found.update(s[i:j] for i in range(len(s)) for j in range(i + 1, len(s) + 1))
+        self.infixes = sorted(found, key=lambda w: (len(w), w))
+        self.index = {w: i for i, w in enumerate(self.infixes)}
+        self.strings = np.array([self.index[s] for s in strings], dtype=np.int64)
+        left, right = [], []
+        for w in self.infixes:
+            for k in range(len(w) + 1):
+                left.append(self.index[w[:k]])
+                right.append(self.index[w[k:]])
+        self.left = np.array(left, dtype=np.int64)
+        self.right = np.array(right, dtype=np.int64)
+        self.groups = np.cumsum([0] + [len(w) + 1 for w in self.infixes[:-1]])
+        self.lengths = np.array([len(w) for w in self.infixes])
+        self.epsilon = self.lengths == 0
+        self.singles = {w: self.index[w] for w in self.infixes if len(w) == 1}
+
+    def __len__(self) -> int:
+        return len(self.infixes)
+
+    def chars(self, chars: frozenset | None) -> np.ndarray:
+        """The vector of one character from `chars` (None: any character)."""
+        out = np.zeros(len(self), dtype=bool)
+        for char, i in self.singles.items():
+            out[i] = chars is None or char in chars
+        return out
+
+    def concat(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Concatenation of every row of `left` with every row of `right` (rows: regexes),
+        or of two single vectors; rows come out left-major."""
+        if left.ndim == 1:
+            return self.concat(left[None], right[None])[0]
+        pairs = left[:, None, self.left] & right[None, :, self.right]
+        return np.logical_or.reduceat(pairs, self.groups, axis=2).reshape(-1, len(self))
+
+    def star(self, vectors: np.ndarray) -> np.ndarray:
+        """Kleene star of every row (or of one vector)."""
+        closure = vectors | self.epsilon
+        while True:
+            grown = np.logical_or.reduceat(closure[..., self.left] & closure[..., self.right],
+                                           self.groups, axis=-1)
+            if np.array_equal(grown, closure):
+                return closure
+            closure = grown
+
+    def evaluate(self, regex: Regex) -> np.ndarray:
+        """The regex's membership vector over the infixes."""
+        kind = type(regex)
+        if kind is Empty:
+            return np.zeros(len(self), dtype=bool)
+        if kind is Epsilon:
+            return self.epsilon.copy()
+        if kind is Chars:
+            return self.chars(regex.chars)
+        if kind is Any:
+            return self.chars(None)
+        if kind is Concat:
+            return self.concat(self.evaluate(regex.left), self.evaluate(regex.right))
+        if kind is Union:
+            return self.evaluate(regex.left) | self.evaluate(regex.right)
+        if kind is Inter:
+            return self.evaluate(regex.left) & self.evaluate(regex.right)
+        if kind is Not:
+            return ~self.evaluate(regex.inner)
+        inner = self.evaluate(regex.inner)
+        if kind is Opt:
+            return inner | self.epsilon
+        star = self.star(inner)
+        return star if kind is Star else self.concat(inner, star)
+
+
+def matches(regex: Regex, strings: Sequence[str]) -> np.ndarray:
+    """Whether the regex matches each whole string, all at once."""
+    infixes = Infixes(strings)
+    return infixes.evaluate(regex)[infixes.strings]
+
+
+def membership_key(vector: np.ndarray) -> bytes:
+    """The equivalence key of a membership vector: its packed bits."""
+    return np.packbits(vector).tobytes()
+
+
+# -- automata -----------------------------------------------------------------------------------
+
+def to_fsm(regex: Regex):
+    """A greenery finite automaton of the regex's language (over all characters)."""
+    from greenery import Charclass, fsm
+
+    kind = type(regex)
+    if kind is Empty:
+        return fsm.NULL
+    if kind is Epsilon:
+        return fsm.EPSILON
+    if kind is Chars:
+        return fsm.from_charclass(Charclass(tuple((c, c) for c in sorted(regex.chars))))
+    if kind is Any:
+        return fsm.from_charclass(~Charclass())
+    if kind is Concat:
+        return to_fsm(regex.left).concatenate(to_fsm(regex.right))
+    if kind is Union:
+        return to_fsm(regex.left).union(to_fsm(regex.right))
+    if kind is Inter:
+        return to_fsm(regex.left).intersection(to_fsm(regex.right))
+    if kind is Not:
+        return to_fsm(regex.inner).everythingbut()
+    inner = to_fsm(regex.inner)
+    if kind is Star:
+        return inner.star()
+    if kind is Plus:
+        return inner.concatenate(inner.star())
+    return inner.union(fsm.EPSILON)
+
+
+def equivalent(a: Regex | str, b: Regex | str, dialect: str = "nesy") -> bool:
+    """Whether two regexes (trees, or texts in `dialect`) denote the same language."""
+    a = parse(a, dialect) if isinstance(a, str) else a
+    b = parse(b, dialect) if isinstance(b, str) else b
+    return to_fsm(a).equivalent(to_fsm(b))
+
+
+def is_empty(regex: Regex) -> bool:
+    return to_fsm(regex).empty()
+
+
+def examples_of(regex: Regex, count: int) -> list[str]:
+    """Up to `count` strings of the regex's language, shortest first."""
+    out = []
+    for string in to_fsm(regex).strings([]):
+        out.append("".join(string))
+        if len(out) >= count:
+            break
+    return out
+
+
+# -- the domain ---------------------------------------------------------------------------------
+
+DOMAIN = Domain("regex", "regular expressions from positive and negative strings",
+                types={"Regex": ValueType("Regex", lambda v: isinstance(v, Regex)),
+                       "Membership": ValueType("Membership",
+                                               lambda v: isinstance(v, np.ndarray)
+                                               and v.dtype == bool, membership_key)})
+
+
+def add_command(commands) -> None:
+    from nesy.synth import regex
+
+    regex.add_commands(commands)
+
+
+DOMAIN.command = add_command

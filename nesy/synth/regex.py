@@ -1,0 +1,326 @@
+"""Regular expressions from positive and negative strings: search, task files, `nesy synth regex`.
+
+`synthesize(positives, negatives)` enumerates regexes bottom-up by size (number of nodes) over
+the atoms (each symbol of the alphabet, `.` any symbol, `()`) and the constructors union,
+concatenation, star, plus and optional. A regex's value is its membership vector over every
+infix of the examples (`nesy.synth.domains.regex.Infixes`); a regex whose vector was already
+seen is dropped (observational equivalence), and the first regex matching every positive and
+no negative is returned, so it is a smallest one of that search space. Concatenations and
+unions are computed a whole size class at a time with numpy.
+
+Task files are AlphaRegex's: a description line (or several), `++`, the positive strings, `--`,
+the negative strings; `X` in an example stands for every symbol of the alphabet (the file is
+expanded into every string it abbreviates). A JSON task is `{"positive": [...], "negative":
+[...], "alphabet": "01"}`.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from nesy.errors import CompileError, Diagnostic, Source, Span, UsageError
+from nesy.files import read_text
+from nesy.synth import diagnostics as kinds
+from nesy.synth.domains.regex import (Any, Concat, Epsilon, Infixes, Opt, Plus, Regex, Star,
+                                      Union, equivalent, parse, symbol, to_text)
+
+__all__ = ["equivalent", "synthesize", "RegexTask", "load_task", "solve", "SearchOutcome"]
+
+WILDCARD = "X"
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    regex: Regex | None
+    seconds: float
+    size_reached: int
+    stop: str  # solved | timeout | max-size
+
+
+def synthesize(positives: Sequence[str], negatives: Sequence[str], alphabet: str | None = None,
+               timeout: float | None = None, max_size: int = 30) -> SearchOutcome:
+    """A smallest regex matching every positive string and no negative one."""
+    started = time.perf_counter()
+    overlap = set(positives) & set(negatives)
+    if overlap:
+        raise UsageError(f"the string {sorted(overlap)[0]!r} is both positive and negative")
+    alphabet = "".join(sorted(set(alphabet or "".join(positives) + "".join(negatives)))) or "0"
+    strings = list(positives) + list(negatives)
+    infixes = Infixes(strings)
+    want = np.zeros(len(infixes), dtype=bool)
+    want[infixes.strings[:len(positives)]] = True
+    checked = infixes.strings
+    target = want[checked]
+
+    atoms: list[Regex] = [symbol(c) for c in alphabet]
+    if len(alphabet) > 1:
+        atoms.append(Any())
+    atoms.append(Epsilon())
+    levels: dict[int, tuple[list[Regex], np.ndarray]] = {}
+    seen: set[bytes] = set()
+
+    def keep(regexes: list[Regex], vectors: np.ndarray, size: int) -> Regex | None:
+        """Add the new vectors to level `size`; return a regex solving the task if one does."""
+        packed = np.packbits(vectors, axis=1)
+        fresh = []
+        for i, row in enumerate(packed):
+            key = row.tobytes()
+            if key not in seen:
+                seen.add(key)
+                fresh.append(i)
+        old_regexes, old_vectors = levels.get(size, ([], np.zeros((0, len(infixes)), bool)))
+        new_vectors = vectors[fresh]
+        levels[size] = (old_regexes + [regexes[i] for i in fresh],
+                        np.concatenate([old_vectors, new_vectors]))
+        hits = np.flatnonzero((new_vectors[:, checked] == target).all(axis=1))
+        return regexes[fresh[hits[0]]] if len(hits) else None
+
+    def out_of_time() -> bool:
+        return timeout is not None and time.perf_counter() - started > timeout
+
+    def outcome(regex, size, stop):
+        return SearchOutcome(regex, time.perf_counter() - started, size, stop)
+
+    found = keep(atoms, np.stack([infixes.evaluate(a) for a in atoms]), 1)
+    if found is not None:
+        return outcome(found, 1, "solved")
+    for size in range(2, max_size + 1):
+        for regexes, vectors in _candidates(levels, size, infixes):
+            found = keep(regexes, vectors, size)
+            if found is not None:
+                return outcome(found, size, "solved")
+            if out_of_time():
+                return outcome(None, size - 1, "timeout")
+    return outcome(None, max_size, "max-size")
+
+
+_CHUNK = 1 << 22  # booleans per concatenation batch (pairs x splits)
+
+
+def _candidates(levels, size: int, infixes: Infixes):
+    """Batches (regexes, membership vectors) of the candidates of one size, from the smaller
+    levels: unary constructors of size-1 regexes, then binary ones of every split of size-1.
+    A star, plus or optional of a regex that already is one is skipped (it adds nothing)."""
+    if size - 1 in levels:
+        inner, vectors = levels[size - 1]
+        plain = [i for i, r in enumerate(inner) if not isinstance(r, (Star, Plus, Opt))]
+        if plain:
+            v = vectors[plain]
+            star = infixes.star(v)
+            yield [Star(inner[i]) for i in plain], star
+            yield [Plus(inner[i]) for i in plain], _pairwise_concat(infixes, v, star)
+            yield [Opt(inner[i]) for i in plain], v | infixes.epsilon
+    for left_size in range(1, size - 1):
+        right_size = size - 1 - left_size
+        if left_size not in levels or right_size not in levels:
+            continue
+        left, left_vectors = levels[left_size]
+        right, right_vectors = levels[right_size]
+        # union is commutative: each unordered pair once
+        if left_size <= right_size:
+            for i, a in enumerate(left):
+                start = i + 1 if left_size == right_size else 0
+                if start < len(right):
+                    yield ([Union(a, b) for b in right[start:]],
+                           left_vectors[i] | right_vectors[start:])
+        step = max(1, _CHUNK // max(1, len(right) * len(infixes.left)))
+        for first in range(0, len(left), step):
+            block = slice(first, first + step)
+            vectors = infixes.concat(left_vectors[block], right_vectors)
+            yield ([Concat(a, b) for a in left[block] for b in right], vectors)
+
+
+def _pairwise_concat(infixes: Infixes, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Row i of `left` concatenated with row i of `right`."""
+    pairs = left[:, infixes.left] & right[:, infixes.right]
+    return np.logical_or.reduceat(pairs, infixes.groups, axis=1)
+
+
+def to_python(regex: Regex) -> str:
+    return to_text(regex, "python")
+
+
+def check_with_re(regex: Regex, positives: Sequence[str], negatives: Sequence[str]) -> str | None:
+    """The first example Python's `re` disagrees on with the answer, or None."""
+    compiled = re.compile(to_python(regex))
+    for string in positives:
+        if not compiled.fullmatch(string):
+            return string
+    for string in negatives:
+        if compiled.fullmatch(string):
+            return string
+    return None
+
+
+# -- task files ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RegexTask:
+    name: str
+    description: str
+    positives: tuple[str, ...]
+    negatives: tuple[str, ...]
+    alphabet: str
+
+
+def load_task(path: str | Path, alphabet: str | None = None) -> RegexTask:
+    """Read an AlphaRegex task file (or a JSON task); `CompileError` with every problem located."""
+    path = Path(path)
+    text = read_text(path, "a regex task file")
+    source = Source(str(path), text)
+    if path.suffix == ".json":
+        return _json_task(path, source, alphabet)
+    problems: list[Diagnostic] = []
+    lines = text.splitlines()
+    marks = {line.strip(): n for n, line in reversed(list(enumerate(lines))) if line.strip() in ("++", "--")}
+    for mark in ("++", "--"):
+        if mark not in marks:
+            problems.append(kinds.REGEX_TASK_MISSING_MARK(_span(source, 1, 1), mark=mark))
+    if problems:
+        raise CompileError(problems)
+    plus, minus = marks["++"], marks["--"]
+    if minus < plus:
+        raise CompileError([kinds.REGEX_TASK_MARK_ORDER(_span(source, minus + 1, 1))])
+    description = " ".join(line.strip() for line in lines[:plus]).strip()
+    positive_lines = [(n, lines[n].strip()) for n in range(plus + 1, minus) if lines[n].strip()]
+    negative_lines = [(n, lines[n].strip()) for n in range(minus + 1, len(lines)) if lines[n].strip()]
+    alphabet = alphabet or "".join(sorted({c for _, s in positive_lines + negative_lines
+                                           for c in s} - {WILDCARD})) or "01"
+    for n, string in positive_lines + negative_lines:
+        bad = [c for c in string if c not in alphabet and c != WILDCARD]
+        if bad:
+            problems.append(kinds.REGEX_TASK_SYMBOL(_span(source, n + 1, lines[n].index(bad[0]) + 1), symbol=bad[0], alphabet=alphabet))
+    positives = {s: n for n, line in positive_lines for s in _expand(line, alphabet)}
+    for n, line in negative_lines:
+        for string in _expand(line, alphabet):
+            if string in positives:
+                problems.append(kinds.REGEX_TASK_CONTRADICTION(_span(source, n + 1, 1), string=string, positive_line=positives[string] + 1))
+                break
+    if problems:
+        raise CompileError(problems)
+    negatives = {s: None for _, line in negative_lines for s in _expand(line, alphabet)}
+    return RegexTask(path.name, description, tuple(positives), tuple(negatives), alphabet)
+
+
+def _span(source: Source, line: int, column: int) -> Span:
+    return Span(source, line, column, line, column + 1)
+
+
+def _expand(line: str, alphabet: str) -> list[str]:
+    """Every string a line with wildcards `X` abbreviates."""
+    options = [alphabet if c == WILDCARD else c for c in line]
+    return ["".join(p) for p in itertools.product(*options)]
+
+
+def _json_task(path: Path, source: Source, alphabet: str | None) -> RegexTask:
+    try:
+        data = json.loads(source.text)
+    except json.JSONDecodeError as error:
+        raise CompileError([kinds.INVALID_JSON(_span(source, error.lineno, error.colno),
+                                                 reason=error.msg)]) from None
+    if not (isinstance(data, dict) and all(
+            isinstance(data.get(k), list) and all(isinstance(s, str) for s in data[k])
+            for k in ("positive", "negative"))):
+        raise CompileError([kinds.REGEX_TASK_JSON_SHAPE(_span(source, 1, 1))])
+    both = sorted(set(data["positive"]) & set(data["negative"]))
+    if both:
+        raise CompileError([kinds.REGEX_TASK_CONTRADICTION(_span(source, 1, 1), string=both[0],
+                                                             positive_line=None)])
+    alphabet = alphabet or data.get("alphabet") or "".join(
+        sorted(set("".join(data["positive"] + data["negative"])))) or "01"
+    return RegexTask(path.stem, str(data.get("description", "")), tuple(data["positive"]),
+                     tuple(data["negative"]), alphabet)
+
+
+@dataclass(frozen=True)
+class RegexResult:
+    task: str
+    regex: str | None
+    python_regex: str | None
+    size: int | None
+    seconds: float
+    stop: str
+
+
+def solve(task: RegexTask, timeout: float | None = None) -> RegexResult:
+    """Synthesise the task's regex and re-check it with Python's `re` on the examples."""
+    outcome = synthesize(task.positives, task.negatives, task.alphabet, timeout=timeout)
+    if outcome.regex is None:
+        return RegexResult(task.name, None, None, None, outcome.seconds, outcome.stop)
+    wrong = check_with_re(outcome.regex, task.positives, task.negatives)
+    if wrong is not None:
+        from nesy.errors import InternalError
+        raise InternalError(f"regex {to_text(outcome.regex)} for {task.name} is wrong on {wrong!r}")
+    return RegexResult(task.name, to_text(outcome.regex), to_python(outcome.regex),
+                       outcome.regex.size, outcome.seconds, "solved")
+
+
+# -- `nesy synth regex` and `nesy synth regex-equiv` ------------------------------------------
+
+def add_commands(commands) -> None:
+    from nesy.argtypes import int_between, positive_float
+
+    parser = commands.add_parser(
+        "regex", help="regular expressions from positive and negative strings",
+        description="Find a smallest regex matching each task's positive strings and none of "
+                    "its negatives (AlphaRegex task files, or JSON tasks).")
+    parser.add_argument("tasks", nargs="+", metavar="TASK", help="task files")
+    parser.add_argument("--alphabet", metavar="A", help="the symbols (default: the examples')")
+    parser.add_argument("--timeout", type=positive_float, default=60.0, metavar="S",
+                        help="seconds per task (default: 60)")
+    parser.add_argument("--format", choices=["table", "json"], default="table")
+    parser.add_argument("--jobs", "-j", type=int_between(1, None), default=1, metavar="J",
+                        help="tasks solved in parallel processes (default: 1)")
+    parser.set_defaults(handler=run_command)
+
+    compare = commands.add_parser(
+        "regex-equiv", help="whether two regexes denote the same language",
+        description="Compare two regexes' languages with finite automata; prints `equivalent` "
+                    "or a shortest string in one language and not the other.")
+    compare.add_argument("first")
+    compare.add_argument("second")
+    compare.add_argument("--dialect", choices=["nesy", "brics", "python"], default="nesy")
+    compare.set_defaults(handler=run_equivalence)
+
+
+def run_command(args) -> int:
+    import functools
+
+    from nesy.synth import batch
+
+    if args.alphabet is not None and not args.alphabet:
+        raise UsageError("--alphabet must not be empty")
+    tasks = [load_task(path, args.alphabet) for path in args.tasks]
+    results = batch.run_all(functools.partial(solve, timeout=args.timeout), tasks, args.jobs)
+    done = [r for r in results if r is not None]
+    if args.format == "json":
+        print(json.dumps([r.__dict__ for r in done], indent=2))
+    else:
+        width = max(len(r.task) for r in done) if done else 4
+        for r in done:
+            print(f"{r.task:<{width}}  {r.seconds:7.3f}s  "
+                  f"{r.regex if r.regex is not None else '(' + r.stop + ')'}")
+        solved = [r for r in done if r.regex is not None]
+        if done:
+            print(f"solved {len(solved)}/{len(done)}, mean {np.mean([r.seconds for r in done]):.3f}s")
+    if None in results:
+        raise KeyboardInterrupt
+    return 0
+
+
+def run_equivalence(args) -> int:
+    first, second = parse(args.first, args.dialect), parse(args.second, args.dialect)
+    if equivalent(first, second):
+        print("equivalent")
+        return 0
+    from nesy.synth.domains.regex import Inter, Not, examples_of
+    witness = examples_of(Union(Inter(first, Not(second)), Inter(second, Not(first))), 1)
+    print(f"different: {witness[0]!r} is in exactly one of them")
+    return 0
