@@ -19,7 +19,7 @@ import itertools
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -29,7 +29,7 @@ from nesy.errors import CompileError, Diagnostic, Source, Span, UsageError
 from nesy.files import read_text
 from nesy.synth import diagnostics as kinds
 from nesy.synth.domains.regex import (Any, Concat, Epsilon, Infixes, Opt, Plus, Regex, Star,
-                                      Union, equivalent, parse, symbol, to_text)
+                                      Union, equivalent, matches, parse, symbol, to_text)
 
 __all__ = ["equivalent", "synthesize", "RegexTask", "load_task", "solve", "SearchOutcome"]
 
@@ -46,18 +46,39 @@ class SearchOutcome:
 
 def synthesize(positives: Sequence[str], negatives: Sequence[str], alphabet: str | None = None,
                timeout: float | None = None, max_size: int = 30) -> SearchOutcome:
-    """A smallest regex matching every positive string and no negative one."""
+    """A smallest regex matching every positive string and no negative one.
+
+    Counterexample-guided: the search runs on a few examples and, while its answer is wrong on
+    another one, again with that one added. Fewer examples mean fewer infixes (cheaper vectors)
+    and more regexes merged, and a smallest answer stays a smallest one: a regex right on all
+    examples is right on any subset."""
     started = time.perf_counter()
     overlap = set(positives) & set(negatives)
     if overlap:
         raise UsageError(f"the string {sorted(overlap)[0]!r} is both positive and negative")
     alphabet = "".join(sorted(set(alphabet or "".join(positives) + "".join(negatives)))) or "0"
     strings = list(positives) + list(negatives)
+    wanted = [True] * len(positives) + [False] * len(negatives)
+    chosen = sorted({0, len(positives)} & set(range(len(strings))))
+    while True:
+        left = None if timeout is None else max(0.0, timeout - (time.perf_counter() - started))
+        outcome = _search([strings[i] for i in chosen], [wanted[i] for i in chosen], alphabet,
+                          left, max_size)
+        if outcome.regex is None:
+            return replace(outcome, seconds=time.perf_counter() - started)
+        right = matches(outcome.regex, strings) == np.array(wanted, dtype=bool)
+        if right.all():
+            return replace(outcome, seconds=time.perf_counter() - started)
+        chosen.append(int(np.flatnonzero(~right)[0]))
+
+
+def _search(strings: list[str], wanted: list[bool], alphabet: str, timeout: float | None,
+            max_size: int) -> SearchOutcome:
+    """The bottom-up search proper, on the given examples."""
+    started = time.perf_counter()
     infixes = Infixes(strings)
-    want = np.zeros(len(infixes), dtype=bool)
-    want[infixes.strings[:len(positives)]] = True
     checked = infixes.strings
-    target = want[checked]
+    target = np.array(wanted, dtype=bool)
 
     atoms: list[Regex] = [symbol(c) for c in alphabet]
     if len(alphabet) > 1:
@@ -66,21 +87,26 @@ def synthesize(positives: Sequence[str], negatives: Sequence[str], alphabet: str
     levels: dict[int, tuple[list[Regex], np.ndarray]] = {}
     seen: set[bytes] = set()
 
-    def keep(regexes: list[Regex], vectors: np.ndarray, size: int) -> Regex | None:
-        """Add the new vectors to level `size`; return a regex solving the task if one does."""
-        packed = np.packbits(vectors, axis=1)
+    pending: tuple[list[Regex], list[np.ndarray]] = ([], [])
+
+    def keep(regexes: list[Regex], vectors: np.ndarray) -> Regex | None:
+        """Keep the candidates with new vectors; return one solving the task if there is one."""
         fresh = []
-        for i, row in enumerate(packed):
+        for i, row in enumerate(np.packbits(vectors, axis=1)):
             key = row.tobytes()
             if key not in seen:
                 seen.add(key)
                 fresh.append(i)
-        old_regexes, old_vectors = levels.get(size, ([], np.zeros((0, len(infixes)), bool)))
         new_vectors = vectors[fresh]
-        levels[size] = (old_regexes + [regexes[i] for i in fresh],
-                        np.concatenate([old_vectors, new_vectors]))
+        pending[0].extend(regexes[i] for i in fresh)
+        pending[1].append(new_vectors)
         hits = np.flatnonzero((new_vectors[:, checked] == target).all(axis=1))
         return regexes[fresh[hits[0]]] if len(hits) else None
+
+    def close_level(size: int) -> None:
+        levels[size] = (list(pending[0]), np.concatenate(pending[1]))
+        pending[0].clear()
+        pending[1].clear()
 
     def out_of_time() -> bool:
         return timeout is not None and time.perf_counter() - started > timeout
@@ -88,16 +114,18 @@ def synthesize(positives: Sequence[str], negatives: Sequence[str], alphabet: str
     def outcome(regex, size, stop):
         return SearchOutcome(regex, time.perf_counter() - started, size, stop)
 
-    found = keep(atoms, np.stack([infixes.evaluate(a) for a in atoms]), 1)
+    found = keep(atoms, np.stack([infixes.evaluate(a) for a in atoms]))
     if found is not None:
         return outcome(found, 1, "solved")
+    close_level(1)
     for size in range(2, max_size + 1):
         for regexes, vectors in _candidates(levels, size, infixes):
-            found = keep(regexes, vectors, size)
+            found = keep(regexes, vectors)
             if found is not None:
                 return outcome(found, size, "solved")
             if out_of_time():
                 return outcome(None, size - 1, "timeout")
+        close_level(size)
     return outcome(None, max_size, "max-size")
 
 
@@ -124,12 +152,17 @@ def _candidates(levels, size: int, infixes: Infixes):
         left, left_vectors = levels[left_size]
         right, right_vectors = levels[right_size]
         # union is commutative: each unordered pair once
-        if left_size <= right_size:
-            for i, a in enumerate(left):
-                start = i + 1 if left_size == right_size else 0
-                if start < len(right):
-                    yield ([Union(a, b) for b in right[start:]],
-                           left_vectors[i] | right_vectors[start:])
+        if left_size < right_size:
+            rows, columns = np.divmod(np.arange(len(left) * len(right)), len(right))
+        elif left_size == right_size:
+            rows, columns = np.triu_indices(len(left), 1)
+        else:
+            rows = columns = np.zeros(0, dtype=np.int64)
+        step = max(1, _CHUNK // len(infixes))
+        for first in range(0, len(rows), step):
+            i, j = rows[first:first + step], columns[first:first + step]
+            yield ([Union(left[a], right[b]) for a, b in zip(i.tolist(), j.tolist())],
+                   left_vectors[i] | right_vectors[j])
         step = max(1, _CHUNK // max(1, len(right) * len(infixes.left)))
         for first in range(0, len(left), step):
             block = slice(first, first + step)
