@@ -74,84 +74,112 @@ def synthesize(positives: Sequence[str], negatives: Sequence[str], alphabet: str
 
 def _search(strings: list[str], wanted: list[bool], alphabet: str, timeout: float | None,
             max_size: int) -> SearchOutcome:
-    """The bottom-up search proper, on the given examples."""
+    """The bottom-up search proper, on the given examples. Candidates are built as numbers
+    (constructor, operand ids) with their vectors; only the kept ones become nodes, and only
+    the answer becomes a `Regex`."""
     started = time.perf_counter()
     infixes = Infixes(strings)
     checked = infixes.strings
     target = np.array(wanted, dtype=bool)
-
-    atoms: list[Regex] = [symbol(c) for c in alphabet]
-    if len(alphabet) > 1:
-        atoms.append(Any())
-    atoms.append(Epsilon())
-    levels: dict[int, tuple[list[Regex], np.ndarray]] = {}
+    nodes = _Nodes()
     seen: set[bytes] = set()
+    levels: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    pending: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
 
-    pending: tuple[list[Regex], list[np.ndarray]] = ([], [])
-
-    def keep(regexes: list[Regex], vectors: np.ndarray) -> Regex | None:
-        """Keep the candidates with new vectors; return one solving the task if there is one."""
-        fresh = []
-        for i, row in enumerate(np.packbits(vectors, axis=1)):
-            key = row.tobytes()
-            if key not in seen:
-                seen.add(key)
-                fresh.append(i)
+    def keep(kind, first, second, vectors: np.ndarray) -> int | None:
+        """Keep the candidates with new vectors; return the id of one solving the task."""
+        keys = np.packbits(vectors, axis=1)
+        keys = keys.view(np.dtype((np.void, keys.shape[1]))).ravel().tolist()
+        fresh = [i for i, key in enumerate(keys) if not (key in seen or seen.add(key))]
+        ids = nodes.add(kind, [first[i] for i in fresh],
+                        None if second is None else [second[i] for i in fresh])
         new_vectors = vectors[fresh]
-        pending[0].extend(regexes[i] for i in fresh)
+        pending[0].append(ids)
         pending[1].append(new_vectors)
         hits = np.flatnonzero((new_vectors[:, checked] == target).all(axis=1))
-        return regexes[fresh[hits[0]]] if len(hits) else None
+        return int(ids[hits[0]]) if len(hits) else None
 
     def close_level(size: int) -> None:
-        levels[size] = (list(pending[0]), np.concatenate(pending[1]))
+        levels[size] = (np.concatenate(pending[0]), np.concatenate(pending[1]))
         pending[0].clear()
         pending[1].clear()
 
-    def out_of_time() -> bool:
-        return timeout is not None and time.perf_counter() - started > timeout
-
-    def outcome(regex, size, stop):
+    def outcome(node, size, stop):
+        regex = None if node is None else nodes.regex(node)
         return SearchOutcome(regex, time.perf_counter() - started, size, stop)
 
-    found = keep(atoms, np.stack([infixes.evaluate(a) for a in atoms]))
+    atoms: list[Regex] = [symbol(c) for c in alphabet] + ([Any()] if len(alphabet) > 1 else [])
+    found = keep(None, atoms, None, np.stack([infixes.evaluate(a) for a in atoms]))
+    # the empty string alone: inside a larger regex it is never needed (r? is smaller than
+    # r|(), and ()r is r)
+    epsilon = infixes.epsilon
+    if found is None and (epsilon[checked] == target).all():
+        return outcome(nodes.add(None, [Epsilon()], None)[0], 1, "solved")
     if found is not None:
         return outcome(found, 1, "solved")
     close_level(1)
     for size in range(2, max_size + 1):
-        for regexes, vectors in _candidates(levels, size, infixes):
-            found = keep(regexes, vectors)
+        for kind, first, second, vectors in _candidates(levels, size, infixes, nodes):
+            found = keep(kind, first, second, vectors)
             if found is not None:
                 return outcome(found, size, "solved")
-            if out_of_time():
+            if timeout is not None and time.perf_counter() - started > timeout:
                 return outcome(None, size - 1, "timeout")
         close_level(size)
     return outcome(None, max_size, "max-size")
 
 
-_CHUNK = 1 << 22  # booleans per concatenation batch (pairs x splits)
+class _Nodes:
+    """The kept regexes as a table: constructor (None for an atom) and operands, by id."""
+
+    def __init__(self):
+        self.kinds: list = []
+        self.operands: list = []
+        self.kind_codes = np.zeros(0, dtype=np.int8)
+
+    CODES = {None: 0, Star: 1, Plus: 1, Opt: 1, Concat: 2, Union: 3}
+
+    def add(self, kind, first: list, second: list | None) -> np.ndarray:
+        start = len(self.kinds)
+        self.kinds.extend([kind] * len(first))
+        self.operands.extend(first if second is None else zip(first, second))
+        self.kind_codes = np.concatenate(
+            [self.kind_codes, np.full(len(first), self.CODES[kind], dtype=np.int8)])
+        return np.arange(start, len(self.kinds))
+
+    def regex(self, node: int) -> Regex:
+        kind, operands = self.kinds[node], self.operands[node]
+        if kind is None:
+            return operands
+        if kind in (Concat, Union):
+            return kind(self.regex(operands[0]), self.regex(operands[1]))
+        return kind(self.regex(operands))
 
 
-def _candidates(levels, size: int, infixes: Infixes):
-    """Batches (regexes, membership vectors) of the candidates of one size, from the smaller
-    levels: unary constructors of size-1 regexes, then binary ones of every split of size-1.
-    A star, plus or optional of a regex that already is one is skipped (it adds nothing)."""
+_CHUNK = 1 << 22  # booleans per batch (candidates x infixes)
+
+
+def _candidates(levels, size: int, infixes: Infixes, nodes: _Nodes):
+    """Batches (constructor, first operands, second operands, vectors) of the candidates of
+    one size, from the smaller levels: unary constructors of size-1 regexes, then binary ones
+    of every split of size-1. Skipped, as they add nothing: a star, plus or optional of a
+    regex that already is one; a union's pair in the other order; a concatenation whose left
+    operand is a concatenation (by associativity, `a(bc)` has the same size and value)."""
     if size - 1 in levels:
-        inner, vectors = levels[size - 1]
-        plain = [i for i, r in enumerate(inner) if not isinstance(r, (Star, Plus, Opt))]
-        if plain:
-            v = vectors[plain]
+        ids, vectors = levels[size - 1]
+        plain = np.flatnonzero(nodes.kind_codes[ids] != nodes.CODES[Star])
+        if len(plain):
+            inner, v = ids[plain].tolist(), vectors[plain]
             star = infixes.star(v)
-            yield [Star(inner[i]) for i in plain], star
-            yield [Plus(inner[i]) for i in plain], _pairwise_concat(infixes, v, star)
-            yield [Opt(inner[i]) for i in plain], v | infixes.epsilon
+            yield Star, inner, None, star
+            yield Plus, inner, None, _pairwise_concat(infixes, v, star)
+            yield Opt, inner, None, v | infixes.epsilon
     for left_size in range(1, size - 1):
         right_size = size - 1 - left_size
         if left_size not in levels or right_size not in levels:
             continue
         left, left_vectors = levels[left_size]
         right, right_vectors = levels[right_size]
-        # union is commutative: each unordered pair once
         if left_size < right_size:
             rows, columns = np.divmod(np.arange(len(left) * len(right)), len(right))
         elif left_size == right_size:
@@ -161,13 +189,14 @@ def _candidates(levels, size: int, infixes: Infixes):
         step = max(1, _CHUNK // len(infixes))
         for first in range(0, len(rows), step):
             i, j = rows[first:first + step], columns[first:first + step]
-            yield ([Union(left[a], right[b]) for a, b in zip(i.tolist(), j.tolist())],
-                   left_vectors[i] | right_vectors[j])
-        step = max(1, _CHUNK // max(1, len(right) * len(infixes.left)))
-        for first in range(0, len(left), step):
-            block = slice(first, first + step)
+            yield Union, left[i].tolist(), right[j].tolist(), left_vectors[i] | right_vectors[j]
+        not_concat = np.flatnonzero(nodes.kind_codes[left] != nodes.CODES[Concat])
+        step = max(1, _CHUNK // max(1, len(right) * len(infixes)))
+        for first in range(0, len(not_concat), step):
+            block = not_concat[first:first + step]
             vectors = infixes.concat(left_vectors[block], right_vectors)
-            yield ([Concat(a, b) for a in left[block] for b in right], vectors)
+            yield (Concat, np.repeat(left[block], len(right)).tolist(),
+                   np.tile(right, len(block)).tolist(), vectors)
 
 
 def _pairwise_concat(infixes: Infixes, left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -402,11 +402,27 @@ class Infixes:
 
     def concat(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """Concatenation of every row of `left` with every row of `right` (rows: regexes),
-        or of two single vectors; rows come out left-major."""
+        or of two single vectors; rows come out left-major.
+
+        The right operands are packed 64 to a word, so one word operation serves 64 of them:
+        for each left row and infix w, the OR over w's splits (u, v) with u in the left row
+        of the packed column of v."""
         if left.ndim == 1:
             return self.concat(left[None], right[None])[0]
-        pairs = left[:, None, self.left] & right[None, :, self.right]
-        return np.logical_or.reduceat(pairs, self.groups, axis=2).reshape(-1, len(self))
+        rows = len(right)
+        packed = np.packbits(right.T, axis=1)
+        words = -(-packed.shape[1] // 8)
+        padded = np.zeros((len(self), words * 8), dtype=np.uint8)
+        padded[:, :packed.shape[1]] = packed
+        columns = padded.view(np.uint64)[self.right]  # (splits, words)
+        out = np.empty((len(left), rows, len(self)), dtype=bool)
+        step = max(1, (1 << 22) // (len(self.left) * words))
+        for first in range(0, len(left), step):
+            block = left[first:first + step, self.left, None]
+            reduced = np.bitwise_or.reduceat(columns * block, self.groups, axis=1)
+            bits = np.unpackbits(reduced.view(np.uint8), axis=2, count=rows)
+            out[first:first + step] = bits.transpose(0, 2, 1)
+        return out.reshape(-1, len(self))
 
     def star(self, vectors: np.ndarray) -> np.ndarray:
         """Kleene star of every row (or of one vector)."""
