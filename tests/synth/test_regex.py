@@ -202,3 +202,19 @@ def test_every_alpharegex_task_is_solved_within_ten_seconds(shared_data):
         outcome = synthesize(task.positives, task.negatives, task.alphabet, timeout=10)
         assert outcome.regex is not None, path.name
         assert _consistent(outcome.regex, task.positives, task.negatives)
+
+
+def test_emptiness_and_example_strings_come_from_the_automaton():
+    from nesy.synth.domains.regex import examples_of, is_empty
+    assert is_empty(parse("0*1&1*0"))
+    assert not is_empty(parse("0*1&(0|1)*"))
+    assert examples_of(parse("0(1|0)"), 5) == ["00", "01"]
+
+
+def test_parallel_runs_report_tasks_in_order(tmp_path, capsys):
+    paths = [_task(tmp_path, f"d\n++\n{p}\n--\n{n}\n", f"t{i}")
+             for i, (p, n) in enumerate([("0", "1"), ("11", "1"), ("01", "10")])]
+    assert main(["synth", "regex", *map(str, paths), "--format", "json", "--jobs", "2"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert [r["task"] for r in results] == ["t0", "t1", "t2"]
+    assert all(re.fullmatch(r["python_regex"], p) for r, p in zip(results, ["0", "11", "01"]))
