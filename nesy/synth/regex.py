@@ -378,11 +378,9 @@ def run_command(args) -> int:
 
 
 def run_equivalence(args) -> int:
-    first, second = parse(args.first, args.dialect), parse(args.second, args.dialect)
-    if equivalent(first, second):
-        print("equivalent")
-        return 0
-    from nesy.synth.domains.regex import Inter, Not, examples_of
-    witness = examples_of(Union(Inter(first, Not(second)), Inter(second, Not(first))), 1)
-    print(f"different: {witness[0]!r} is in exactly one of them")
+    from nesy.synth.domains.regex import difference
+
+    witness = difference(args.first, args.second, args.dialect)
+    print("equivalent" if witness is None else
+          f"different: {witness!r} is in exactly one of them")
     return 0

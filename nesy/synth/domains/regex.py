@@ -14,12 +14,13 @@ A regex is a small immutable tree (`Empty`, `Epsilon`, `Chars`, `Any`, `Concat`,
 Membership is evaluated in bulk (`Infixes`): a regex's value is its membership bit vector over
 every infix of the example strings, so concatenation and star are bit operations over the
 infixes' splits, and two regexes with the same vector are interchangeable in any larger regex
-on these examples (the synthesiser's observational equivalence). Language equivalence goes
-through greenery's finite automata (`to_fsm`, `equivalent`), which keep intersection and
-complement exact. The domain's subcommand is `nesy synth regex` (see `nesy.synth.regex`).
+on these examples (the synthesiser's observational equivalence). Language equivalence,
+emptiness and example strings go through automata-lib's finite automata (`to_dfa`) over the
+characters the regexes name plus one standing for all others, which keeps `~` exact. The domain's subcommand is `nesy synth regex` (see `nesy.synth.regex`).
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -473,53 +474,102 @@ def membership_key(vector: np.ndarray) -> bytes:
 
 # -- automata -----------------------------------------------------------------------------------
 
-def to_fsm(regex: Regex):
-    """A greenery finite automaton of the regex's language (over all characters)."""
-    from greenery import Charclass, fsm
+def symbols(regex: Regex) -> set[str]:
+    """The characters a regex names."""
+    out = set(regex.chars) if isinstance(regex, Chars) else set()
+    for child in regex.children():
+        out |= symbols(child)
+    return out
+
+
+def alphabet_of(*regexes: Regex) -> frozenset:
+    """A finite alphabet on which the regexes' languages compare as they do over all
+    characters: the characters they name and one more, standing for every other character
+    (regexes cannot tell unnamed characters apart)."""
+    named = set().union(*(symbols(r) for r in regexes))
+    other = next(c for c in map(chr, itertools.count(ord("a"))) if c not in named)
+    return frozenset(named | {other})
+
+
+def to_dfa(regex: Regex, alphabet: frozenset | None = None):
+    """An automata-lib DFA of the regex's language over `alphabet` (default `alphabet_of`)."""
+    from automata.fa.dfa import DFA
+
+    return DFA.from_nfa(_nfa(regex, alphabet or alphabet_of(regex)))
+
+
+def _nfa(regex: Regex, alphabet: frozenset):
+    from automata.fa.dfa import DFA
+    from automata.fa.nfa import NFA
+
+    def reading(chars) -> NFA:
+        return NFA(states={0, 1}, input_symbols=alphabet, transitions={0: {c: {1} for c in chars},
+                                                                        1: {}},
+                   initial_state=0, final_states={1})
 
     kind = type(regex)
-    if kind is Empty:
-        return fsm.NULL
-    if kind is Epsilon:
-        return fsm.EPSILON
+    if kind in (Empty, Epsilon):
+        return NFA(states={0}, input_symbols=alphabet, transitions={0: {}}, initial_state=0,
+                   final_states={0} if kind is Epsilon else set())
     if kind is Chars:
-        return fsm.from_charclass(Charclass(tuple((c, c) for c in sorted(regex.chars))))
+        return reading(regex.chars)
     if kind is Any:
-        return fsm.from_charclass(~Charclass())
+        return reading(alphabet)
     if kind is Concat:
-        return to_fsm(regex.left).concatenate(to_fsm(regex.right))
+        return _nfa(regex.left, alphabet).concatenate(_nfa(regex.right, alphabet))
     if kind is Union:
-        return to_fsm(regex.left).union(to_fsm(regex.right))
+        return _nfa(regex.left, alphabet).union(_nfa(regex.right, alphabet))
     if kind is Inter:
-        return to_fsm(regex.left).intersection(to_fsm(regex.right))
+        return _nfa(regex.left, alphabet).intersection(_nfa(regex.right, alphabet))
     if kind is Not:
-        return to_fsm(regex.inner).everythingbut()
-    inner = to_fsm(regex.inner)
+        return NFA.from_dfa(~DFA.from_nfa(_nfa(regex.inner, alphabet)))
+    inner = _nfa(regex.inner, alphabet)
     if kind is Star:
-        return inner.star()
+        return inner.kleene_star()
     if kind is Plus:
-        return inner.concatenate(inner.star())
-    return inner.union(fsm.EPSILON)
+        return inner.concatenate(inner.kleene_star())
+    return inner.option()
+
+
+def _tree(regex: Regex | str, dialect: str) -> Regex:
+    return parse(regex, dialect) if isinstance(regex, str) else regex
 
 
 def equivalent(a: Regex | str, b: Regex | str, dialect: str = "nesy") -> bool:
     """Whether two regexes (trees, or texts in `dialect`) denote the same language."""
-    a = parse(a, dialect) if isinstance(a, str) else a
-    b = parse(b, dialect) if isinstance(b, str) else b
-    return to_fsm(a).equivalent(to_fsm(b))
+    a, b = _tree(a, dialect), _tree(b, dialect)
+    alphabet = alphabet_of(a, b)
+    return to_dfa(a, alphabet) == to_dfa(b, alphabet)
+
+
+def difference(a: Regex | str, b: Regex | str, dialect: str = "nesy") -> str | None:
+    """A shortest string in exactly one of the two languages, or None when they are equal."""
+    a, b = _tree(a, dialect), _tree(b, dialect)
+    alphabet = alphabet_of(a, b)
+    both = to_dfa(a, alphabet) ^ to_dfa(b, alphabet)
+    return None if both.isempty() else _shortest(both, 1)[0]
 
 
 def is_empty(regex: Regex) -> bool:
-    return to_fsm(regex).empty()
+    dfa = to_dfa(regex)  # held: automata-lib caches methods by weak reference to the DFA
+    return dfa.isempty()
 
 
 def examples_of(regex: Regex, count: int) -> list[str]:
-    """Up to `count` strings of the regex's language, shortest first."""
-    out = []
-    for string in to_fsm(regex).strings([]):
-        out.append("".join(string))
-        if len(out) >= count:
-            break
+    """Up to `count` strings of the regex's language, shortest first (in each length, in the
+    alphabet's order); an unnamed character stands for itself as the letter `alphabet_of`
+    chose."""
+    dfa = to_dfa(regex)
+    return [] if dfa.isempty() else _shortest(dfa, count)
+
+
+def _shortest(dfa, count: int) -> list[str]:
+    out: list[str] = []
+    length = dfa.minimum_word_length()
+    limit = length + len(dfa.states)  # past this, a nonempty language has had a word
+    while len(out) < count and length <= limit:
+        out.extend(sorted(dfa.words_of_length(length))[:count - len(out)])
+        length += 1
     return out
 
 
