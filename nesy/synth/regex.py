@@ -31,7 +31,8 @@ from nesy.synth import diagnostics as kinds
 from nesy.synth.domains.regex import (Any, Concat, Epsilon, Infixes, Opt, Plus, Regex, Star,
                                       Union, equivalent, matches, parse, symbol, to_text)
 
-__all__ = ["equivalent", "synthesize", "RegexTask", "load_task", "solve", "SearchOutcome"]
+__all__ = ["equivalent", "synthesize", "RegexTask", "load_task", "parse_task", "solve",
+           "SearchOutcome"]
 
 WILDCARD = "X"
 
@@ -233,10 +234,15 @@ class RegexTask:
 
 
 def load_task(path: str | Path, alphabet: str | None = None) -> RegexTask:
-    """Read an AlphaRegex task file (or a JSON task); `CompileError` with every problem located."""
-    path = Path(path)
-    text = read_text(path, "a regex task file")
-    source = Source(str(path), text)
+    """Read an AlphaRegex task file (or a JSON task, named `*.json`); `CompileError` with
+    every problem located."""
+    return parse_task(read_text(path, "a regex task file"), str(path), alphabet)
+
+
+def parse_task(text: str, name: str = "<task>", alphabet: str | None = None) -> RegexTask:
+    """A task from its text; `name` is the file's, and says JSON when it ends in `.json`."""
+    path = Path(name)
+    source = Source(name, text)
     if path.suffix == ".json":
         return _json_task(path, source, alphabet)
     problems: list[Diagnostic] = []
