@@ -23,9 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from nesy.synth.domains.regex import Inter, matches, parse  # noqa: E402
-from nesy.synth.regex import check_with_re, equivalent, load_task, synthesize, to_python  # noqa: E402
+from nesy.synth.regex import (check_with_re, equivalent, load_task, synthesize,  # noqa: E402
+                              to_python)
 
-DATA = Path(os.environ.get("NESY_SHARED_DATA", ROOT.parent / "shared" / "data")) / "regex" / "alpharegex"
+SHARED = Path(os.environ.get("NESY_SHARED_DATA", ROOT.parent / "shared" / "data"))
+DATA = SHARED / "regex" / "alpharegex"
 
 # The language each description names, over {0,1}, written by hand (nesy dialect).
 REFERENCES = {

@@ -25,11 +25,11 @@ from typing import Sequence
 
 import numpy as np
 
-from nesy.errors import CompileError, Diagnostic, Source, Span, UsageError
+from nesy.errors import CompileError, Diagnostic, InternalError, Source, Span, UsageError
 from nesy.files import read_text
 from nesy.synth import diagnostics as kinds
 from nesy.synth.domains.regex import (Any, Concat, Epsilon, Infixes, Opt, Plus, Regex, Star,
-                                      Union, equivalent, matches, parse, symbol, to_text)
+                                      Union, equivalent, matches, symbol, to_text)
 
 __all__ = ["equivalent", "synthesize", "RegexTask", "load_task", "parse_task", "solve",
            "SearchOutcome"]
@@ -247,7 +247,8 @@ def parse_task(text: str, name: str = "<task>", alphabet: str | None = None) -> 
         return _json_task(path, source, alphabet)
     problems: list[Diagnostic] = []
     lines = text.splitlines()
-    marks = {line.strip(): n for n, line in reversed(list(enumerate(lines))) if line.strip() in ("++", "--")}
+    marks = {line.strip(): n for n, line in reversed(list(enumerate(lines)))
+             if line.strip() in ("++", "--")}  # the first `++` and the first `--`
     for mark in ("++", "--"):
         if mark not in marks:
             problems.append(kinds.REGEX_TASK_MISSING_MARK(_span(source, 1, 1), mark=mark))
@@ -257,24 +258,31 @@ def parse_task(text: str, name: str = "<task>", alphabet: str | None = None) -> 
     if minus < plus:
         raise CompileError([kinds.REGEX_TASK_MARK_ORDER(_span(source, minus + 1, 1))])
     description = " ".join(line.strip() for line in lines[:plus]).strip()
-    positive_lines = [(n, lines[n].strip()) for n in range(plus + 1, minus) if lines[n].strip()]
-    negative_lines = [(n, lines[n].strip()) for n in range(minus + 1, len(lines)) if lines[n].strip()]
+    positive_lines = _numbered(lines, plus + 1, minus)
+    negative_lines = _numbered(lines, minus + 1, len(lines))
     alphabet = alphabet or "".join(sorted({c for _, s in positive_lines + negative_lines
                                            for c in s} - {WILDCARD})) or "01"
     for n, string in positive_lines + negative_lines:
         bad = [c for c in string if c not in alphabet and c != WILDCARD]
         if bad:
-            problems.append(kinds.REGEX_TASK_SYMBOL(_span(source, n + 1, lines[n].index(bad[0]) + 1), symbol=bad[0], alphabet=alphabet))
+            where = _span(source, n + 1, lines[n].index(bad[0]) + 1)
+            problems.append(kinds.REGEX_TASK_SYMBOL(where, symbol=bad[0], alphabet=alphabet))
     positives = {s: n for n, line in positive_lines for s in _expand(line, alphabet)}
     for n, line in negative_lines:
         for string in _expand(line, alphabet):
             if string in positives:
-                problems.append(kinds.REGEX_TASK_CONTRADICTION(_span(source, n + 1, 1), string=string, positive_line=positives[string] + 1))
+                problems.append(kinds.REGEX_TASK_CONTRADICTION(
+                    _span(source, n + 1, 1), string=string, positive_line=positives[string] + 1))
                 break
     if problems:
         raise CompileError(problems)
     negatives = {s: None for _, line in negative_lines for s in _expand(line, alphabet)}
     return RegexTask(path.name, description, tuple(positives), tuple(negatives), alphabet)
+
+
+def _numbered(lines: list[str], start: int, end: int) -> list[tuple[int, str]]:
+    """The non-blank lines in [start, end), stripped, with their (0-based) numbers."""
+    return [(n, lines[n].strip()) for n in range(start, end) if lines[n].strip()]
 
 
 def _span(source: Source, line: int, column: int) -> Span:
@@ -324,7 +332,6 @@ def solve(task: RegexTask, timeout: float | None = None) -> RegexResult:
         return RegexResult(task.name, None, None, None, outcome.seconds, outcome.stop)
     wrong = check_with_re(outcome.regex, task.positives, task.negatives)
     if wrong is not None:
-        from nesy.errors import InternalError
         raise InternalError(f"regex {to_text(outcome.regex)} for {task.name} is wrong on {wrong!r}")
     return RegexResult(task.name, to_text(outcome.regex), to_python(outcome.regex),
                        outcome.regex.size, outcome.seconds, "solved")
@@ -377,7 +384,8 @@ def run_command(args) -> int:
                   f"{r.regex if r.regex is not None else '(' + r.stop + ')'}")
         solved = [r for r in done if r.regex is not None]
         if done:
-            print(f"solved {len(solved)}/{len(done)}, mean {np.mean([r.seconds for r in done]):.3f}s")
+            mean = np.mean([r.seconds for r in done])
+            print(f"solved {len(solved)}/{len(done)}, mean {mean:.3f}s")
     if None in results:
         raise KeyboardInterrupt
     return 0

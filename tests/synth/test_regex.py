@@ -165,7 +165,8 @@ def test_the_command_prints_json_checked_by_re(tmp_path, capsys):
     assert [r["task"] for r in results] == ["task", "t"]
     first = results[0]
     assert equivalent(first["regex"], first["python_regex"].replace("(?:", "("))
-    assert re.fullmatch(first["python_regex"], "01") and not re.fullmatch(first["python_regex"], "10")
+    python = first["python_regex"]
+    assert re.fullmatch(python, "01") and not re.fullmatch(python, "10")
     assert first["size"] == parse(first["regex"]).size
 
 

@@ -16,7 +16,8 @@ every infix of the example strings, so concatenation and star are bit operations
 infixes' splits, and two regexes with the same vector are interchangeable in any larger regex
 on these examples (the synthesiser's observational equivalence). Language equivalence,
 emptiness and example strings go through automata-lib's finite automata (`to_dfa`) over the
-characters the regexes name plus one standing for all others, which keeps `~` exact. The domain's subcommand is `nesy synth regex` (see `nesy.synth.regex`).
+characters the regexes name plus one standing for all others, which keeps `~` exact. The
+domain's subcommand is `nesy synth regex` (see `nesy.synth.regex`).
 """
 from __future__ import annotations
 
@@ -255,7 +256,7 @@ class _Parser:
                 self.pos = start
                 self.fail("this `[` is never closed")
             low = self.take_class_char()
-            if self.peek() == "-" and self.pos + 1 < len(self.text) and self.text[self.pos + 1] != "]":
+            if self.peek() == "-" and self.text[self.pos + 1:self.pos + 2] not in ("", "]"):
                 self.pos += 1
                 high = self.take_class_char()
                 chars.update(chr(c) for c in range(ord(low), ord(high) + 1))
