@@ -219,3 +219,20 @@ def test_parallel_runs_report_tasks_in_order(tmp_path, capsys):
     results = json.loads(capsys.readouterr().out)
     assert [r["task"] for r in results] == ["t0", "t1", "t2"]
     assert all(re.fullmatch(r["python_regex"], p) for r, p in zip(results, ["0", "11", "01"]))
+
+
+@pytest.mark.parametrize("counted, written_out", [
+    ("a{3}", "aaa"), ("a{2,}", "aaa*"), ("a{1,3}", "aa?a?"),
+    ("(.*[AEIOU].*){2,}", ".*[AEIOU].*[AEIOU].*")])
+def test_counted_repetition_is_written_out(counted, written_out):
+    assert equivalent(counted, written_out)
+    assert equivalent(counted, written_out, dialect="python")
+    assert not equivalent(counted, written_out + "a")
+
+
+def test_syntax_errors_say_where():
+    for text, column, problem in [("(ab", 1, "never closed"), ("a{3,2}", 2, "maximum below"),
+                                  ("a|*", 3, "unexpected `*`"), ("[01", 1, "never closed")]:
+        with pytest.raises(Exception, match=problem) as error:
+            parse(text)
+        assert error.value.column == column - 1

@@ -210,9 +210,26 @@ class _Parser:
 
     def repeat(self) -> Regex:
         regex = self.complement()
-        while self.peek() in ("*", "+", "?"):
-            regex = {"*": Star, "+": Plus, "?": Opt}[self.take()](regex)
+        while self.peek() in ("*", "+", "?", "{"):
+            if self.peek() == "{":
+                regex = self.counted(regex)
+            else:
+                regex = {"*": Star, "+": Plus, "?": Opt}[self.take()](regex)
         return regex
+
+    def counted(self, regex: Regex) -> Regex:
+        """`r{n}`, `r{n,}`, `r{n,m}`, written out: n copies, then a star or m-n optionals."""
+        match = re.compile(r"\{(\d+)(,(\d*))?\}").match(self.text, self.pos)
+        if match is None:
+            self.fail("expected a count `{n}`, `{n,}` or `{n,m}`")
+        low = int(match.group(1))
+        high = low if match.group(2) is None else \
+            (int(match.group(3)) if match.group(3) else None)
+        if high is not None and high < low:
+            self.fail(f"the count {match.group()} has its maximum below its minimum")
+        self.pos = match.end()
+        parts = [regex] * low + ([Star(regex)] if high is None else [Opt(regex)] * (high - low))
+        return concat_all(parts)
 
     def complement(self) -> Regex:
         if self.peek() == "~":
@@ -294,7 +311,7 @@ def _parse_python(text: str) -> Regex:
         re.compile(text)
     except re.error as error:
         raise RegexSyntaxError(text, error.pos or 0, error.msg) from None
-    unsupported = re.search(r"\\[dDwWsSbBAZ]|[{}^$]|\(\?[^:!]|\(\?![^)]", text)
+    unsupported = re.search(r"\\[dDwWsSbBAZ]|[\^$]|\(\?[^:!]|\(\?![^)]", text)
     if unsupported:
         raise RegexSyntaxError(text, unsupported.start(),
                                f"`{unsupported.group()}` is not supported by nesy's regexes")
