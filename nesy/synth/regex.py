@@ -166,11 +166,13 @@ def _candidates(levels, size: int, infixes: Infixes, nodes: _Nodes):
     of every split of size-1. Skipped, as they add nothing: a star, plus or optional of a
     regex that already is one; a union's pair in the other order; a concatenation whose left
     operand is a concatenation (by associativity, `a(bc)` has the same size and value)."""
+    rows_per_batch = max(1, _CHUNK // len(infixes.left))
     if size - 1 in levels:
         ids, vectors = levels[size - 1]
         plain = np.flatnonzero(nodes.kind_codes[ids] != nodes.CODES[Star])
-        if len(plain):
-            inner, v = ids[plain].tolist(), vectors[plain]
+        for first in range(0, len(plain), rows_per_batch):
+            block = plain[first:first + rows_per_batch]
+            inner, v = ids[block].tolist(), vectors[block]
             star = infixes.star(v)
             yield Star, inner, None, star
             yield Plus, inner, None, _pairwise_concat(infixes, v, star)
@@ -181,16 +183,14 @@ def _candidates(levels, size: int, infixes: Infixes, nodes: _Nodes):
             continue
         left, left_vectors = levels[left_size]
         right, right_vectors = levels[right_size]
-        if left_size < right_size:
-            rows, columns = np.divmod(np.arange(len(left) * len(right)), len(right))
-        elif left_size == right_size:
-            rows, columns = np.triu_indices(len(left), 1)
-        else:
-            rows = columns = np.zeros(0, dtype=np.int64)
-        step = max(1, _CHUNK // len(infixes))
-        for first in range(0, len(rows), step):
-            i, j = rows[first:first + step], columns[first:first + step]
-            yield Union, left[i].tolist(), right[j].tolist(), left_vectors[i] | right_vectors[j]
+        if left_size <= right_size:
+            step = max(1, _CHUNK // (len(infixes) * len(right)))
+            for first in range(0, len(left), step):
+                i, j = np.divmod(np.arange(first * len(right),
+                                           min(len(left), first + step) * len(right)), len(right))
+                if left_size == right_size:
+                    i, j = i[j > i], j[j > i]
+                yield Union, left[i].tolist(), right[j].tolist(), left_vectors[i] | right_vectors[j]
         not_concat = np.flatnonzero(nodes.kind_codes[left] != nodes.CODES[Concat])
         step = max(1, _CHUNK // max(1, len(right) * len(infixes)))
         for first in range(0, len(not_concat), step):
