@@ -236,3 +236,13 @@ def test_syntax_errors_say_where():
         with pytest.raises(Exception, match=problem) as error:
             parse(text)
         assert error.value.column == column - 1
+
+
+def test_the_time_limit_holds_on_a_task_too_hard_for_it():
+    import random
+    rng = random.Random(1)
+    strings = sorted({"".join(rng.choice("01") for _ in range(rng.randint(1, 9)))
+                      for _ in range(40)})
+    outcome = synthesize(strings[::2], strings[1::2], timeout=0.5)
+    assert (outcome.regex, outcome.stop) == (None, "timeout")
+    assert outcome.seconds < 1.5
