@@ -136,6 +136,11 @@ def test_wildcards_expand_to_every_symbol(tmp_path):
     assert set(task.positives) == {"00", "01"} and task.negatives == ("1",)
 
 
+def test_the_alphabet_option_sets_what_a_wildcard_stands_for(tmp_path):
+    task = load_task(_task(tmp_path, "d\n++\nX\n--\n\n"), alphabet="abc")
+    assert set(task.positives) == {"a", "b", "c"} and task.negatives == ()
+
+
 def test_a_string_both_positive_and_negative_is_located(tmp_path):
     path = _task(tmp_path, "d\n++\n0X\n--\n1\n01\n")
     with pytest.raises(CompileError) as error:
