@@ -85,3 +85,20 @@ UNSUPPORTED_VALUE = _about_task("unsupported-value",
 EXAMPLE_SHAPE_MISMATCH = _about_task(
     "example-shape-mismatch",
     "this example's inputs or output differ in number or type from the first example's")
+
+
+# ---- regex task files (regex.py) -----------------------------------------------------------
+REGEX_TASK_MISSING_MARK = Kind(
+    "regex-task-missing-mark", "the task file has no `{mark}` line",
+    "a task file is a description, `++`, the positive strings, `--`, the negative strings")
+REGEX_TASK_MARK_ORDER = Kind("regex-task-mark-order", "`--` comes before `++`",
+                             "positive strings (`++`) come first")
+REGEX_TASK_SYMBOL = Kind("regex-task-symbol",
+                         "`{symbol}` is not a symbol of the alphabet `{alphabet}`",
+                         "`X` stands for any symbol; --alphabet sets the symbols")
+REGEX_TASK_CONTRADICTION = Kind(
+    "regex-task-contradiction", "contradictory examples: {string!r} is both positive and negative",
+    ("it is also given as positive on line {positive_line}",))
+REGEX_TASK_JSON_SHAPE = Kind(
+    "regex-task-json-shape",
+    'expected {{"positive": [strings], "negative": [strings]}} (optional "alphabet")')

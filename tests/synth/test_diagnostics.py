@@ -15,6 +15,7 @@ import nesy
 from nesy.dsl import diagnostics as front_end
 from nesy.errors import CompileError, DiagnosticKind
 from nesy.synth import diagnostics as catalogue
+from nesy.synth.regex import parse_task
 from nesy.synth.sygus import parse_sygus
 from nesy.synth.tasks import parse_tasks
 
@@ -41,6 +42,16 @@ EXAMPLE = {"inputs": ["a b"], "output": "a"}
 
 # (reader, its input, code of its first diagnostic, fields that diagnostic must have)
 DECLARATION, SYGUS_FILE, TASK_FILE = nesy.compile, parse_sygus, parse_tasks
+
+
+def REGEX_FILE(text):  # noqa: N802 (a reader, named like the others)
+    return parse_task(text, "task", alphabet="01")
+
+
+def REGEX_JSON(text):  # noqa: N802
+    return parse_task(text, "task.json")
+
+
 SPEC = [
     (DECLARATION, 'grammar g(x: String) -> S using nosuch {\n  S: String ::= x\n}',
      "unknown-synthesis-domain", {"grammar": "g", "domain": "nosuch"}),
@@ -95,6 +106,12 @@ SPEC = [
      "unsupported-value", {"task": "t"}),
     (TASK_FILE, tasks({"name": "t", "trainExamples": [EXAMPLE, {"inputs": [1], "output": "a"}]}),
      "example-shape-mismatch", {"task": "t"}),
+    (REGEX_FILE, "starts with 0\n0\n--\n1\n", "regex-task-missing-mark", {"mark": "++"}),
+    (REGEX_FILE, "d\n--\n1\n++\n0\n", "regex-task-mark-order", {}),
+    (REGEX_FILE, "d\n++\n0\n--\n1a\n", "regex-task-symbol", {"symbol": "a", "alphabet": "01"}),
+    (REGEX_FILE, "d\n++\n0X\n--\n01\n", "regex-task-contradiction",
+     {"string": "01", "positive_line": 3}),
+    (REGEX_JSON, '{"positive": ["0"]}', "regex-task-json-shape", {}),
 ]
 
 
