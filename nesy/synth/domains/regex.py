@@ -29,7 +29,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from nesy.errors import UsageError
-from nesy.synth.domains import Domain, ValueType
+from nesy.synth.domains import Domain, ValueType, objects
 
 
 # -- the tree -----------------------------------------------------------------------------------
@@ -607,3 +607,27 @@ def add_command(commands) -> None:
 
 
 DOMAIN.command = add_command
+
+
+# The operations a regex grammar calls: the constructors, and `matches(regex, string)`, the
+# membership test a synthesised regex is executed (and re-checked) by.
+for _name, _kind in (("union", Union), ("concat", Concat)):
+    DOMAIN.operation(_name, ["Regex", "Regex"], "Regex")(_kind)
+for _name, _kind in (("star", Star), ("plus", Plus), ("opt", Opt)):
+    DOMAIN.operation(_name, ["Regex"], "Regex")(_kind)
+
+
+def _matches_bulk(regexes: np.ndarray, strings: np.ndarray):
+    """Membership row by row, each distinct regex evaluated once over all its strings."""
+    out = np.zeros(len(strings), dtype=bool)
+    rows: dict[Regex, list[int]] = {}
+    for i, regex in enumerate(regexes.tolist()):
+        rows.setdefault(regex, []).append(i)
+    for regex, chosen in rows.items():
+        out[chosen] = matches(regex, strings[chosen].tolist())
+    return objects(out), np.ones(len(strings), dtype=bool)
+
+
+@DOMAIN.operation("matches", ["Regex", "String"], "bool", bulk=_matches_bulk)
+def _matches(regex: Regex, string: str) -> bool:
+    return bool(matches(regex, [string])[0])
