@@ -40,6 +40,27 @@ def test_brics_extras_mean_what_dk_brics_says():
     assert equivalent("~a*", "(~a)*")  # complement binds tighter than the star
 
 
+# NL-RX regexes (NL-RX-Synth/targ.txt) with `\\b`, each with a regex of the language it denotes
+# when `\\b` is the empty string, as the description says ("lines with words ...").
+NL_RX_BOUNDARIES = [
+    ("\\b([A-Z])&([AEIOUaeiou])\\b", "[AEIOU]"),  # a capital letter and a vowel
+    ("(.*)(\\b.\\b)", ".*."),  # lines ending with words that contain only a character
+    ("~(\\b([A-Z])(.*)\\b)", "~([A-Z].*)"),  # lines not starting with a capital letter
+    ("\\b([a-z]).*((.)|(dog)).*\\b", "[a-z].*(.|dog).*"),
+    ("(\\b([A-Za-z])|([A-Z])|([a-z])\\b)+", "[A-Za-z]+"),
+]
+
+
+@pytest.mark.parametrize("text, meaning", NL_RX_BOUNDARIES)
+def test_brics_word_boundaries_of_nl_rx_match_the_empty_string(text, meaning):
+    regex = parse(text, "brics")
+    assert equivalent(regex, parse(meaning, "brics"))
+    printed = to_text(regex, "brics")
+    assert "\\b" not in printed and equivalent(parse(printed, "brics"), regex)
+    assert to_text(parse(printed, "brics"), "brics") == printed
+    assert equivalent(parse("\\b", "nesy"), "b")  # elsewhere `\\b` is the escaped letter
+
+
 def test_python_cannot_print_intersection_or_complement():
     with pytest.raises(Exception, match="intersection"):
         to_text(parse("a&b"), "python")

@@ -7,7 +7,12 @@ A regex is a small immutable tree (`Empty`, `Epsilon`, `Chars`, `Any`, `Concat`,
   character, `[01]` classes, `()` the empty string, `#` the empty language, `\\` escapes.
   Precedence, loosest first: `|`, `&`, concatenation, postfix, `~` (so `~a*` is `(~a)*`).
 - "brics": dk.brics.automaton's syntax, which the nesy form follows; it adds `@` (any string)
-  and `"..."` (a literal string).
+  and `"..."` (a literal string), and reads NL-RX's `\\b` as the empty string. NL-RX writes
+  `\\b` as a word boundary around whole regexes (`\\b([a-z])(.*)\\b`, "lines with words
+  starting with a lower-case letter") that are matched against whole lines, where a boundary
+  at either end constrains nothing; read as dk.brics's escaped letter `b`, most of them would
+  denote the empty language (`\\b([A-Z])&([AEIOUaeiou])\\b` intersects `b[A-Z]` with
+  `[AEIOUaeiou]b`). Printing never writes `\\b` (the empty string is `()`).
 - "python": `re` syntax, for the regexes it can express (no `&`, `~`); `(?:)` is the empty
   string and `(?!)` the empty language.
 
@@ -155,14 +160,14 @@ def parse(text: str, dialect: str = "nesy") -> Regex:
         raise UsageError(f"unknown regex dialect {dialect!r} (choose one of {', '.join(DIALECTS)})")
     if dialect == "python":
         return _parse_python(text)
-    return _Parser(text).parse()
+    return _Parser(text, dialect).parse()
 
 
 class _Parser:
     """Recursive descent over the nesy/brics grammar (see the module docstring)."""
 
-    def __init__(self, text: str):
-        self.text, self.pos = text, 0
+    def __init__(self, text: str, dialect: str = "nesy"):
+        self.text, self.pos, self.dialect = text, 0, dialect
 
     def parse(self) -> Regex:
         regex = self.union()
@@ -260,7 +265,10 @@ class _Parser:
         if char == '"':
             return self.literal(start)
         if char == "\\":
-            return symbol(self.take())
+            escaped = self.take()
+            if escaped == "b" and self.dialect == "brics":
+                return Epsilon()  # NL-RX's word boundary: see the module docstring
+            return symbol(escaped)
         if char in _SPECIAL:
             self.pos = start
             self.fail(f"unexpected `{char}`")
