@@ -17,7 +17,7 @@ from nesy.errors import DataError, InternalError, UsageError
 from nesy.synth import strategies
 from nesy.synth.domains import Domain
 from nesy.synth.grammar import Grammar
-from nesy.synth.program import Program, first_wrong
+from nesy.synth.program import Program, wrong
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def synthesize(grammar: Grammar, inputs: Mapping[str, Sequence], outputs: Sequen
     search = strategies.get(strategy)
     whole = problem(grammar, inputs, outputs)
     if not incremental:
-        result = _search(search, whole, budget)
+        result, _ = _search(search, whole, range(whole.examples), budget)
         return replace(result, message=_described(result, budget))
     chosen = sorted(set(first))
     if not chosen or not all(0 <= i < whole.examples for i in chosen):
@@ -133,24 +133,29 @@ def synthesize(grammar: Grammar, inputs: Mapping[str, Sequence], outputs: Sequen
     started, candidates = budget.now(), 0
     while True:
         spent = budget.now() - started
-        result = _search(search, whole.subset(chosen), _remaining(budget, spent, candidates))
+        result, failed = _search(search, whole, chosen, _remaining(budget, spent, candidates))
         candidates += result.candidates
-        wrong = None if result.program is None else first_wrong(result.program, whole.inputs,
-                                                                 whole.outputs)
-        if wrong is None:
+        if not failed:
             return replace(result, candidates=candidates, seconds=budget.now() - started,
                            message=_described(result, budget))
-        chosen.append(wrong)
+        chosen.append(failed[0])
 
 
-def _search(strategy: "strategies.Strategy", problem: Problem, budget: Budget) -> SearchResult:
-    """Run a strategy and re-execute its answer on the examples it was given."""
-    result = strategy.search(problem, budget)
-    if result.program is not None and first_wrong(result.program, problem.inputs,
-                                                  problem.outputs) is not None:
+def _search(strategy: "strategies.Strategy", whole: Problem, chosen: Sequence[int],
+            budget: Budget) -> tuple[SearchResult, list[int]]:
+    """Run a strategy on the chosen examples and re-execute its answer, once, on all of them:
+    the examples it gets wrong (none when there is no answer). Wrong on one it was given is
+    a bug of the strategy."""
+    chosen = list(chosen)
+    result = strategy.search(whole if len(chosen) == whole.examples else whole.subset(chosen),
+                             budget)
+    if result.program is None:
+        return result, []
+    failed = wrong(result.program, whole.inputs, whole.outputs)
+    if set(failed) & set(chosen):
         raise InternalError(f"search strategy '{strategy.name}' produced {result.program}, "
                             f"which fails its examples")
-    return result
+    return result, failed
 
 
 def _described(result: SearchResult, budget: Budget) -> str:
