@@ -35,6 +35,9 @@ _SHAPE = ("the regex strategy searches grammars `B ::= matches(R, S)`, `S ::= <i
           "`R ::= <Regex constants> | union(R, R) | concat(R, R) | star(R) | plus(R) | opt(R)`")
 
 
+_MEMORY_EVERY = 0.02  # seconds
+
+
 class _Stop(Exception):
     def __init__(self, reason: str, message: str):
         self.reason, self.message = reason, message
@@ -86,6 +89,7 @@ class RegexSearch:
         self.candidates = 0
         self.started = budget.now()
         self.memory_base = resident_mb()
+        self.next_memory_check = self.started
 
     def run(self) -> SearchResult:
         size = 1
@@ -151,7 +155,15 @@ class RegexSearch:
             raise _Stop("timeout", f"time budget of {b.timeout:g} s reached")
         if b.max_candidates is not None and self.candidates > b.max_candidates:
             raise _Stop("candidates", f"candidate budget of {b.max_candidates:,} reached")
-        if b.max_memory_mb is not None and resident_mb() - self.memory_base > b.max_memory_mb:
+        if b.max_memory_mb is not None and b.now() >= self.next_memory_check:
+            self._check_memory()
+
+    def _check_memory(self) -> None:
+        """Memory is read at most every `_MEMORY_EVERY` seconds: reading it costs more than
+        a small batch of candidates."""
+        b = self.budget
+        self.next_memory_check = b.now() + _MEMORY_EVERY
+        if resident_mb() - self.memory_base > b.max_memory_mb:
             raise _Stop("memory", f"memory budget of {b.max_memory_mb:g} MB reached after "
                                   f"{len(self.seen):,} distinct regexes")
 
