@@ -22,7 +22,9 @@ infixes' splits, and two regexes with the same vector are interchangeable in any
 on these examples (the synthesiser's observational equivalence). Language equivalence,
 emptiness and example strings go through automata-lib's finite automata (`to_dfa`) over the
 characters the regexes name plus one standing for all others, which keeps `~` exact. The
-domain's subcommand is `nesy synth regex` (see `nesy.synth.regex`).
+domain's operations (the constructors and `matches(regex, string)`) make the grammar that the
+`regex-bottom-up` strategy searches; its subcommand is `nesy synth regex` (see
+`nesy.synth.regex`).
 """
 from __future__ import annotations
 
