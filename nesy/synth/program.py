@@ -79,8 +79,12 @@ def consistent(program: Program, inputs: Mapping[str, Sequence], outputs: Sequen
 
 def first_wrong(program: Program, inputs: Mapping[str, Sequence], outputs: Sequence) -> int | None:
     """The first example the program gets wrong (no value, or another value), or None."""
+    return next(iter(wrong(program, inputs, outputs)), None)
+
+
+def wrong(program: Program, inputs: Mapping[str, Sequence], outputs: Sequence) -> list[int]:
+    """Every example the program gets wrong (no value, or another value), in order."""
     values, valid = program.evaluate(inputs)
-    for index, (value, ok, want) in enumerate(zip(values.tolist(), valid.tolist(), outputs)):
-        if not (ok and program.domain.same(value, want)):
-            return index
-    return None
+    return [index for index, (value, ok, want)
+            in enumerate(zip(values.tolist(), valid.tolist(), outputs))
+            if not (ok and program.domain.same(value, want))]

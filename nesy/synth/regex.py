@@ -1,12 +1,10 @@
-"""Regular expressions from positive and negative strings: search, task files, `nesy synth regex`.
+"""Regular expressions from positive and negative strings: the problem, task files, `nesy synth regex`.
 
-`synthesize(positives, negatives)` enumerates regexes bottom-up by size (number of nodes) over
-the atoms (each symbol of the alphabet, `.` any symbol, `()`) and the constructors union,
-concatenation, star, plus and optional. A regex's value is its membership vector over every
-infix of the examples (`nesy.synth.domains.regex.Infixes`); a regex whose vector was already
-seen is dropped (observational equivalence), and the first regex matching every positive and
-no negative is returned, so it is a smallest one of that search space. Concatenations and
-unions are computed a whole size class at a time with numpy.
+`synthesize(positives, negatives)` states the task as a generic synthesis problem (a grammar
+of the regex domain whose programs are `matches(R, s)`, examples mapping each string to
+whether it must match) and solves it with `nesy.synth.search.synthesize` and the
+"regex-bottom-up" strategy (`nesy.synth.strategies.regex`): a smallest regex, by number of
+nodes, over the atoms (each symbol, `.`, `()`) and union, concatenation, star, plus, optional.
 
 Task files are AlphaRegex's: a description line (or several), `++`, the positive strings, `--`,
 the negative strings; `X` in an example stands for every symbol of the alphabet (the file is
@@ -18,8 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -28,8 +25,11 @@ import numpy as np
 from nesy.errors import CompileError, Diagnostic, InternalError, Source, Span, UsageError
 from nesy.files import read_text
 from nesy.synth import diagnostics as kinds
-from nesy.synth.domains.regex import (Any, Concat, Epsilon, Infixes, Opt, Plus, Regex, Star,
-                                      Union, equivalent, matches, symbol, to_text)
+from nesy.synth import search
+from nesy.synth.domains.regex import Any, Epsilon, Regex, equivalent, symbol, to_text
+from nesy.synth.grammar import Grammar
+from nesy.synth.program import Program
+from nesy.synth.search import Budget
 
 __all__ = ["equivalent", "synthesize", "RegexTask", "load_task", "parse_task", "solve",
            "SearchOutcome"]
@@ -42,168 +42,52 @@ class SearchOutcome:
     regex: Regex | None
     seconds: float
     size_reached: int
-    stop: str  # solved | timeout | max-size
+    stop: str  # solved | timeout | candidates | memory | max-size
+
+
+STRATEGY = "regex-bottom-up"
+
+
+def grammar(alphabet: str) -> Grammar:
+    """The regex search space as a grammar of the regex domain: `matches(R, s)` is the
+    membership of the example string `s`, and R's atoms are the symbols of the alphabet, `.`
+    (any symbol, when there are several) and `()` (the empty string)."""
+    g = Grammar({"B": "bool", "R": "Regex", "S": "String"}, "B", {"s": "String"}, domain="regex")
+    g.function("B", "matches", "R", "S").input("S", "s")
+    for atom in [symbol(c) for c in alphabet] + ([Any()] if len(alphabet) > 1 else []):
+        g.constant("R", atom)
+    g.constant("R", Epsilon())
+    for name in ("union", "concat"):
+        g.function("R", name, "R", "R")
+    for name in ("star", "plus", "opt"):
+        g.function("R", name, "R")
+    return g
 
 
 def synthesize(positives: Sequence[str], negatives: Sequence[str], alphabet: str | None = None,
-               timeout: float | None = None, max_size: int = 30) -> SearchOutcome:
-    """A smallest regex matching every positive string and no negative one.
-
-    Counterexample-guided: the search runs on a few examples and, while its answer is wrong on
-    another one, again with that one added. Fewer examples mean fewer infixes (cheaper vectors)
-    and more regexes merged, and a smallest answer stays a smallest one: a regex right on all
-    examples is right on any subset."""
-    started = time.perf_counter()
+               timeout: float | None = None, max_size: int = 30,
+               max_memory_mb: float | None = 4096) -> SearchOutcome:
+    """A smallest regex matching every positive string and no negative one, found by the
+    "regex-bottom-up" strategy through `nesy.synth.search.synthesize` (which runs the
+    counterexample-guided rounds, starting from the first positive and the first negative,
+    and re-checks the answer by executing `matches` on every example)."""
     overlap = set(positives) & set(negatives)
     if overlap:
         raise UsageError(f"the string {sorted(overlap)[0]!r} is both positive and negative")
     alphabet = "".join(sorted(set(alphabet or "".join(positives) + "".join(negatives)))) or "0"
     strings = list(positives) + list(negatives)
     wanted = [True] * len(positives) + [False] * len(negatives)
-    chosen = sorted({0, len(positives)} & set(range(len(strings))))
-    while True:
-        left = None if timeout is None else max(0.0, timeout - (time.perf_counter() - started))
-        outcome = _search([strings[i] for i in chosen], [wanted[i] for i in chosen], alphabet,
-                          left, max_size)
-        if outcome.regex is None:
-            return replace(outcome, seconds=time.perf_counter() - started)
-        right = matches(outcome.regex, strings) == np.array(wanted, dtype=bool)
-        if right.all():
-            return replace(outcome, seconds=time.perf_counter() - started)
-        chosen.append(int(np.flatnonzero(~right)[0]))
+    first = sorted({0, len(positives)} & set(range(len(strings))))
+    budget = Budget(timeout=timeout, max_size=max_size, max_memory_mb=max_memory_mb)
+    result = search.synthesize(grammar(alphabet), {"s": strings}, wanted, budget,
+                               strategy=STRATEGY, first=first)
+    regex = None if result.program is None else regex_of(result.program)
+    return SearchOutcome(regex, result.seconds, result.size_reached, result.stop)
 
 
-def _search(strings: list[str], wanted: list[bool], alphabet: str, timeout: float | None,
-            max_size: int) -> SearchOutcome:
-    """The bottom-up search proper, on the given examples. Candidates are built as numbers
-    (constructor, operand ids) with their vectors; only the kept ones become nodes, and only
-    the answer becomes a `Regex`."""
-    started = time.perf_counter()
-    infixes = Infixes(strings)
-    checked = infixes.strings
-    target = np.array(wanted, dtype=bool)
-    nodes = _Nodes()
-    seen: set[bytes] = set()
-    levels: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    pending: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
-
-    def keep(kind, first, second, vectors: np.ndarray) -> int | None:
-        """Keep the candidates with new vectors; return the id of one solving the task."""
-        keys = np.packbits(vectors, axis=1)
-        keys = keys.view(np.dtype((np.void, keys.shape[1]))).ravel().tolist()
-        fresh = [i for i, key in enumerate(keys) if not (key in seen or seen.add(key))]
-        ids = nodes.add(kind, [first[i] for i in fresh],
-                        None if second is None else [second[i] for i in fresh])
-        new_vectors = vectors[fresh]
-        pending[0].append(ids)
-        pending[1].append(new_vectors)
-        hits = np.flatnonzero((new_vectors[:, checked] == target).all(axis=1))
-        return int(ids[hits[0]]) if len(hits) else None
-
-    def close_level(size: int) -> None:
-        levels[size] = (np.concatenate(pending[0]), np.concatenate(pending[1]))
-        pending[0].clear()
-        pending[1].clear()
-
-    def outcome(node, size, stop):
-        regex = None if node is None else nodes.regex(node)
-        return SearchOutcome(regex, time.perf_counter() - started, size, stop)
-
-    atoms: list[Regex] = [symbol(c) for c in alphabet] + ([Any()] if len(alphabet) > 1 else [])
-    found = keep(None, atoms, None, np.stack([infixes.evaluate(a) for a in atoms]))
-    # the empty string alone: inside a larger regex it is never needed (r? is smaller than
-    # r|(), and ()r is r)
-    epsilon = infixes.epsilon
-    if found is None and (epsilon[checked] == target).all():
-        return outcome(nodes.add(None, [Epsilon()], None)[0], 1, "solved")
-    if found is not None:
-        return outcome(found, 1, "solved")
-    close_level(1)
-    for size in range(2, max_size + 1):
-        for kind, first, second, vectors in _candidates(levels, size, infixes, nodes):
-            found = keep(kind, first, second, vectors)
-            if found is not None:
-                return outcome(found, size, "solved")
-            if timeout is not None and time.perf_counter() - started > timeout:
-                return outcome(None, size - 1, "timeout")
-        close_level(size)
-    return outcome(None, max_size, "max-size")
-
-
-class _Nodes:
-    """The kept regexes as a table: constructor (None for an atom) and operands, by id."""
-
-    def __init__(self):
-        self.kinds: list = []
-        self.operands: list = []
-        self.kind_codes = np.zeros(0, dtype=np.int8)
-
-    CODES = {None: 0, Star: 1, Plus: 1, Opt: 1, Concat: 2, Union: 3}
-
-    def add(self, kind, first: list, second: list | None) -> np.ndarray:
-        start = len(self.kinds)
-        self.kinds.extend([kind] * len(first))
-        self.operands.extend(first if second is None else zip(first, second))
-        self.kind_codes = np.concatenate(
-            [self.kind_codes, np.full(len(first), self.CODES[kind], dtype=np.int8)])
-        return np.arange(start, len(self.kinds))
-
-    def regex(self, node: int) -> Regex:
-        kind, operands = self.kinds[node], self.operands[node]
-        if kind is None:
-            return operands
-        if kind in (Concat, Union):
-            return kind(self.regex(operands[0]), self.regex(operands[1]))
-        return kind(self.regex(operands))
-
-
-_CHUNK = 1 << 22  # booleans per batch (candidates x infixes)
-
-
-def _candidates(levels, size: int, infixes: Infixes, nodes: _Nodes):
-    """Batches (constructor, first operands, second operands, vectors) of the candidates of
-    one size, from the smaller levels: unary constructors of size-1 regexes, then binary ones
-    of every split of size-1. Skipped, as they add nothing: a star, plus or optional of a
-    regex that already is one; a union's pair in the other order; a concatenation whose left
-    operand is a concatenation (by associativity, `a(bc)` has the same size and value)."""
-    rows_per_batch = max(1, _CHUNK // len(infixes.left))
-    if size - 1 in levels:
-        ids, vectors = levels[size - 1]
-        plain = np.flatnonzero(nodes.kind_codes[ids] != nodes.CODES[Star])
-        for first in range(0, len(plain), rows_per_batch):
-            block = plain[first:first + rows_per_batch]
-            inner, v = ids[block].tolist(), vectors[block]
-            star = infixes.star(v)
-            yield Star, inner, None, star
-            yield Plus, inner, None, _pairwise_concat(infixes, v, star)
-            yield Opt, inner, None, v | infixes.epsilon
-    for left_size in range(1, size - 1):
-        right_size = size - 1 - left_size
-        if left_size not in levels or right_size not in levels:
-            continue
-        left, left_vectors = levels[left_size]
-        right, right_vectors = levels[right_size]
-        if left_size <= right_size:
-            step = max(1, _CHUNK // (len(infixes) * len(right)))
-            for first in range(0, len(left), step):
-                i, j = np.divmod(np.arange(first * len(right),
-                                           min(len(left), first + step) * len(right)), len(right))
-                if left_size == right_size:
-                    i, j = i[j > i], j[j > i]
-                yield Union, left[i].tolist(), right[j].tolist(), left_vectors[i] | right_vectors[j]
-        not_concat = np.flatnonzero(nodes.kind_codes[left] != nodes.CODES[Concat])
-        step = max(1, _CHUNK // max(1, len(right) * len(infixes)))
-        for first in range(0, len(not_concat), step):
-            block = not_concat[first:first + step]
-            vectors = infixes.concat(left_vectors[block], right_vectors)
-            yield (Concat, np.repeat(left[block], len(right)).tolist(),
-                   np.tile(right, len(block)).tolist(), vectors)
-
-
-def _pairwise_concat(infixes: Infixes, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Row i of `left` concatenated with row i of `right`."""
-    pairs = left[:, infixes.left] & right[:, infixes.right]
-    return np.logical_or.reduceat(pairs, infixes.groups, axis=1)
+def regex_of(program: Program) -> Regex:
+    """The regex of a `matches(R, s)` program, by executing its regex part."""
+    return program.children[0].run({})[0]
 
 
 def to_python(regex: Regex) -> str:

@@ -7,6 +7,8 @@ is reported: a strategy that returns a wrong program is a bug, not a solution.
 """
 from __future__ import annotations
 
+import os
+import resource
 import time
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
@@ -15,7 +17,7 @@ from nesy.errors import DataError, InternalError, UsageError
 from nesy.synth import strategies
 from nesy.synth.domains import Domain
 from nesy.synth.grammar import Grammar
-from nesy.synth.program import Program, first_wrong
+from nesy.synth.program import Program, wrong
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,17 @@ class Budget:
 
     def now(self) -> float:
         return time.process_time() if self.clock == "cpu" else time.perf_counter()
+
+
+def resident_mb() -> float:
+    """Resident memory of this process in MB (peak resident memory where /proc is absent):
+    what strategies compare with `Budget.max_memory_mb`, as growth since they started."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 2**20 if os.uname().sysname == "Darwin" else peak / 2**10
 
 
 @dataclass(frozen=True)
@@ -97,41 +110,52 @@ def problem(grammar: Grammar, inputs: Mapping[str, Sequence], outputs: Sequence)
 
 def synthesize(grammar: Grammar, inputs: Mapping[str, Sequence], outputs: Sequence,
                budget: Budget = Budget(), *, strategy: str = "bottom-up",
-               incremental: bool = True) -> SearchResult:
+               incremental: bool = True, first: Sequence[int] = (0,)) -> SearchResult:
     """Find a program of `grammar` mapping `inputs` (name -> one value per example) to
     `outputs` with the named strategy; bottom-up finds a smallest one. Deterministic: the same
     problem and budget give the same answer.
 
-    With `incremental`, the search first runs on one example and, each time its answer fails
-    another example, runs again with that example added (counterexample-guided). Searching
+    With `incremental`, the search first runs on the examples numbered `first` (by default the
+    first one alone; a classifier, such as a regex from positive and negative strings, starts
+    better from one example of each class) and, each time its answer fails another example,
+    runs again with that example added (counterexample-guided). Searching
     few examples is much cheaper per candidate and merges more values, and a smallest answer
     stays a smallest one: any program right on all examples is right on the subset."""
     search = strategies.get(strategy)
     whole = problem(grammar, inputs, outputs)
     if not incremental:
-        result = _search(search, whole, budget)
+        result, _ = _search(search, whole, range(whole.examples), budget)
         return replace(result, message=_described(result, budget))
-    started, candidates, chosen = budget.now(), 0, [0]
+    chosen = sorted(set(first))
+    if not chosen or not all(0 <= i < whole.examples for i in chosen):
+        raise UsageError(f"the first round's examples {list(first)} are not among the "
+                         f"{whole.examples} examples")
+    started, candidates = budget.now(), 0
     while True:
         spent = budget.now() - started
-        result = _search(search, whole.subset(chosen), _remaining(budget, spent, candidates))
+        result, failed = _search(search, whole, chosen, _remaining(budget, spent, candidates))
         candidates += result.candidates
-        wrong = None if result.program is None else first_wrong(result.program, whole.inputs,
-                                                                 whole.outputs)
-        if wrong is None:
+        if not failed:
             return replace(result, candidates=candidates, seconds=budget.now() - started,
                            message=_described(result, budget))
-        chosen.append(wrong)
+        chosen.append(failed[0])
 
 
-def _search(strategy: "strategies.Strategy", problem: Problem, budget: Budget) -> SearchResult:
-    """Run a strategy and re-execute its answer on the examples it was given."""
-    result = strategy.search(problem, budget)
-    if result.program is not None and first_wrong(result.program, problem.inputs,
-                                                  problem.outputs) is not None:
+def _search(strategy: "strategies.Strategy", whole: Problem, chosen: Sequence[int],
+            budget: Budget) -> tuple[SearchResult, list[int]]:
+    """Run a strategy on the chosen examples and re-execute its answer, once, on all of them:
+    the examples it gets wrong (none when there is no answer). Wrong on one it was given is
+    a bug of the strategy."""
+    chosen = list(chosen)
+    result = strategy.search(whole if len(chosen) == whole.examples else whole.subset(chosen),
+                             budget)
+    if result.program is None:
+        return result, []
+    failed = wrong(result.program, whole.inputs, whole.outputs)
+    if set(failed) & set(chosen):
         raise InternalError(f"search strategy '{strategy.name}' produced {result.program}, "
                             f"which fails its examples")
-    return result
+    return result, failed
 
 
 def _described(result: SearchResult, budget: Budget) -> str:

@@ -40,6 +40,27 @@ def test_brics_extras_mean_what_dk_brics_says():
     assert equivalent("~a*", "(~a)*")  # complement binds tighter than the star
 
 
+# NL-RX regexes (NL-RX-Synth/targ.txt) with `\\b`, each with a regex of the language it denotes
+# when `\\b` is the empty string, as the description says ("lines with words ...").
+NL_RX_BOUNDARIES = [
+    ("\\b([A-Z])&([AEIOUaeiou])\\b", "[AEIOU]"),  # a capital letter and a vowel
+    ("(.*)(\\b.\\b)", ".*."),  # lines ending with words that contain only a character
+    ("~(\\b([A-Z])(.*)\\b)", "~([A-Z].*)"),  # lines not starting with a capital letter
+    ("\\b([a-z]).*((.)|(dog)).*\\b", "[a-z].*(.|dog).*"),
+    ("(\\b([A-Za-z])|([A-Z])|([a-z])\\b)+", "[A-Za-z]+"),
+]
+
+
+@pytest.mark.parametrize("text, meaning", NL_RX_BOUNDARIES)
+def test_brics_word_boundaries_of_nl_rx_match_the_empty_string(text, meaning):
+    regex = parse(text, "brics")
+    assert equivalent(regex, parse(meaning, "brics"))
+    printed = to_text(regex, "brics")
+    assert "\\b" not in printed and equivalent(parse(printed, "brics"), regex)
+    assert to_text(parse(printed, "brics"), "brics") == printed
+    assert equivalent(parse("\\b", "nesy"), "b")  # elsewhere `\\b` is the escaped letter
+
+
 def test_python_cannot_print_intersection_or_complement():
     with pytest.raises(Exception, match="intersection"):
         to_text(parse("a&b"), "python")
@@ -244,10 +265,83 @@ def test_syntax_errors_say_where():
 
 
 def test_the_time_limit_holds_on_a_task_too_hard_for_it():
-    import random
-    rng = random.Random(1)
-    strings = sorted({"".join(rng.choice("01") for _ in range(rng.randint(1, 9)))
-                      for _ in range(40)})
+    strings = _hard_strings()
     outcome = synthesize(strings[::2], strings[1::2], timeout=0.5)
     assert (outcome.regex, outcome.stop) == (None, "timeout")
     assert outcome.seconds < 1.5
+
+
+def _hard_strings():
+    import random
+    rng = random.Random(1)
+    return sorted({"".join(rng.choice("01") for _ in range(rng.randint(1, 9)))
+                   for _ in range(40)})
+
+
+def test_a_tiny_memory_budget_stops_a_hard_task():
+    strings = _hard_strings()
+    outcome = synthesize(strings[::2], strings[1::2], timeout=30, max_memory_mb=1)
+    assert (outcome.regex, outcome.stop) == (None, "memory")
+
+
+def test_the_generic_search_runs_the_regex_strategy_and_executes_its_answer():
+    from nesy.synth import search, strategies
+    from nesy.synth.regex import grammar, regex_of
+
+    assert "regex-bottom-up" in strategies.names()
+    strings = ["01", "0101", "", "0", "1", "011"]
+    wanted = [True, True, True, False, False, False]
+    result = search.synthesize(grammar("01"), {"s": strings}, wanted,
+                               strategy="regex-bottom-up", first=[0, 3])
+    assert result.solved
+    assert result.program.run({"s": strings}) == wanted  # executed through the domain
+    assert [bool(re.fullmatch("(01)*", s)) for s in strings] == wanted
+    assert result.program.size == 6  # matches, s, and a regex of four nodes: (01)*
+    assert equivalent(regex_of(result.program), "(01)*")
+
+
+def test_the_regex_strategy_only_uses_the_grammars_constructors():
+    from nesy.synth import search
+    from nesy.synth.grammar import Grammar
+
+    g = Grammar({"B": "bool", "R": "Regex", "S": "String"}, "B", {"s": "String"},
+                domain="regex")
+    g.function("B", "matches", "R", "S").input("S", "s")
+    g.constant("R", symbol("0")).constant("R", symbol("1"))
+    g.function("R", "union", "R", "R").function("R", "concat", "R", "R")
+    strings = ["0", "00", "000", "", "1", "0000"]
+    wanted = [True, True, True, False, False, False]
+    result = search.synthesize(g, {"s": strings}, wanted, strategy="regex-bottom-up")
+    assert result.program.run({"s": strings}) == wanted
+    assert not re.search(r"star|plus|opt", str(result.program))
+
+
+def test_the_regex_strategy_refuses_other_grammars():
+    from nesy.errors import UsageError
+    from nesy.synth import search
+    from nesy.synth.grammar import Grammar
+
+    g = Grammar({"B": "bool"}, "B", {"x": "bool"}).input("B", "x")
+    with pytest.raises(UsageError, match="regex strategy searches grammars"):
+        search.synthesize(g, {"x": [True]}, [True], strategy="regex-bottom-up")
+
+
+def test_the_first_round_must_name_existing_examples():
+    from nesy.errors import UsageError
+    from nesy.synth import search
+    from nesy.synth.regex import grammar
+
+    with pytest.raises(UsageError, match="first round"):
+        search.synthesize(grammar("01"), {"s": ["0"]}, [True], strategy="regex-bottom-up",
+                          first=[3])
+
+
+def test_a_grammar_of_atoms_alone_is_exhausted_not_searched_forever():
+    from nesy.synth import search
+    from nesy.synth.grammar import Grammar
+
+    g = Grammar({"B": "bool", "R": "Regex", "S": "String"}, "B", {"s": "String"},
+                domain="regex")
+    g.function("B", "matches", "R", "S").input("S", "s").constant("R", symbol("0"))
+    result = search.synthesize(g, {"s": ["00", "0"]}, [True, False], strategy="regex-bottom-up")
+    assert (result.program, result.stop) == (None, "exhausted")

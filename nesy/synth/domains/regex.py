@@ -7,7 +7,12 @@ A regex is a small immutable tree (`Empty`, `Epsilon`, `Chars`, `Any`, `Concat`,
   character, `[01]` classes, `()` the empty string, `#` the empty language, `\\` escapes.
   Precedence, loosest first: `|`, `&`, concatenation, postfix, `~` (so `~a*` is `(~a)*`).
 - "brics": dk.brics.automaton's syntax, which the nesy form follows; it adds `@` (any string)
-  and `"..."` (a literal string).
+  and `"..."` (a literal string), and reads NL-RX's `\\b` as the empty string. NL-RX writes
+  `\\b` as a word boundary around whole regexes (`\\b([a-z])(.*)\\b`, "lines with words
+  starting with a lower-case letter") that are matched against whole lines, where a boundary
+  at either end constrains nothing; read as dk.brics's escaped letter `b`, most of them would
+  denote the empty language (`\\b([A-Z])&([AEIOUaeiou])\\b` intersects `b[A-Z]` with
+  `[AEIOUaeiou]b`). Printing never writes `\\b` (the empty string is `()`).
 - "python": `re` syntax, for the regexes it can express (no `&`, `~`); `(?:)` is the empty
   string and `(?!)` the empty language.
 
@@ -17,7 +22,9 @@ infixes' splits, and two regexes with the same vector are interchangeable in any
 on these examples (the synthesiser's observational equivalence). Language equivalence,
 emptiness and example strings go through automata-lib's finite automata (`to_dfa`) over the
 characters the regexes name plus one standing for all others, which keeps `~` exact. The
-domain's subcommand is `nesy synth regex` (see `nesy.synth.regex`).
+domain's operations (the constructors and `matches(regex, string)`) make the grammar that the
+`regex-bottom-up` strategy searches; its subcommand is `nesy synth regex` (see
+`nesy.synth.regex`).
 """
 from __future__ import annotations
 
@@ -29,7 +36,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from nesy.errors import UsageError
-from nesy.synth.domains import Domain, ValueType
+from nesy.synth.domains import Domain, ValueType, objects
 
 
 # -- the tree -----------------------------------------------------------------------------------
@@ -155,14 +162,14 @@ def parse(text: str, dialect: str = "nesy") -> Regex:
         raise UsageError(f"unknown regex dialect {dialect!r} (choose one of {', '.join(DIALECTS)})")
     if dialect == "python":
         return _parse_python(text)
-    return _Parser(text).parse()
+    return _Parser(text, dialect).parse()
 
 
 class _Parser:
     """Recursive descent over the nesy/brics grammar (see the module docstring)."""
 
-    def __init__(self, text: str):
-        self.text, self.pos = text, 0
+    def __init__(self, text: str, dialect: str = "nesy"):
+        self.text, self.pos, self.dialect = text, 0, dialect
 
     def parse(self) -> Regex:
         regex = self.union()
@@ -260,7 +267,10 @@ class _Parser:
         if char == '"':
             return self.literal(start)
         if char == "\\":
-            return symbol(self.take())
+            escaped = self.take()
+            if escaped == "b" and self.dialect == "brics":
+                return Epsilon()  # NL-RX's word boundary: see the module docstring
+            return symbol(escaped)
         if char in _SPECIAL:
             self.pos = start
             self.fail(f"unexpected `{char}`")
@@ -607,3 +617,27 @@ def add_command(commands) -> None:
 
 
 DOMAIN.command = add_command
+
+
+# The operations a regex grammar calls: the constructors, and `matches(regex, string)`, the
+# membership test a synthesised regex is executed (and re-checked) by.
+for _name, _kind in (("union", Union), ("concat", Concat)):
+    DOMAIN.operation(_name, ["Regex", "Regex"], "Regex")(_kind)
+for _name, _kind in (("star", Star), ("plus", Plus), ("opt", Opt)):
+    DOMAIN.operation(_name, ["Regex"], "Regex")(_kind)
+
+
+def _matches_bulk(regexes: np.ndarray, strings: np.ndarray):
+    """Membership row by row, each distinct regex evaluated once over all its strings."""
+    out = np.zeros(len(strings), dtype=bool)
+    rows: dict[Regex, list[int]] = {}
+    for i, regex in enumerate(regexes.tolist()):
+        rows.setdefault(regex, []).append(i)
+    for regex, chosen in rows.items():
+        out[chosen] = matches(regex, strings[chosen].tolist())
+    return objects(out), np.ones(len(strings), dtype=bool)
+
+
+@DOMAIN.operation("matches", ["Regex", "String"], "bool", bulk=_matches_bulk)
+def _matches(regex: Regex, string: str) -> bool:
+    return bool(matches(regex, [string])[0])

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import os
-import resource
 from typing import Callable, Iterator
 
 import numpy as np
@@ -28,7 +26,7 @@ import numpy as np
 from nesy.builtins import apply
 from nesy.synth.grammar import CHAIN, CONSTANT, FUNCTION, INPUT, Grammar, Production
 from nesy.synth.program import Program
-from nesy.synth.search import Budget, Problem, SearchResult
+from nesy.synth.search import Budget, Problem, SearchResult, resident_mb
 from nesy.synth.strategies import Strategy
 
 CHUNK_CELLS = 1 << 15  # (candidate x example) rows per function application
@@ -111,7 +109,7 @@ class BottomUp:
 
     def run(self) -> SearchResult:
         self.started = self.budget.now()
-        self.memory_base = _resident_mb()
+        self.memory_base = resident_mb()
         size = 0
         try:
             while True:
@@ -219,7 +217,7 @@ class BottomUp:
             raise _Stop("candidates", "candidate budget reached")
         if b.timeout is not None and b.now() - self.started > b.timeout:
             raise _Stop("timeout", "time budget reached")
-        if b.max_memory_mb is not None and _resident_mb() - self.memory_base > b.max_memory_mb:
+        if b.max_memory_mb is not None and resident_mb() - self.memory_base > b.max_memory_mb:
             raise _Stop("memory", f"memory budget of {b.max_memory_mb:g} MB reached after "
                         f"{self._value_count():,} distinct values; raise it or lower the "
                         f"time or candidate budget")
@@ -288,16 +286,6 @@ def _matrix(rows: list[list]) -> np.ndarray:
         for j, value in enumerate(row):
             out[i, j] = value
     return out
-
-
-def _resident_mb() -> float:
-    """Resident memory of this process in MB (peak resident memory where /proc is absent)."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except OSError:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return peak / 2**20 if os.uname().sysname == "Darwin" else peak / 2**10
 
 
 class BottomUpStrategy(Strategy):
