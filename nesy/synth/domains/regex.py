@@ -495,11 +495,6 @@ def matches(regex: Regex, strings: Sequence[str]) -> np.ndarray:
     return infixes.evaluate(regex)[infixes.strings]
 
 
-def membership_key(vector: np.ndarray) -> bytes:
-    """The equivalence key of a membership vector: its packed bits."""
-    return np.packbits(vector).tobytes()
-
-
 # -- automata -----------------------------------------------------------------------------------
 
 def symbols(regex: Regex) -> set[str]:
@@ -604,10 +599,7 @@ def _shortest(dfa, count: int) -> list[str]:
 # -- the domain ---------------------------------------------------------------------------------
 
 DOMAIN = Domain("regex", "regular expressions from positive and negative strings",
-                types={"Regex": ValueType("Regex", lambda v: isinstance(v, Regex)),
-                       "Membership": ValueType("Membership",
-                                               lambda v: isinstance(v, np.ndarray)
-                                               and v.dtype == bool, membership_key)})
+                types={"Regex": ValueType("Regex", lambda v: isinstance(v, Regex))})
 
 
 def add_command(commands) -> None:
