@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _sets, _worlds
+
 
 class Aggregator:
     #: The name written in programs, as in `n := count(...)`.
@@ -76,3 +78,35 @@ class Aggregator:
 
     def __repr__(self) -> str:
         return f"<aggregator {self.name}>"
+
+
+class Fold(Aggregator):
+    """An aggregator that combines a group's values with `combine` (a numpy ufunc) from
+    `empty`, as sum and prod do: one exact fold for both semantics."""
+
+    n_values = 1
+    value_class = "numeric"
+    combine: np.ufunc
+
+    def result_types(self, args, values):
+        return list(values)
+
+    def sets(self, group, n_groups, values):
+        return _sets.every_group(_sets.fold(group, n_groups, values, self.combine, self.empty))
+
+    def worlds(self, prov, group, n_groups, values, tags):
+        return _worlds.fold(prov, group, n_groups, values, tags, self.combine, self.empty)
+
+
+class Extreme(Aggregator):
+    """An aggregator whose outcome is every row attaining its group's smallest value (or
+    largest, with `larger_wins`), ties included: min, max, argmin, argmax."""
+
+    n_values = 1
+    larger_wins = False
+
+    def sets(self, group, n_groups, values):
+        return _sets.extremes(group, n_groups, values, larger_wins=self.larger_wins)
+
+    def worlds(self, prov, group, n_groups, values, tags):
+        return _worlds.extremes(prov, group, values, tags, larger_wins=self.larger_wins)
