@@ -94,7 +94,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     train_cli.add_subcommands(sub)
     synth_cli.add_subcommands(sub)
+    _add_data_commands(sub)
     return parser
+
+
+def _add_data_commands(sub) -> None:
+    """`nesy data NAME ...`: one sub-command per registered dataset that can write itself to
+    files (`DatasetSpec.add_command`)."""
+    from .datasets import registry
+
+    writers = [spec for spec in registry().values() if spec.add_command is not None]
+    if not writers:
+        return
+    data = sub.add_parser("data", help="generate a dataset and write it to files",
+                          description="Generate a dataset (or convert one) and write it to files.")
+    names = data.add_subparsers(dest="dataset", metavar="DATASET", required=True)
+    for spec in writers:
+        spec.add_command(names.add_parser(spec.name, help=spec.description))
 
 
 # ---- commands ------------------------------------------------------------------------------

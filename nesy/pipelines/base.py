@@ -71,13 +71,18 @@ class TrainingRun:
 class PipelineSpec:
     """A `nesy train NAME` sub-command. `add_arguments(parser)` adds the pipeline's own flags
     (the run flags --epochs, --out, ... are common to all); `run(args)` reads the parsed
-    arguments and returns the `TrainingRun`, raising `UsageError` for bad combinations."""
+    arguments and returns the `TrainingRun`, raising `UsageError` for bad combinations.
+
+    `commands` adds the pipeline's other sub-commands, by verb: `{"eval": add, "translate":
+    add}` makes `nesy eval NAME` and `nesy translate NAME`, where `add(parser)` adds that
+    command's flags and sets its `handler` (see `nesy.pipelines.cli.VERBS` for the verbs)."""
 
     name: str
     help: str
     run: Callable[[argparse.Namespace], TrainingRun]
     add_arguments: Callable[[argparse.ArgumentParser], None] = field(default=lambda parser: None)
     description: str | None = None
+    commands: dict[str, Callable[[argparse.ArgumentParser], None]] = field(default_factory=dict)
 
 
 def trainable_provenance(provenance: str) -> str:

@@ -21,6 +21,13 @@ DEFAULT_LR = 1e-3
 RUNS_DIR = Path("runs")
 
 
+#: The verbs a pipeline may add a sub-command under (`PipelineSpec.commands`), with their help.
+VERBS = {
+    "eval": "evaluate a trained model, or a task's reference programs, on a data set",
+    "translate": "translate input typed on the command line with a trained model",
+}
+
+
 def add_subcommands(subparsers) -> None:
     train_parser = subparsers.add_parser(
         "train",
@@ -34,6 +41,20 @@ def add_subcommands(subparsers) -> None:
                                       description=spec.description or spec.help)
         spec.add_arguments(parser)
         parser.set_defaults(handler=lambda args, spec=spec: run_pipeline(spec, args))
+    _add_verbs(subparsers)
+
+
+def _add_verbs(subparsers) -> None:
+    """`nesy eval NAME`, `nesy translate NAME`, ...: one verb command per verb that some
+    pipeline offers, with one sub-command per pipeline offering it."""
+    for verb, help in VERBS.items():
+        offering = [spec for spec in registry().values() if verb in spec.commands]
+        if not offering:
+            continue
+        verb_parser = subparsers.add_parser(verb, help=help, description=help[0].upper() + help[1:] + ".")
+        names = verb_parser.add_subparsers(dest=f"{verb}_pipeline", metavar="PIPELINE", required=True)
+        for spec in offering:
+            spec.commands[verb](names.add_parser(spec.name, help=spec.help))
 
 
 def _run_flags() -> argparse.ArgumentParser:

@@ -111,3 +111,51 @@ def test_building_the_command_line_does_not_import_torch():
     code = "import sys; from nesy.cli import build_parser; build_parser(); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def _xor_command(parser: argparse.ArgumentParser) -> None:
+    """`nesy data test-xor --count N --out FILE`: a dataset that writes itself as CSV."""
+    parser.add_argument("--count", type=int, default=4)
+    parser.add_argument("--out", required=True)
+
+    def write(args) -> int:
+        x, y = xor_points(args.count)
+        with open(args.out, "w") as out:
+            out.writelines(f"{a:.3f},{b:.3f},{label}\n" for (a, b), label in zip(x, y))
+        return 0
+
+    parser.set_defaults(handler=write)
+
+
+def _toy_eval_command(parser: argparse.ArgumentParser) -> None:
+    """`nesy eval toy --points N`: prints how many of N points are labelled 1."""
+    parser.add_argument("--points", type=int, default=8)
+    parser.set_defaults(handler=lambda args: print(int(xor_points(args.points)[1].sum())) or 0)
+
+
+def test_a_dataset_with_a_command_becomes_nesy_data_NAME(tmp_path, capsys):
+    from nesy import datasets
+
+    datasets.register(DatasetSpec("test-xor", "XOR of signs", xor_points, add_command=_xor_command))
+    try:
+        assert main(["data", "test-xor", "--count", "5", "--out", str(tmp_path / "xor.csv")]) == 0
+    finally:
+        datasets.unregister("test-xor")
+    rows = (tmp_path / "xor.csv").read_text().splitlines()
+    assert len(rows) == 5
+    assert all(int(row.split(",")[2]) == ((float(row.split(",")[0]) > 0) ^ (float(row.split(",")[1]) > 0))
+               for row in rows)
+
+
+def test_a_pipeline_with_an_eval_command_becomes_nesy_eval_NAME(capsys):
+    spec = PipelineSpec("toy-eval", help="XOR of two signs", run=TOY.run,
+                        commands={"eval": _toy_eval_command})
+    pipelines.register(spec)
+    try:
+        assert main(["eval", "toy-eval", "--points", "100"]) == 0
+    finally:
+        pipelines.unregister("toy-eval")
+    assert int(capsys.readouterr().out) == int(xor_points(100)[1].sum())
+    with pytest.raises(SystemExit) as exit_:  # no pipeline offers `eval` any more
+        main(["eval", "toy-eval"])
+    assert exit_.value.code == 2
