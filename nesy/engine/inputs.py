@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import ir
 from ..errors import DataError, UsageError, closest
+from ..expr import in_range
 from ..provenance import Provenance
 from ..types import ValueType
 from .executor import DEFAULT_MAX_ITERATIONS, Executor
@@ -120,6 +121,8 @@ def check_value(vtype: ValueType, value, where: str):
     if vtype.is_float:
         if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
             raise bad()
+        if not in_range(vtype, np.array([float(value)]))[0]:
+            raise DataError(f"{where}: {value} is outside the range of {vtype.name}")
         return float(value)
     if vtype.name == "bool":
         if not isinstance(value, (bool, np.bool_)):
