@@ -34,11 +34,16 @@ class Program:
         return input_facts.relation(self.ir, name)
 
     def run(self, provenance: str = "unit", k: int | None = None, facts: dict | None = None,
-            query=None, max_iterations: int | None = None) -> "Result":
+            query=None, max_iterations: int | None = None,
+            memory_limit: float | None = None) -> "Result":
         """Evaluate the program. `facts` maps a relation to extra input rows: tuples, or
-        (probability, tuple) pairs, or `Disjunction`s of such pairs."""
+        (probability, tuple) pairs, or `Disjunction`s of such pairs. A recursive stratum
+        may take at most `max_iterations` rounds (a positive int; None: 100,000) and the run
+        at most `memory_limit` MB of resident memory (None: half the machine's); past either
+        it stops with a `ResourceLimitError` / `FixpointError` naming the rule."""
         prov = make_provenance(provenance, k=k)
-        executor = input_facts.loaded_executor(self.ir, prov, facts, max_iterations)
+        executor = input_facts.loaded_executor(self.ir, prov, facts, max_iterations,
+                                               memory_limit)
         tables = executor.run()
         names = self._outputs(query)
         out = {}

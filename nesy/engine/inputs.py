@@ -16,7 +16,8 @@ from ..errors import DataError, UsageError, closest
 from ..expr import in_range
 from ..provenance import Provenance
 from ..types import ValueType
-from .executor import DEFAULT_MAX_ITERATIONS, Executor
+from .executor import Executor
+from .limits import check_max_iterations, check_memory_limit
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,14 @@ def relation(program: ir.Program, name: str) -> ir.Relation:
 
 
 def loaded_executor(program: ir.Program, provenance: Provenance, facts: dict | None = None,
-                    max_iterations: int | None = None) -> Executor:
+                    max_iterations: int | None = None,
+                    memory_limit: float | None = None) -> Executor:
     """An executor holding the program's own facts, then `facts` (relation -> rows), in
-    that order: the order in which the provenance sees them."""
-    executor = Executor(program, provenance, max_iterations or DEFAULT_MAX_ITERATIONS)
+    that order: the order in which the provenance sees them. `max_iterations` bounds the
+    rounds of each recursive stratum (None: 100,000); `memory_limit` (MB) the process's
+    resident memory (None: half the machine's)."""
+    executor = Executor(program, provenance, check_max_iterations(max_iterations),
+                        check_memory_limit(memory_limit))
     executor.load_program_facts()
     add_inputs(executor, facts)
     return executor

@@ -1,0 +1,81 @@
+"""Limits that stop a runaway program with a message naming the rule, never a MemoryError
+or a machine brought to its knees: a number of fixpoint rounds and a memory budget.
+
+The memory budget is the process's resident memory. It is checked before each join is
+materialised (its exact row count is known from the key counts before any row is built, so
+a cross product that would need 60 GB is refused up front) and after each rule evaluation
+(which catches values that grow by themselves, such as a string doubled every round).
+"""
+from __future__ import annotations
+
+import os
+
+from ..errors import NesyError, UsageError
+
+DEFAULT_MAX_ITERATIONS = 100_000
+MB = 1 << 20
+
+
+class ResourceLimitError(NesyError):
+    """A run stopped by --iter-limit / --memory-limit (or the default memory budget)."""
+
+
+def physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def resident_memory() -> int:
+    """Bytes of resident memory of this process now (0 where the OS does not say)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def default_memory_limit() -> int | None:
+    """Half the machine's memory: room for what a single step allocates past the check."""
+    total = physical_memory()
+    return None if total is None else total // 2
+
+
+def check_max_iterations(value) -> int:
+    """`max_iterations` of the API: None means the default; otherwise a positive int."""
+    if value is None:
+        return DEFAULT_MAX_ITERATIONS
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(f"max_iterations must be a positive integer (None for the default "
+                         f"{DEFAULT_MAX_ITERATIONS}), got {value!r}")
+    return value
+
+
+def check_memory_limit(value) -> int | None:
+    """`memory_limit` (MB) of the API -> bytes; None means half the machine's memory."""
+    if value is None:
+        return default_memory_limit()
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 \
+            or value == float("inf"):
+        raise UsageError(f"memory_limit must be a positive number of MB, got {value!r}")
+    return int(value * MB)
+
+
+class MemoryBudget:
+    """Resident memory allowed to one run; `None` limit means unlimited."""
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+
+    def rows_left(self, bytes_per_row: int) -> int | None:
+        """How many more rows of `bytes_per_row` fit (None: no limit)."""
+        if self.limit is None:
+            return None
+        return max(0, self.limit - resident_memory()) // max(1, bytes_per_row)
+
+    def exceeded(self) -> bool:
+        return self.limit is not None and resident_memory() > self.limit
+
+    def describe(self) -> str:
+        return f"{self.limit / MB:,.0f} MB"
