@@ -108,6 +108,21 @@ def problem(grammar: Grammar, inputs: Mapping[str, Sequence], outputs: Sequence)
     return Problem(grammar, domain, inputs, outputs)
 
 
+def contradiction(problem_: Problem) -> tuple[int, int] | None:
+    """Two examples (positions) with the same inputs and different outputs, which no
+    program can meet; None when there are none (or values cannot be compared by hash)."""
+    seen: dict = {}
+    rows = zip(*problem_.inputs.values()) if problem_.inputs else [()] * problem_.examples
+    try:
+        for index, (row, output) in enumerate(zip(rows, problem_.outputs)):
+            first = seen.setdefault(tuple(row), index)
+            if problem_.outputs[first] != output:
+                return first, index
+    except TypeError:  # unhashable values: left to the search
+        return None
+    return None
+
+
 def synthesize(grammar: Grammar, inputs: Mapping[str, Sequence], outputs: Sequence,
                budget: Budget = Budget(), *, strategy: str = "bottom-up",
                incremental: bool = True, first: Sequence[int] = (0,)) -> SearchResult:
@@ -123,6 +138,13 @@ def synthesize(grammar: Grammar, inputs: Mapping[str, Sequence], outputs: Sequen
     stays a smallest one: any program right on all examples is right on the subset."""
     search = strategies.get(strategy)
     whole = problem(grammar, inputs, outputs)
+    clash = contradiction(whole)
+    if clash is not None:
+        first_, second = clash
+        return SearchResult(None, 0, 0, 0.0, 0, "infeasible",
+                            f"infeasible: examples {first_ + 1} and {second + 1} have the same "
+                            f"inputs but want {whole.outputs[first_]!r} and "
+                            f"{whole.outputs[second]!r}")
     if not incremental:
         result, _ = _search(search, whole, range(whole.examples), budget)
         return replace(result, message=_described(result, budget))
