@@ -145,3 +145,24 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ")[-1][0] != "Z"  # a zombie has ended
     except FileNotFoundError:
         return False
+
+
+def test_synth_regex_reports_a_crashing_task_as_a_row(tmp_path, monkeypatch):
+    from nesy.synth import regex
+
+    paths = []
+    for name in ("one", "two"):
+        path = tmp_path / f"{name}.txt"
+        path.write_text("ends with 1\n++\n1\n01\n--\n0\n10\n")
+        paths.append(path)
+    real = regex.solve
+
+    def crashing(task, timeout=None):
+        if task.name.startswith("two"):
+            raise KeyError("a bug in one task")
+        return real(task, timeout)
+
+    monkeypatch.setattr(regex, "solve", crashing)
+    done = run_cli_in_process("synth", "regex", *paths, "--alphabet", "01")
+    assert done.returncode == 1 and "1 of 2 tasks failed" in done.stderr
+    assert "error: internal error: KeyError" in done.stdout
