@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import os
 from dataclasses import dataclass
 
@@ -75,6 +76,16 @@ class Program:
         from .synth import Budget, synthesize
 
         g = self.grammars.get(_name("grammar", grammar))
+        _name("strategy", strategy)
+        if timeout is not None and (isinstance(timeout, bool) or
+                                    not isinstance(timeout, (int, float)) or
+                                    not 0 < timeout < math.inf):
+            raise UsageError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        if max_candidates is not None and (isinstance(max_candidates, bool) or
+                                           not isinstance(max_candidates, int) or
+                                           max_candidates < 1):
+            raise UsageError(f"max_candidates must be a positive integer, got "
+                             f"{max_candidates!r}")
         if g is None:
             raise UsageError(f"the program declares no grammar '{grammar}'; declared: "
                              f"{', '.join(self.ir.grammars) or '(none)'}")
@@ -89,7 +100,13 @@ class Program:
                 raise DataError(f"example {i + 1}: expected an (inputs, output) pair, got "
                                 f"{example!r}")
             given, output = example
-            given = given if isinstance(given, dict) else dict(zip(names, _as_tuple(given)))
+            if not isinstance(given, dict):
+                values = _as_tuple(given)
+                if len(values) != len(names):
+                    raise DataError(f"example {i + 1}: expected {len(names)} input value"
+                                    f"{'s' if len(names) != 1 else ''} ({', '.join(names)}), "
+                                    f"got {len(values)}: {given!r}")
+                given = dict(zip(names, values))
             if set(given) != set(names):
                 raise DataError(f"example {i + 1}: expected inputs {', '.join(names)}, got "
                                 f"{', '.join(map(str, given)) or 'none'}")

@@ -164,6 +164,23 @@ TENSORS = st.builds(
     st.sampled_from([1.0, -3.0, 7.0]))
 
 
+GRAMMAR = nesy.compile('grammar g(x: String) -> S {\n  S: String ::= $concatenate(S, S) | x\n}\n')
+
+
+@pytest.mark.parametrize("kwargs,error,words", [
+    ({"timeout": math.nan}, UsageError, "timeout must be a positive number"),
+    ({"timeout": "1"}, UsageError, "timeout must be a positive number"),
+    ({"max_candidates": 0}, UsageError, "max_candidates must be a positive integer"),
+    ({"strategy": 5}, UsageError, "strategy must be a string"),
+    ({"examples": [(("a", "b"), "aa")]}, DataError, "expected 1 input value (x), got 2"),
+])
+def test_bad_synthesis_calls(kwargs, error, words):
+    kwargs = {"examples": [(("a",), "aa")], **kwargs}
+    with pytest.raises(error) as caught:
+        GRAMMAR.synthesize("g", **kwargs)
+    assert words in str(caught.value)
+
+
 def _calls(paths, program):
     return {
         "run": lambda a, b, c: paths.run(provenance=a if isinstance(a, str) and a in
@@ -178,12 +195,13 @@ def _calls(paths, program):
         "relation": lambda a, b, c: paths.relation_types(a),
         "result": lambda a, b, c: paths.run()[a],
         "synthesize": lambda a, b, c: paths.synthesize(a, b),
+        "grammar": lambda a, b, c: GRAMMAR.synthesize("g", a, timeout=b, max_candidates=c),
     }
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(["run", "run_raw", "limits", "load", "compile", "mapping", "module",
-                        "relation", "result", "synthesize"]), JUNK, JUNK, JUNK)
+                        "relation", "result", "synthesize", "grammar"]), JUNK, JUNK, JUNK)
 def test_api_misuse_raises_only_nesy_errors(paths, program, call, a, b, c):
     try:
         _calls(paths, program)[call](a, b, c)
