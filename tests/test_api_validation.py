@@ -100,6 +100,16 @@ def test_a_disjunction_summing_past_1_is_rejected(paths):
     assert ok["p"].prob((3, 4)) == pytest.approx(0.5)
 
 
+def test_a_disjunction_of_batched_tensors_is_checked_per_batch_row():
+    program = nesy.compile("type e(i32)\nrel q(x) = e(x)\n")
+    ok = [Disjunction([(torch.tensor([0.9, 0.1]), (1,)), (torch.tensor([0.1, 0.9]), (2,))])]
+    probs = program.run(provenance="diffexact", facts={"e": ok})["q"].probs
+    assert torch.allclose(torch.stack(probs), torch.tensor([[0.9, 0.1], [0.1, 0.9]]))
+    bad = [Disjunction([(torch.tensor([0.9, 0.5]), (1,)), (torch.tensor([0.1, 0.9]), (2,))])]
+    with pytest.raises(DataError, match="sum to 1.4"):
+        program.run(provenance="diffexact", facts={"e": bad})
+
+
 @pytest.mark.parametrize("inputs,words", [
     (torch.randn(4, 10) * 5, "not a probability"),
     (torch.full((2, 10), math.nan), "not a probability"),

@@ -78,18 +78,19 @@ def _add_input(executor: Executor, name: str, rows, group_base: int, checked: bo
             if not isinstance(items, (list, tuple)):
                 raise DataError(f"fact {i + 1} of '{name}': a Disjunction holds a list of "
                                 f"(probability, tuple) pairs, got {type(items).__name__}")
-        total = 0.0
+        total = np.zeros(1)
         for item in items:
             prob, tup = split_probability(item, isinstance(row, Disjunction))
             where = f"fact {i + 1} of '{name}'"
             if prob is not None and not checked:
-                total += check_probability(prob, where)
+                total = total + check_probability(prob, where)
             values.append(check_row(rel, tup, where))
             probs.append(prob)
             groups.append(gid)
-        if total > 1 + 1e-6 and gid >= 0:
+        if gid >= 0 and total.max() > 1 + 1e-6:
             raise DataError(f"fact {i + 1} of '{name}': the probabilities of a Disjunction "
-                            f"(at most one of its facts holds) sum to {total:g}, more than 1")
+                            f"(at most one of its facts holds) sum to {total.max():g}, more "
+                            f"than 1")
     if values:
         executor.add_facts(name, values, probs, np.array(groups, dtype=np.int64))
     return group_base
@@ -105,9 +106,9 @@ def split_probability(item, in_disjunction: bool):
     return None, item
 
 
-def check_probability(p, where: str) -> float:
-    """The largest of `p` (a number or a tensor of them), or a DataError unless every value
-    lies in [0, 1]: the bounds the language checks on `p::fact`."""
+def check_probability(p, where: str) -> np.ndarray:
+    """The values of `p` (a number or a tensor of them, flattened), or a DataError unless
+    every one lies in [0, 1]: the bounds the language checks on `p::fact`."""
     if hasattr(p, "detach"):  # a tensor, given through Program.run (tested here, not torch)
         values = np.asarray(p.detach().cpu().double().numpy(), dtype=np.float64).reshape(-1)
     else:
@@ -115,7 +116,7 @@ def check_probability(p, where: str) -> float:
     bad = values[~((values >= 0) & (values <= 1))]
     if len(bad):
         raise DataError(f"{where}: probability {bad[0]:g} is not between 0 and 1")
-    return float(values.max(initial=0.0))
+    return values
 
 
 def _is_probability(x) -> bool:

@@ -100,6 +100,24 @@ def test_cli_reports_a_crashing_task_as_a_row_and_keeps_the_others(tmp_path, mon
     assert "bad" in done.stdout and "upper(var_0)" in done.stdout
 
 
+def test_results_are_saved_while_later_tasks_run(tmp_path, monkeypatch):
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps([GOOD, {**GOOD, "name": "second"}]))
+    out = tmp_path / "out.json"
+    real = task_module.solve
+    seen = []
+
+    def solve(task, budget):
+        if task.name == "second":  # the first task's row is already on disk
+            seen.extend(r["name"] for r in json.loads(out.read_text())["results"])
+        return real(task, budget)
+
+    monkeypatch.setattr(task_module, "solve", solve)
+    done = run_cli_in_process("synth", "strings", str(path), "--output", str(out))
+    assert done.returncode == 0 and seen == ["good"]
+    assert [r["name"] for r in json.loads(out.read_text())["results"]] == ["good", "second"]
+
+
 @pytest.mark.parametrize("where", ["dir", "missing"])
 def test_an_unusable_output_fails_before_the_work(tmp_path, where, monkeypatch):
     path = tmp_path / "tasks.json"
