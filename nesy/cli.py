@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="stop a recursive stratum after N rounds (default 100000)")
     run.add_argument("--memory-limit", type=positive_float, default=None, metavar="MB",
                      help="stop the run, naming the rule, when it needs more than MB megabytes "
-                          "(default: half the machine's memory)")
+                          "(default: 80%% of the memory available)")
     run.set_defaults(handler=cmd_run)
 
     listing = sub.add_parser("examples", help="list the example programs shipped with nesy",

@@ -41,8 +41,9 @@ class Program:
         """Evaluate the program. `facts` maps a relation to extra input rows: tuples, or
         (probability, tuple) pairs, or `Disjunction`s of such pairs. A recursive stratum
         may take at most `max_iterations` rounds (a positive int; None: 100,000) and the run
-        at most `memory_limit` MB of resident memory (None: half the machine's); past either
-        it stops with a `ResourceLimitError` / `FixpointError` naming the rule."""
+        may add at most `memory_limit` MB to the process's memory (None: 80% of what is
+        available); past either it stops with a `FixpointError` / `ResourceLimitError` naming
+        the rule."""
         prov = make_provenance(_name("provenance", provenance), k=k)
         names = self._outputs(query)
         executor = input_facts.loaded_executor(self.ir, prov, _facts(facts), max_iterations,

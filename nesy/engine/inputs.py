@@ -45,8 +45,8 @@ def loaded_executor(program: ir.Program, provenance: Provenance, facts: dict | N
                     memory_limit: float | None = None) -> Executor:
     """An executor holding the program's own facts, then `facts` (relation -> rows), in
     that order: the order in which the provenance sees them. `max_iterations` bounds the
-    rounds of each recursive stratum (None: 100,000); `memory_limit` (MB) the process's
-    resident memory (None: half the machine's)."""
+    rounds of each recursive stratum (None: 100,000); `memory_limit` (MB) what the run may
+    add to the process's resident memory (None: 80% of the memory available)."""
     executor = Executor(program, provenance, check_max_iterations(max_iterations),
                         check_memory_limit(memory_limit))
     executor.load_program_facts()

@@ -1,7 +1,8 @@
 """Limits that stop a runaway program with a message naming the rule, never a MemoryError
 or a machine brought to its knees: a number of fixpoint rounds and a memory budget.
 
-The memory budget is the process's resident memory. It is checked before each join is
+The memory budget is what the run may add to the process's resident memory (the caller's
+own data, a training set say, does not count against it). It is checked before each join is
 materialised (its exact row count is known from the key counts before any row is built, so
 a cross product that would need 60 GB is refused up front) and after each rule evaluation
 (which catches values that grow by themselves, such as a string doubled every round).
@@ -36,8 +37,24 @@ def resident_memory() -> int:
         return 0
 
 
+def available_memory() -> int | None:
+    """Bytes the OS says can still be allocated without swapping (Linux), else None."""
+    try:
+        with open("/proc/meminfo", "rb") as f:
+            for line in f:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def default_memory_limit() -> int | None:
-    """Half the machine's memory: room for what a single step allocates past the check."""
+    """Most of the memory available when the run starts (half the machine's where the OS
+    does not say): room is left for what a single step allocates past its check."""
+    available = available_memory()
+    if available is not None:
+        return int(available * 0.8)
     total = physical_memory()
     return None if total is None else total // 2
 
@@ -53,7 +70,7 @@ def check_max_iterations(value) -> int:
 
 
 def check_memory_limit(value) -> int | None:
-    """`memory_limit` (MB) of the API -> bytes; None means half the machine's memory."""
+    """`memory_limit` (MB) of the API -> bytes; None means most of the available memory."""
     if value is None:
         return default_memory_limit()
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 \
@@ -63,19 +80,21 @@ def check_memory_limit(value) -> int | None:
 
 
 class MemoryBudget:
-    """Resident memory allowed to one run; `None` limit means unlimited."""
+    """Resident memory one run may add to the process; a `None` limit means unlimited."""
 
     def __init__(self, limit: int | None):
         self.limit = limit
+        self.base = resident_memory() if limit is not None else 0
 
     def rows_left(self, bytes_per_row: int) -> int | None:
         """How many more rows of `bytes_per_row` fit (None: no limit)."""
         if self.limit is None:
             return None
-        return max(0, self.limit - resident_memory()) // max(1, bytes_per_row)
+        used = resident_memory() - self.base
+        return max(0, self.limit - used) // max(1, bytes_per_row)
 
     def exceeded(self) -> bool:
-        return self.limit is not None and resident_memory() > self.limit
+        return self.limit is not None and resident_memory() - self.base > self.limit
 
     def describe(self) -> str:
         return f"{self.limit / MB:,.0f} MB"
