@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 import nesy
-from nesy.engine.limits import MB, ResourceLimitError, resident_memory
+from nesy.engine.limits import MB, ResourceLimitError
+from nesy.memory import resident_memory
 from nesy.engine.executor import FixpointError
 from nesy.errors import UsageError
 

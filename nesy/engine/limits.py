@@ -9,9 +9,8 @@ a cross product that would need 60 GB is refused up front) and after each rule e
 """
 from __future__ import annotations
 
-import os
-
 from ..errors import NesyError, UsageError
+from ..memory import available_memory, physical_memory, resident_memory
 
 DEFAULT_MAX_ITERATIONS = 100_000
 MB = 1 << 20
@@ -19,34 +18,6 @@ MB = 1 << 20
 
 class ResourceLimitError(NesyError):
     """A run stopped by --iter-limit / --memory-limit (or the default memory budget)."""
-
-
-def physical_memory() -> int | None:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def resident_memory() -> int:
-    """Bytes of resident memory of this process now (0 where the OS does not say)."""
-    try:
-        with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def available_memory() -> int | None:
-    """Bytes the OS says can still be allocated without swapping (Linux), else None."""
-    try:
-        with open("/proc/meminfo", "rb") as f:
-            for line in f:
-                if line.startswith(b"MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
 
 
 def default_memory_limit() -> int | None:

@@ -7,13 +7,12 @@ is reported: a strategy that returns a wrong program is a bug, not a solution.
 """
 from __future__ import annotations
 
-import os
-import resource
 import time
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from nesy.errors import DataError, InternalError, UsageError
+from nesy.memory import resident_memory
 from nesy.synth import strategies
 from nesy.synth.domains import Domain
 from nesy.synth.grammar import Grammar
@@ -39,12 +38,7 @@ class Budget:
 def resident_mb() -> float:
     """Resident memory of this process in MB (peak resident memory where /proc is absent):
     what strategies compare with `Budget.max_memory_mb`, as growth since they started."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except OSError:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return peak / 2**20 if os.uname().sysname == "Darwin" else peak / 2**10
+    return resident_memory() / 2**20
 
 
 @dataclass(frozen=True)
