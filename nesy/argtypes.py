@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Callable
 
 
@@ -24,6 +25,8 @@ def positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
+    if not value > 0:  # also rejects nan, which compares false to everything
         raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    if value == math.inf:
+        raise argparse.ArgumentTypeError(f"must be finite, got {text}")
     return value

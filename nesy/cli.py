@@ -21,7 +21,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .argtypes import int_between
+from .argtypes import int_between, positive_float
 from .errors import (UNREADABLE_FILE, CompileError, Diagnostic, FileError, Interrupted, NesyError,
                      UsageError)
 
@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="table (default), json, or csv (one relation)")
     run.add_argument("--output-dir", type=Path, metavar="DIR",
                      help="write DIR/REL.csv for each output relation (CSV with a header)")
+    run.add_argument("--iter-limit", type=int_between(1, None), default=None, metavar="N",
+                     help="stop a recursive stratum after N rounds (default 100000)")
+    run.add_argument("--memory-limit", type=positive_float, default=None, metavar="MB",
+                     help="stop the run, naming the rule, when it needs more than MB megabytes "
+                          "(default: 80%% of the memory available)")
     run.set_defaults(handler=cmd_run)
 
     listing = sub.add_parser("examples", help="list the example programs shipped with nesy",
@@ -154,7 +159,8 @@ def cmd_run(args) -> int:
         _mkdir(args.output_dir)
     elif form == "csv":
         _require_one_relation(list(dict.fromkeys(args.query or program.ir.outputs)))
-    result = program.run(provenance=args.provenance, k=args.k, query=args.query)
+    result = program.run(provenance=args.provenance, k=args.k, query=args.query,
+                         max_iterations=args.iter_limit, memory_limit=args.memory_limit)
     if form == "table":
         sys.stdout.write(render.table(result, args.k))
         return 0

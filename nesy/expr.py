@@ -43,6 +43,7 @@ def _const(e: ir.Const, columns, n, values):
         out = np.full(n, e.value, dtype=np.int64)
     elif e.type.is_float:
         out = np.full(n, e.value, dtype=np.float64)
+        return out, in_range(e.type, out)
     elif e.type.name == "bool":
         out = np.full(n, bool(e.value), dtype=bool)
     else:
@@ -55,7 +56,15 @@ def _var(e: ir.VarRef, columns, n, values):
     return values.decode(e.type, columns[e.name]), np.ones(n, dtype=bool)
 
 
+F32_MAX = float(np.finfo(np.float32).max)
+
+
 def in_range(vtype: ValueType, x: np.ndarray) -> np.ndarray:
+    """Rows whose value its type can hold: integers within their bounds, f32 within
+    ±3.4e38 (an f64 result that only overflows as f32 has no value, as in integer types)."""
+    if vtype.name == "f32":
+        x = np.asarray(x, dtype=np.float64)
+        return ~np.isfinite(x) | (np.abs(x) <= F32_MAX)
     if not vtype.is_integer:
         return np.ones(len(x), dtype=bool)
     low, high = vtype.range()
@@ -111,8 +120,15 @@ def _binop(e: ir.BinOp, columns, n, values):
         out = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide,
                "%": np.fmod}[op](a, b)
     if e.type.name == "f32":
-        out = out.astype(np.float32).astype(np.float64)
+        out = _as_f32(out)
     return out, valid & np.isfinite(out)
+
+
+def _as_f32(x: np.ndarray) -> np.ndarray:
+    """Rounded to f32 precision; values beyond its range become inf (no warning: the caller
+    drops them)."""
+    with np.errstate(over="ignore"):
+        return x.astype(np.float32).astype(np.float64)
 
 
 _COMPARE: dict[str, Callable] = {
@@ -153,7 +169,8 @@ def _cast(e: ir.CastOp, columns, n, values):
         return a != 0, valid
     if target.is_float:
         out = a.astype(np.float64)
-        return (out.astype(np.float32).astype(np.float64) if target.name == "f32" else out), valid
+        valid = valid & in_range(target, out)
+        return (_as_f32(out) if target.name == "f32" else out), valid
     # integer targets (and enums, by variant index): computed on Python ints, then range-checked
     if source.is_float:
         finite = np.isfinite(a)
@@ -197,7 +214,7 @@ def _parse(target: ValueType, a: np.ndarray, valid: np.ndarray):
                 out[i] = value
         except (ValueError, KeyError, OverflowError):
             ok[i] = False
-    return out, ok
+    return out, (ok & in_range(target, out) if target.is_float else ok)
 
 
 def _call(e: ir.CallOp, columns, n, values):
@@ -207,10 +224,11 @@ def _call(e: ir.CallOp, columns, n, values):
         valid &= v
     out, ok = builtins.BUILTINS.apply(e.function, [a for a, _ in args])
     valid &= ok
-    out = _natural(e.type, out, valid)
-    if e.type.is_integer:
+    if e.type.is_integer:  # range-checked before narrowing, so nothing wraps around
+        if out.dtype == object:
+            out = np.where(valid, out, 0)
         valid &= in_range(e.type, out)
-    return out, valid
+    return _natural(e.type, out, valid), valid
 
 
 def _natural(vtype: ValueType, out: np.ndarray, valid: np.ndarray) -> np.ndarray:

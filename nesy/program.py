@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import difflib
+import math
+import os
 from dataclasses import dataclass
 
 from pathlib import Path
@@ -10,7 +12,7 @@ import numpy as np
 
 from . import ir
 from .engine import inputs as input_facts
-from .errors import CompileError, DataError, Source, UsageError
+from .errors import CompileError, DataError, FileError, Source, UsageError
 from .files import read_text
 from .provenance import make as make_provenance
 from .types import ValueType
@@ -34,13 +36,19 @@ class Program:
         return input_facts.relation(self.ir, name)
 
     def run(self, provenance: str = "unit", k: int | None = None, facts: dict | None = None,
-            query=None, max_iterations: int | None = None) -> "Result":
+            query=None, max_iterations: int | None = None,
+            memory_limit: float | None = None) -> "Result":
         """Evaluate the program. `facts` maps a relation to extra input rows: tuples, or
-        (probability, tuple) pairs, or `Disjunction`s of such pairs."""
-        prov = make_provenance(provenance, k=k)
-        executor = input_facts.loaded_executor(self.ir, prov, facts, max_iterations)
-        tables = executor.run()
+        (probability, tuple) pairs, or `Disjunction`s of such pairs. A recursive stratum
+        may take at most `max_iterations` rounds (a positive int; None: 100,000) and the run
+        may add at most `memory_limit` MB to the process's memory (None: 80% of what is
+        available); past either it stops with a `FixpointError` / `ResourceLimitError` naming
+        the rule."""
+        prov = make_provenance(_name("provenance", provenance), k=k)
         names = self._outputs(query)
+        executor = input_facts.loaded_executor(self.ir, prov, _facts(facts), max_iterations,
+                                               memory_limit)
+        tables = executor.run()
         out = {}
         for name in names:
             out[name] = self._result(name, tables[name], executor, prov)
@@ -68,7 +76,17 @@ class Program:
         (inputs, output) pairs, inputs a dict by input name or a tuple in declared order."""
         from .synth import Budget, synthesize
 
-        g = self.grammars.get(grammar)
+        g = self.grammars.get(_name("grammar", grammar))
+        _name("strategy", strategy)
+        if timeout is not None and (isinstance(timeout, bool) or
+                                    not isinstance(timeout, (int, float)) or
+                                    not 0 < timeout < math.inf):
+            raise UsageError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        if max_candidates is not None and (isinstance(max_candidates, bool) or
+                                           not isinstance(max_candidates, int) or
+                                           max_candidates < 1):
+            raise UsageError(f"max_candidates must be a positive integer, got "
+                             f"{max_candidates!r}")
         if g is None:
             raise UsageError(f"the program declares no grammar '{grammar}'; declared: "
                              f"{', '.join(self.ir.grammars) or '(none)'}")
@@ -83,7 +101,13 @@ class Program:
                 raise DataError(f"example {i + 1}: expected an (inputs, output) pair, got "
                                 f"{example!r}")
             given, output = example
-            given = given if isinstance(given, dict) else dict(zip(names, _as_tuple(given)))
+            if not isinstance(given, dict):
+                values = _as_tuple(given)
+                if len(values) != len(names):
+                    raise DataError(f"example {i + 1}: expected {len(names)} input value"
+                                    f"{'s' if len(names) != 1 else ''} ({', '.join(names)}), "
+                                    f"got {len(values)}: {given!r}")
+                given = dict(zip(names, values))
             if set(given) != set(names):
                 raise DataError(f"example {i + 1}: expected inputs {', '.join(names)}, got "
                                 f"{', '.join(map(str, given)) or 'none'}")
@@ -98,6 +122,10 @@ class Program:
     def _outputs(self, query) -> list[str]:
         if query is None:
             return list(self.ir.outputs)
+        if not isinstance(query, str) and not (
+                isinstance(query, (list, tuple)) and all(isinstance(q, str) for q in query)):
+            raise UsageError(f"query must be a relation name or a list of names, got "
+                             f"{query!r}")
         names = [query] if isinstance(query, str) else list(query)
         for n in names:
             self._relation(n)
@@ -166,6 +194,20 @@ class _LazyTuples:
         return len(self.order)
 
 
+def _name(what: str, value) -> str:
+    if not isinstance(value, str):
+        raise UsageError(f"{what} must be a string, got {value!r}")
+    return value
+
+
+def _facts(facts):
+    """`facts` of `Program.run`: None or a dict from relation names to rows."""
+    if facts is not None and not isinstance(facts, dict):
+        raise UsageError(f"facts must be a dict mapping relation names to lists of rows, got "
+                         f"{type(facts).__name__}")
+    return facts
+
+
 def _as_tuple(x) -> tuple:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
@@ -193,7 +235,8 @@ class RelationResult:
         return len(self._tuples)
 
     def __contains__(self, row):
-        return (row if isinstance(row, tuple) else (row,)) in set(self.tuples)
+        row = row if isinstance(row, tuple) else (row,)
+        return any(row == t for t in self.tuples)
 
     def prob(self, row) -> float:
         """Probability of a tuple (0 when absent)."""
@@ -222,13 +265,13 @@ class Result:
     approximation: str | None = None
 
     def __getitem__(self, name: str) -> RelationResult:
-        if name not in self.relations_by_name:
+        if not isinstance(name, str) or name not in self.relations_by_name:
             raise UsageError(f"no output relation '{name}'; outputs are: "
                              f"{', '.join(self.relations_by_name) or '(none)'}")
         return self.relations_by_name[name]
 
     def __contains__(self, name):
-        return name in self.relations_by_name
+        return isinstance(name, str) and name in self.relations_by_name
 
     @property
     def relations(self) -> list[str]:
@@ -243,7 +286,10 @@ class Result:
     def to_json(self, indent: int | None = None) -> str:
         from .render import json_text
 
-        return json_text(self, indent)
+        try:
+            return json_text(self, indent)
+        except (ValueError, TypeError) as err:  # a non-finite number, a bad indent
+            raise DataError(f"the result cannot be written as JSON: {err}") from None
 
 
 def diagnose(source: Source) -> tuple[ir.Program | None, list]:
@@ -268,6 +314,7 @@ def compile(text: str, name: str = "<string>") -> Program:  # noqa: A001 - the p
     """Compile program text; raises CompileError with every diagnostic."""
     if not isinstance(text, str):
         raise UsageError(f"nesy.compile expects program text (str), got {type(text).__name__}")
+    _name("name", name)
     source = Source(name, text)
     return Program(_compile_source(source), source)
 
@@ -282,6 +329,7 @@ def examples() -> dict[str, Path]:
 
 def example(name: str) -> Path:
     """The path of the shipped example `name` (e.g. "reachability"), from any directory."""
+    _name("an example name", name)
     found = examples()
     if name not in found:
         close = difflib.get_close_matches(name, list(found), n=1)
@@ -292,7 +340,13 @@ def example(name: str) -> Path:
 
 
 def read_source(path) -> Source:
-    """Read a program file; a missing, directory, binary or non-UTF-8 file is a FileError."""
+    """Read a program file; a missing, directory, binary or non-UTF-8 file is a FileError, and
+    so is a device or pipe (/dev/zero would never end)."""
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
+        raise UsageError(f"expected the path of a .nesy file (str or Path), got {path!r}")
+    p = Path(path)
+    if p.exists() and not p.is_dir() and not p.is_file():
+        raise FileError(path, "is not a regular file (a device or a pipe), expected a .nesy file")
     return Source(str(path), read_text(path, "a .nesy file"))
 
 

@@ -7,6 +7,10 @@ from nesy.builtins import register
 
 
 def _vec_abs(x):
+    """Exact like all integer arithmetic: |i64::MIN| does not fit int64, so such a column is
+    computed on Python ints and the caller's range check drops what its type cannot hold."""
+    if x.dtype == np.int64 and len(x) and x.min() == np.iinfo(np.int64).min:
+        x = x.astype(object)
     return np.abs(x), np.ones(len(x), dtype=bool)
 
 

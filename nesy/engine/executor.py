@@ -18,10 +18,9 @@ from ..provenance import InputFacts, Provenance
 from . import aggregate
 from ..expr import evaluate
 from .store import StoredRelation
-from .table import ColumnIndex, Table, joint_keys, match, sort_keys
+from .limits import DEFAULT_MAX_ITERATIONS, MB, MemoryBudget, ResourceLimitError
+from .table import ColumnIndex, Table, TooManyRows, joint_keys, match, sort_keys
 from .values import ValueTable
-
-DEFAULT_MAX_ITERATIONS = 100_000
 
 
 class FixpointError(NesyError):
@@ -37,11 +36,13 @@ class Bindings:
 
 class Executor:
     def __init__(self, program: ir.Program, provenance: Provenance,
-                 max_iterations: int = DEFAULT_MAX_ITERATIONS):
+                 max_iterations: int = DEFAULT_MAX_ITERATIONS, memory_limit: int | None = None):
         self.program = program
         self.prov = provenance
         self.values = ValueTable()
         self.max_iterations = max_iterations
+        self.memory = MemoryBudget(memory_limit)
+        self.current = None  # the rule or aggregate being evaluated, named by limit errors
         self.stores = {name: StoredRelation(rel.arity, provenance)
                        for name, rel in program.relations.items()}
         # per probabilistic rule: grounding -> position in its batch of choice tags
@@ -68,14 +69,21 @@ class Executor:
 
     # -- running -----------------------------------------------------------------------------------
     def run(self) -> dict[str, Table]:
-        for stratum in self.program.strata:
-            self.run_stratum(stratum)
+        try:
+            for stratum in self.program.strata:
+                self.run_stratum(stratum)
+        except MemoryError:
+            raise ResourceLimitError(f"{self._where()}: the machine ran out of memory; "
+                                     f"bound the rule, or set a lower --memory-limit to stop "
+                                     f"such runs early") from None
         return {name: store.table() for name, store in self.stores.items()}
 
     def run_stratum(self, stratum: ir.Stratum):
         for agg in stratum.aggregates:
+            self.current = agg
             rows = aggregate.run(agg, self.program.relations, self.stores, self.values, self.prov)
             self.stores[agg.target].merge(rows)
+            self.check_memory()
         if not stratum.rules:
             return
         members = set(stratum.relations)
@@ -96,8 +104,35 @@ class Executor:
             delta, old_sizes = self.round(stratum, members, delta, old_sizes)
         raise FixpointError(
             f"recursion over {', '.join(r for r in stratum.relations if '#' not in r)} did not "
-            f"reach a fixpoint after {self.max_iterations} rounds; a recursive rule probably "
-            f"computes ever new values (for example n + 1); bound it with a condition")
+            f"reach a fixpoint after {self.max_iterations} rounds (--iter-limit, "
+            f"max_iterations); a recursive rule probably computes ever new values (for "
+            f"example n + 1); bound it with a condition")
+
+    # -- limits ------------------------------------------------------------------------------------
+    def _where(self) -> str:
+        """The rule being evaluated, for limit errors: `file:line:col: rule for 'head'`."""
+        item = self.current
+        if item is None:
+            return "loading facts"
+        head = item.head if isinstance(item, ir.Rule) else item.target
+        span = getattr(item, "span", None)
+        return (f"{span.location}: " if span is not None else "") + f"the rule for '{head}'"
+
+    def check_memory(self):
+        """After each rule: values that grow by themselves (a string doubled every round) stop
+        at the budget."""
+        if self.memory.exceeded():
+            raise ResourceLimitError(
+                f"{self._where()}: memory use passed the limit of {self.memory.describe()} "
+                f"(--memory-limit, memory_limit=); the rule probably derives ever larger values "
+                f"or too many rows")
+
+    def _too_many_rows(self, rows: int, bytes_per_row: int) -> ResourceLimitError:
+        return ResourceLimitError(
+            f"{self._where()}: one join would produce {rows:,} rows (about "
+            f"{rows * bytes_per_row / (1024 * MB):,.1f} GB), over the memory limit of "
+            f"{self.memory.describe()} (--memory-limit, memory_limit=); join the atoms on a "
+            f"shared variable or filter them first")
 
     def round(self, stratum, members, delta, old_sizes):
         """One semi-naive round: returns the new delta and the sizes before it was merged."""
@@ -122,6 +157,12 @@ class Executor:
 
     # -- one rule ----------------------------------------------------------------------------------
     def eval_rule(self, rule: ir.Rule, sources: dict[int, Table], old: dict[int, int]) -> Table:
+        self.current = rule
+        table = self._eval_rule(rule, sources, old)
+        self.check_memory()
+        return table
+
+    def _eval_rule(self, rule: ir.Rule, sources: dict[int, Table], old: dict[int, int]) -> Table:
         b = Bindings({}, self.prov.ones(1), 1)
         for i, lit in enumerate(rule.body):
             if b.n == 0:
@@ -225,18 +266,27 @@ class Executor:
             col = table.columns[pos]
             return col if rows is None else col[rows]
 
-        if not shared:
-            left_index = np.repeat(np.arange(b.n, dtype=np.int64), right_n)
-            right_index = np.tile(np.arange(right_n, dtype=np.int64), b.n)
-        else:
-            left_cols = [b.columns[v] for v in shared]
-            right_cols = [right_col(first[v]) for v in shared]
-            if len(shared) == 1 and rows is None:
-                left_index, right_index = self._index(table, first[shared[0]]).match(left_cols[0])
+        # bytes of one output row: its columns, two indices and a tag
+        bytes_per_row = 8 * (len(b.columns) + len(fresh) + 3)
+        max_rows = self.memory.rows_left(bytes_per_row)
+        try:
+            if not shared:
+                if max_rows is not None and b.n * right_n > max_rows:
+                    raise TooManyRows(b.n * right_n)
+                left_index = np.repeat(np.arange(b.n, dtype=np.int64), right_n)
+                right_index = np.tile(np.arange(right_n, dtype=np.int64), b.n)
             else:
-                kl, kr = joint_keys([left_cols, right_cols], [b.n, right_n])
-                sorted_keys, order = sort_keys(kr)
-                left_index, right_index = match(kl, sorted_keys, order)
+                left_cols = [b.columns[v] for v in shared]
+                right_cols = [right_col(first[v]) for v in shared]
+                if len(shared) == 1 and rows is None:
+                    left_index, right_index = self._index(table, first[shared[0]]).match(
+                        left_cols[0], max_rows)
+                else:
+                    kl, kr = joint_keys([left_cols, right_cols], [b.n, right_n])
+                    sorted_keys, order = sort_keys(kr)
+                    left_index, right_index = match(kl, sorted_keys, order, max_rows)
+        except TooManyRows as e:
+            raise self._too_many_rows(e.rows, bytes_per_row) from None
         columns = {k: v[left_index] for k, v in b.columns.items()}
         table_index = right_index if rows is None else rows[right_index]
         for v in fresh:
@@ -296,4 +346,4 @@ def _concat(parts: list[Table], arity: int, prov: Provenance) -> Table:
     return Table(columns, tags, sum(p.n for p in parts))
 
 
-__all__ = ["Executor", "FixpointError"]
+__all__ = ["Executor", "FixpointError", "ResourceLimitError"]

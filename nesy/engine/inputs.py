@@ -13,9 +13,11 @@ import numpy as np
 
 from .. import ir
 from ..errors import DataError, UsageError, closest
+from ..expr import in_range
 from ..provenance import Provenance
 from ..types import ValueType
-from .executor import DEFAULT_MAX_ITERATIONS, Executor
+from .executor import Executor
+from .limits import check_max_iterations, check_memory_limit
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Disjunction:
 
 def relation(program: ir.Program, name: str) -> ir.Relation:
     """The visible relation `name`, or a UsageError suggesting the closest name."""
+    if not isinstance(name, str):
+        raise UsageError(f"a relation name is a string, got {name!r}")
     rel = program.relations.get(name)
     if rel is None or rel.hidden:
         visible = sorted(n for n, r in program.relations.items() if not r.hidden)
@@ -37,27 +41,33 @@ def relation(program: ir.Program, name: str) -> ir.Relation:
 
 
 def loaded_executor(program: ir.Program, provenance: Provenance, facts: dict | None = None,
-                    max_iterations: int | None = None) -> Executor:
+                    max_iterations: int | None = None,
+                    memory_limit: float | None = None) -> Executor:
     """An executor holding the program's own facts, then `facts` (relation -> rows), in
-    that order: the order in which the provenance sees them."""
-    executor = Executor(program, provenance, max_iterations or DEFAULT_MAX_ITERATIONS)
+    that order: the order in which the provenance sees them. `max_iterations` bounds the
+    rounds of each recursive stratum (None: 100,000); `memory_limit` (MB) what the run may
+    add to the process's resident memory (None: 80% of the memory available)."""
+    executor = Executor(program, provenance, check_max_iterations(max_iterations),
+                        check_memory_limit(memory_limit))
     executor.load_program_facts()
     add_inputs(executor, facts)
     return executor
 
 
-def add_inputs(executor: Executor, facts: dict | None) -> None:
-    """Add input rows (relation -> rows) after the facts the executor already holds."""
+def add_inputs(executor: Executor, facts: dict | None, checked: bool = False) -> None:
+    """Add input rows (relation -> rows) after the facts the executor already holds.
+    `checked`: the probabilities were validated by the caller (program.module checks its
+    tensors once, at its boundary), so they are not inspected here again."""
     group_base = 1 + max((f.group for f in executor.program.facts), default=-1)
     for name, rows in (facts or {}).items():
-        group_base = _add_input(executor, name, rows, group_base)
+        group_base = _add_input(executor, name, rows, group_base, checked)
 
 
-def _add_input(executor: Executor, name: str, rows, group_base: int) -> int:
+def _add_input(executor: Executor, name: str, rows, group_base: int, checked: bool) -> int:
     """Add the input rows of relation `name`; each Disjunction gets its own group id from
     `group_base` on. Returns the next free group id."""
     rel = relation(executor.program, name)
-    if isinstance(rows, (str, bytes)) or not hasattr(rows, "__iter__"):
+    if isinstance(rows, (str, bytes, dict)) or not hasattr(rows, "__iter__"):
         raise DataError(f"facts for '{name}' must be a list of tuples, got {type(rows).__name__}")
     values, probs, groups = [], [], []
     for i, row in enumerate(rows):
@@ -65,11 +75,22 @@ def _add_input(executor: Executor, name: str, rows, group_base: int) -> int:
         gid = -1
         if isinstance(row, Disjunction):
             gid, group_base = group_base, group_base + 1
+            if not isinstance(items, (list, tuple)):
+                raise DataError(f"fact {i + 1} of '{name}': a Disjunction holds a list of "
+                                f"(probability, tuple) pairs, got {type(items).__name__}")
+        total = np.zeros(1)
         for item in items:
             prob, tup = split_probability(item, isinstance(row, Disjunction))
-            values.append(check_row(rel, tup, f"fact {i + 1} of '{name}'"))
+            where = f"fact {i + 1} of '{name}'"
+            if prob is not None and not checked:
+                total = total + check_probability(prob, where)
+            values.append(check_row(rel, tup, where))
             probs.append(prob)
             groups.append(gid)
+        if gid >= 0 and total.max() > 1 + 1e-6:
+            raise DataError(f"fact {i + 1} of '{name}': the probabilities of a Disjunction "
+                            f"(at most one of its facts holds) sum to {total.max():g}, more "
+                            f"than 1")
     if values:
         executor.add_facts(name, values, probs, np.array(groups, dtype=np.int64))
     return group_base
@@ -83,6 +104,19 @@ def split_probability(item, in_disjunction: bool):
     if in_disjunction:
         raise DataError("items of a Disjunction are (probability, tuple) pairs")
     return None, item
+
+
+def check_probability(p, where: str) -> np.ndarray:
+    """The values of `p` (a number or a tensor of them, flattened), or a DataError unless
+    every one lies in [0, 1]: the bounds the language checks on `p::fact`."""
+    if hasattr(p, "detach"):  # a tensor, given through Program.run (tested here, not torch)
+        values = np.asarray(p.detach().cpu().double().numpy(), dtype=np.float64).reshape(-1)
+    else:
+        values = np.array([float(p)])
+    bad = values[~((values >= 0) & (values <= 1))]
+    if len(bad):
+        raise DataError(f"{where}: probability {bad[0]:g} is not between 0 and 1")
+    return values
 
 
 def _is_probability(x) -> bool:
@@ -120,6 +154,9 @@ def check_value(vtype: ValueType, value, where: str):
     if vtype.is_float:
         if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
             raise bad()
+        if not np.isfinite(float(value)) or not in_range(vtype, np.array([float(value)]))[0]:
+            raise DataError(f"{where}: {value} is outside the range of {vtype.name} (a "
+                            f"value is a finite number)")
         return float(value)
     if vtype.name == "bool":
         if not isinstance(value, (bool, np.bool_)):

@@ -65,11 +65,21 @@ def _dense_keys(sides, n_rows) -> list[np.ndarray]:
     return [combined[cuts[i]:cuts[i + 1]] for i in range(len(sides))]
 
 
-def match(left_keys: np.ndarray, right_sorted: np.ndarray, right_order: np.ndarray):
+class TooManyRows(Exception):
+    """A join would produce `rows` rows, more than its caller allowed (raised before any row
+    is built)."""
+
+    def __init__(self, rows: int):
+        super().__init__(rows)
+        self.rows = rows
+
+
+def match(left_keys: np.ndarray, right_sorted: np.ndarray, right_order: np.ndarray,
+          max_rows: int | None = None):
     """All pairs (i, j) with left_keys[i] == right key j; right given sorted with its order."""
     lo = np.searchsorted(right_sorted, left_keys, side="left")
     hi = np.searchsorted(right_sorted, left_keys, side="right")
-    return _expand(lo, hi, right_order)
+    return _expand(lo, hi, right_order, max_rows)
 
 
 def sort_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -99,21 +109,23 @@ class ColumnIndex:
             counts = np.bincount(column - self.low, minlength=span)
             self.offsets = np.concatenate([[0], np.cumsum(counts)])
 
-    def match(self, keys: np.ndarray):
+    def match(self, keys: np.ndarray, max_rows: int | None = None):
         if self.offsets is None:
-            return match(keys, self.sorted, self.order)
+            return match(keys, self.sorted, self.order, max_rows)
         span = len(self.offsets) - 1
         shifted = keys - self.low
         inside = (shifted >= 0) & (shifted < span)
         shifted = np.where(inside, shifted, 0)
         lo = np.where(inside, self.offsets[shifted], 0)
         hi = np.where(inside, self.offsets[shifted + 1], 0)
-        return _expand(lo, hi, self.order)
+        return _expand(lo, hi, self.order, max_rows)
 
 
-def _expand(lo: np.ndarray, hi: np.ndarray, order: np.ndarray):
+def _expand(lo: np.ndarray, hi: np.ndarray, order: np.ndarray, max_rows: int | None = None):
     counts = hi - lo
     total = int(counts.sum())
+    if max_rows is not None and total > max_rows:
+        raise TooManyRows(total)
     left_index = np.repeat(np.arange(len(lo), dtype=np.int64), counts)
     starts = np.cumsum(counts) - counts
     within = np.arange(total, dtype=np.int64) - np.repeat(starts, counts)

@@ -39,7 +39,16 @@ class Mapping:
     exclusive: int | None = None
 
     def __init__(self, *dims, exclusive: int | None = None):
+        if not dims:
+            raise UsageError("a Mapping needs at least one dimension, e.g. Mapping(range(10))")
+        for i, d in enumerate(dims):
+            if not _is_sequence(d) or not len(d):
+                raise UsageError(f"dimension {i + 1} of a Mapping must be a non-empty list, "
+                                 f"tuple or range of values, got {d!r}")
         object.__setattr__(self, "dims", tuple(tuple(d) for d in dims))
+        if exclusive is not None and (isinstance(exclusive, bool) or
+                                      not isinstance(exclusive, int)):
+            raise UsageError(f"exclusive must be the index of a dimension, got {exclusive!r}")
         if exclusive is not None and not -len(dims) <= exclusive < len(dims):
             raise UsageError(f"exclusive={exclusive} is not a dimension of a {len(dims)}-d mapping")
         object.__setattr__(self, "exclusive", None if exclusive is None else exclusive % len(dims))
@@ -91,7 +100,10 @@ class _TupleList(Mapping):
     """An explicit list of tuples: a one-dimensional domain."""
 
     def __init__(self, items):
-        super().__init__(items)
+        if not items:
+            raise UsageError("a mapping needs at least one tuple")
+        object.__setattr__(self, "dims", (tuple(items),))
+        object.__setattr__(self, "exclusive", None)
 
     def tuples(self) -> list[tuple]:
         return list(self.dims[0])
@@ -101,6 +113,32 @@ def _is_sequence(x) -> bool:
     return isinstance(x, (list, tuple, range))
 
 
+def _check_mapping(program: ir.Program, name: str, mapping: Mapping) -> None:
+    """Every tuple of the mapping fits the relation (arity and types), checked once when
+    the module is built rather than failing in the middle of training."""
+    rel = input_facts.relation(program, name)
+    for t in mapping.tuples():
+        input_facts.check_row(rel, t, f"mapping of '{name}'")
+
+
+def _check_probabilities(name: str, mapping: Mapping, probs: torch.Tensor) -> None:
+    """Inputs are probabilities: in [0, 1], and summing to at most 1 along an exclusive
+    dimension. Checked on the first batch only (the usual mistake, logits instead of
+    probabilities, shows at once), so training pays no per-batch cost."""
+    with torch.no_grad():
+        inside = (probs >= 0) & (probs <= 1)
+        if not bool(inside.all()):
+            bad = float(probs[~inside].reshape(-1)[0])
+            raise DataError(f"input '{name}' holds {bad:g}, not a probability in [0, 1] (pass "
+                            f"probabilities, e.g. logits.softmax(-1) or .sigmoid())")
+        if mapping.exclusive is not None:
+            groups = torch.from_numpy(mapping.disjunctions())
+            sums = probs[:, groups].sum(-1)
+            if bool((sums > 1 + 1e-4).any()):
+                raise DataError(f"input '{name}': the probabilities along its exclusive "
+                                f"dimension sum to {float(sums.max()):g}, more than 1")
+
+
 class ProgramModule(torch.nn.Module):
     """`program.module(...)`: input relations from [batch, ...] probability tensors, output
     relations read back as [batch, ...] probabilities (see the module docstring)."""
@@ -108,8 +146,13 @@ class ProgramModule(torch.nn.Module):
     def __init__(self, program: ir.Program, provenance: str = "diffexact", k: int | None = None,
                  inputs: dict | None = None, outputs: dict | None = None):
         super().__init__()
-        if not inputs or not outputs:
-            raise UsageError("program.module needs at least one input and one output mapping")
+        for what, given in (("inputs", inputs), ("outputs", outputs)):
+            if not isinstance(given, dict) or not given:
+                raise UsageError(f"program.module needs {what}: a non-empty dict from relation "
+                                 f"names to mappings, e.g. {{'digit': nesy.Mapping(range(10))}}; "
+                                 f"got {given!r}")
+        if not isinstance(provenance, str):
+            raise UsageError(f"provenance must be a string, got {provenance!r}")
         self.program = program
         self.provenance, self.k = provenance, k
         kind = type(make_provenance(provenance, k))  # fails early on unknown names
@@ -122,8 +165,9 @@ class ProgramModule(torch.nn.Module):
         self.differentiable, self.compile_once = kind.differentiable, kind.compile_once
         self.inputs = {name: as_mapping(m) for name, m in inputs.items()}
         self.outputs = {name: as_mapping(m) for name, m in outputs.items()}
-        for name in [*self.inputs, *self.outputs]:
-            input_facts.relation(program, name)
+        for name, mapping in [*self.inputs.items(), *self.outputs.items()]:
+            _check_mapping(program, name, mapping)
+        self._checked = False  # the first batch's values are checked; later ones by shape only
         self._compiled = None
         # the order in which a compiled count reads each input's probabilities (None: as given)
         self._fact_orders = {name: None if (order := m.fact_order()) is None
@@ -158,15 +202,23 @@ class ProgramModule(torch.nn.Module):
         for name, mapping in self.inputs.items():
             t = tensors[name]
             if not isinstance(t, torch.Tensor):
-                raise DataError(f"input '{name}' must be a torch tensor")
-            if tuple(t.shape[-len(mapping.shape):]) != mapping.shape:
-                raise DataError(f"input '{name}' has shape {tuple(t.shape)}; expected "
+                raise DataError(f"input '{name}' must be a torch tensor, got {type(t).__name__}")
+            if not t.is_floating_point():
+                raise DataError(f"input '{name}' must be a floating-point tensor of "
+                                f"probabilities, got {t.dtype} (convert it with .float())")
+            if t.dim() != 1 + len(mapping.shape) or tuple(t.shape[1:]) != mapping.shape:
+                raise DataError(f"input '{name}' has shape {list(t.shape)}; expected "
                                 f"[batch, {', '.join(map(str, mapping.shape))}]")
-            t = t.reshape(-1, int(np.prod(mapping.shape)))
+            if t.shape[0] == 0:
+                raise DataError(f"input '{name}' is an empty batch (shape {list(t.shape)})")
             if batch is not None and t.shape[0] != batch:
                 raise DataError(f"inputs disagree on the batch size ({batch} vs {t.shape[0]})")
             batch = t.shape[0]
-            flat[name] = t
+            flat[name] = t.reshape(batch, -1)
+        if not self._checked:
+            for name, mapping in self.inputs.items():
+                _check_probabilities(name, mapping, flat[name])
+            self._checked = True
         return flat, batch
 
     def _execute(self, prov, facts: dict | None):
@@ -174,7 +226,7 @@ class ProgramModule(torch.nn.Module):
         and the number of probabilistic facts before and after the input rows."""
         executor = input_facts.loaded_executor(self.program, prov)
         first = len(prov.facts) if self.compile_once else 0
-        input_facts.add_inputs(executor, facts)
+        input_facts.add_inputs(executor, facts, checked=True)
         last = len(prov.facts) if self.compile_once else 0
         return executor, executor.run(), first, last
 

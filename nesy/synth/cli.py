@@ -8,9 +8,13 @@ under it, the subcommand of every registered domain (`Domain.command`). The help
 from __future__ import annotations
 
 import argparse
+import os
+import time
+from pathlib import Path
 from typing import Sequence
 
 from nesy.argtypes import int_between, positive_float
+from nesy.errors import NesyError, UsageError
 from nesy.files import atomic_write_text
 from nesy.synth import batch, domains
 from nesy.synth.search import Budget
@@ -49,6 +53,41 @@ def budget(args: argparse.Namespace) -> Budget:
                   max_memory_mb=args.max_memory, clock=args.clock)
 
 
+def check_output(args: argparse.Namespace) -> None:
+    """An --output that cannot be written fails before the work, not after it."""
+    if not args.output:
+        return
+    path = Path(args.output)
+    if path.is_dir():
+        raise UsageError(f"--output {args.output}: is a directory, expected a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"--output {args.output}: the directory {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"--output {args.output}: not writable")
+
+
+def run_tasks(solve, items: Sequence, names: Sequence[str], args: argparse.Namespace,
+              label: str = "tasks") -> list:
+    """Solve every item with `batch.run_all` (a task's failure is its row), saving the
+    results to --output as they complete (at most once a second, and at the end)."""
+    check_output(args)
+    last = [0.0]
+
+    def save_progress(results):
+        if args.output and time.monotonic() - last[0] >= 1.0:
+            save(results, args)
+            last[0] = time.monotonic()
+
+    def failed(index: int, reason: str):
+        return batch.TaskResult.failure(names[index], reason)
+
+    results = batch.run_all(solve, items, args.jobs, label, failed=failed,
+                            on_result=save_progress)
+    save(results, args)
+    return results
+
+
 def report(results: Sequence, args: argparse.Namespace, form: str) -> None:
     """Print the results as a table and summary line, or as JSON; save them with --output."""
     if form == "json":
@@ -65,7 +104,13 @@ def save(results: Sequence, args: argparse.Namespace) -> None:
 
 
 def finish(results: Sequence) -> int:
-    """The end of a batch command: after a Ctrl-C, the partial report is out; say so."""
+    """The end of a batch command: after a Ctrl-C, the partial report is out; say so. Tasks
+    that failed (their rows say why) make the command fail once every result is out."""
     if None in results:
         raise KeyboardInterrupt
+    failures = [r.name for r in results if isinstance(r, batch.TaskResult) and r.stop == "error"]
+    if failures:
+        shown = ", ".join(failures[:5]) + (", ..." if len(failures) > 5 else "")
+        raise NesyError(f"{len(failures)} of {len(results)} tasks failed ({shown}); the other "
+                        f"results are reported")
     return 0

@@ -30,6 +30,10 @@ SYGUS_UNSUPPORTED_COMMAND = Kind(
 SYGUS_SECOND_SYNTH_FUN = Kind("sygus-second-synth-fun",
                               "only one `synth-fun` per file is supported")
 SYGUS_NO_SYNTH_FUN = Kind("sygus-no-synth-fun", "the file has no `synth-fun`")
+SYGUS_UNREADABLE_FORM = Kind("sygus-unreadable-form", "cannot read this command: {reason}",
+                             "SyGuS commands are s-expressions of symbols, numbers and strings")
+SYGUS_TOO_DEEP = Kind("sygus-too-deep", "terms nested deeper than {limit} levels are not "
+                                        "supported")
 SYGUS_NO_EXAMPLES = Kind("sygus-no-examples",
                          "the file has no example constraints `(= (f ...) output)`")
 SYGUS_SYNTH_FUN_SHAPE = Kind("sygus-synth-fun-shape",
@@ -82,6 +86,12 @@ EXAMPLE_INPUTS_NOT_A_LIST = _about_task("example-inputs-not-a-list",
                                         "`inputs` must be a list")
 UNSUPPORTED_VALUE = _about_task("unsupported-value",
                                 "values must be strings, integers or booleans")
+INTEGER_OUT_OF_RANGE = _about_task("integer-out-of-range",
+                                   "integers must fit in 64 bits (-2^63 to 2^63 - 1)")
+NON_FINITE_NUMBER = Kind("non-finite-number", "`{token}` is not a JSON value",
+                         "task values are strings, integers or booleans")
+JSON_TOO_DEEP = Kind("json-too-deep", "JSON nested deeper than {limit} levels",
+                     "a task file is a list of tasks, each a few levels deep")
 EXAMPLE_SHAPE_MISMATCH = _about_task(
     "example-shape-mismatch",
     "this example's inputs or output differ in number or type from the first example's")

@@ -22,7 +22,8 @@ from typing import Sequence
 
 import numpy as np
 
-from nesy.errors import CompileError, Diagnostic, InternalError, Source, Span, UsageError
+from nesy.errors import (CompileError, Diagnostic, InternalError, NesyError, Source, Span,
+                         UsageError)
 from nesy.files import read_text
 from nesy.synth import diagnostics as kinds
 from nesy.synth import search
@@ -257,7 +258,9 @@ def run_command(args) -> int:
     if args.alphabet is not None and not args.alphabet:
         raise UsageError("--alphabet must not be empty")
     tasks = [load_task(path, args.alphabet) for path in args.tasks]
-    results = batch.run_all(functools.partial(solve, timeout=args.timeout), tasks, args.jobs)
+    results = batch.run_all(functools.partial(solve, timeout=args.timeout), tasks, args.jobs,
+                            failed=lambda i, reason: RegexResult(tasks[i].name, None, None, None,
+                                                                 0.0, f"error: {reason}"))
     done = [r for r in results if r is not None]
     if args.format == "json":
         print(json.dumps([r.__dict__ for r in done], indent=2))
@@ -272,6 +275,10 @@ def run_command(args) -> int:
             print(f"solved {len(solved)}/{len(done)}, mean {mean:.3f}s")
     if None in results:
         raise KeyboardInterrupt
+    failures = [r.task for r in done if r.stop.startswith("error: ")]
+    if failures:
+        raise NesyError(f"{len(failures)} of {len(results)} tasks failed "
+                        f"({', '.join(failures[:5])}); the other results are reported")
     return 0
 
 

@@ -7,13 +7,12 @@ is reported: a strategy that returns a wrong program is a bug, not a solution.
 """
 from __future__ import annotations
 
-import os
-import resource
 import time
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from nesy.errors import DataError, InternalError, UsageError
+from nesy.memory import resident_memory
 from nesy.synth import strategies
 from nesy.synth.domains import Domain
 from nesy.synth.grammar import Grammar
@@ -39,12 +38,7 @@ class Budget:
 def resident_mb() -> float:
     """Resident memory of this process in MB (peak resident memory where /proc is absent):
     what strategies compare with `Budget.max_memory_mb`, as growth since they started."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except OSError:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return peak / 2**20 if os.uname().sysname == "Darwin" else peak / 2**10
+    return resident_memory() / 2**20
 
 
 @dataclass(frozen=True)
@@ -108,6 +102,21 @@ def problem(grammar: Grammar, inputs: Mapping[str, Sequence], outputs: Sequence)
     return Problem(grammar, domain, inputs, outputs)
 
 
+def contradiction(problem_: Problem) -> tuple[int, int] | None:
+    """Two examples (positions) with the same inputs and different outputs, which no
+    program can meet; None when there are none (or values cannot be compared by hash)."""
+    seen: dict = {}
+    rows = zip(*problem_.inputs.values()) if problem_.inputs else [()] * problem_.examples
+    try:
+        for index, (row, output) in enumerate(zip(rows, problem_.outputs)):
+            first = seen.setdefault(tuple(row), index)
+            if problem_.outputs[first] != output:
+                return first, index
+    except TypeError:  # unhashable values: left to the search
+        return None
+    return None
+
+
 def synthesize(grammar: Grammar, inputs: Mapping[str, Sequence], outputs: Sequence,
                budget: Budget = Budget(), *, strategy: str = "bottom-up",
                incremental: bool = True, first: Sequence[int] = (0,)) -> SearchResult:
@@ -123,6 +132,13 @@ def synthesize(grammar: Grammar, inputs: Mapping[str, Sequence], outputs: Sequen
     stays a smallest one: any program right on all examples is right on the subset."""
     search = strategies.get(strategy)
     whole = problem(grammar, inputs, outputs)
+    clash = contradiction(whole)
+    if clash is not None:
+        first_, second = clash
+        return SearchResult(None, 0, 0, 0.0, 0, "infeasible",
+                            f"infeasible: examples {first_ + 1} and {second + 1} have the same "
+                            f"inputs but want {whole.outputs[first_]!r} and "
+                            f"{whole.outputs[second]!r}")
     if not incremental:
         result, _ = _search(search, whole, range(whole.examples), budget)
         return replace(result, message=_described(result, budget))

@@ -29,11 +29,12 @@ from nesy.synth.grammar import (CONSTANT, FUNCTION, INPUT, Grammar, Production,
                                 call_type, type_of)
 from nesy.synth.locations import span
 from nesy.synth.program import Program
-from nesy.synth.search import Budget, SearchResult, synthesize
+from nesy.synth.search import Budget, Problem, SearchResult, contradiction, synthesize
 
 SORTS = {"String": "String", "Int": "i64", "Bool": "bool"}
 SORT_OF = {t: s for s, t in SORTS.items()}
 CONSTANT_EXAMPLES = 16
+MAX_DEPTH = 200  # nesting of s-expressions; the terms of real problems are a few levels deep
 V2_NAMES = {"str.to.int": "str.to_int", "int.to.str": "str.from_int"}
 IGNORED = {"set-option", "set-info", "set-feature", "check-synth", "declare-var",
            "declare-primed-var", "exit"}
@@ -68,13 +69,13 @@ class SygusProblem:
     def contradiction(self) -> str | None:
         """Why no function can meet the examples (two want different outputs for the same
         inputs), or None."""
-        seen: dict[tuple, object] = {}
-        for inputs, output in self.examples:
-            if seen.setdefault(inputs, output) != output:
-                shown = " ".join(map(smt_literal, inputs))
-                return (f"infeasible: ({self.function} {shown}) must be both "
-                        f"{smt_literal(seen[inputs])} and {smt_literal(output)}")
-        return None
+        clash = contradiction(Problem(self.grammar, None, self.columns(), self.outputs))
+        if clash is None:
+            return None
+        (inputs, first), (_, second) = (self.examples[i] for i in clash)
+        shown = " ".join(map(smt_literal, inputs))
+        return (f"infeasible: ({self.function} {shown}) must be both "
+                f"{smt_literal(first)} and {smt_literal(second)}")
 
 
 def load_sygus(path: str | Path) -> SygusProblem:
@@ -235,6 +236,10 @@ class _Reader:
                 if depth == 0:
                     start, out = i, []
                 depth += 1
+                if depth > MAX_DEPTH:
+                    self.diagnostics.append(kinds.SYGUS_TOO_DEEP(span(self.source, i, i + 1),
+                                                                 limit=MAX_DEPTH))
+                    raise CompileError(self.diagnostics)
             elif c == ")":
                 if depth == 0:
                     self.fail_at(kinds.SYGUS_UNEXPECTED_CLOSE, i, i + 1)
@@ -244,11 +249,21 @@ class _Reader:
             out.append(c)
             i += 1
             if c == ")" and depth == 0:
-                sexp = sexpdata.loads("".join(out), nil=None, true=None, false=None)
-                forms.append(Form(sexp, start, i))
+                forms.append(Form(self.sexp("".join(out), start, i), start, i))
         if depth:
             self.fail_at(kinds.SYGUS_UNCLOSED_FORM, start, start + 1)
         return forms
+
+    def sexp(self, text: str, start: int, end: int) -> list:
+        """One top-level form read by `sexpdata`; what it cannot read (a `[`, say) is a
+        located error."""
+        try:
+            return sexpdata.loads(text, nil=None, true=None, false=None)
+        except Exception as error:  # noqa: BLE001 - sexpdata's errors share no base class
+            reason = str(error).split(". ")[0] or type(error).__name__
+            self.diagnostics.append(kinds.SYGUS_UNREADABLE_FORM(span(self.source, start, end),
+                                                                reason=reason))
+            raise CompileError(self.diagnostics) from None
 
     def string(self, i: int) -> tuple[str, int]:
         """The SMT-LIB string literal starting at offset i, and the offset after it."""
@@ -332,7 +347,7 @@ class _Reader:
         if not spec:
             return default_grammar(params, returns, examples)
         rules = spec[-1] if len(spec) == 2 else spec[0]  # version 2 predeclares non-terminals
-        if len(spec) > 2 or not isinstance(rules, list) or not all(
+        if len(spec) > 2 or not isinstance(rules, list) or not rules or not all(
                 isinstance(r, list) and len(r) == 3 and isinstance(r[0], Symbol) and isinstance(r[2], list)
                 for r in rules):
             self.fail(kinds.SYGUS_GRAMMAR_SHAPE, form)
@@ -353,8 +368,9 @@ class _Reader:
     # -- errors -----------------------------------------------------------------------------
 
     def report(self, kind: DiagnosticKind, form: Form | None, token=None, **fields):
-        """A problem of `form` (of the whole file when None), at `token` when it is in it."""
-        where = None
+        """A problem of `form` (of the whole file, located at its start, when None), at
+        `token` when it is in it."""
+        where = span(self.source, 0, 1)
         if form is not None:
             start = form.start
             if token:

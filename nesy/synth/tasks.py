@@ -67,8 +67,14 @@ def load_tasks(path: str | Path) -> list[Task]:
     return parse_tasks(read_text(path, "a JSON task file"), str(path))
 
 
+MAX_DEPTH = 64  # nesting of JSON containers: a valid task file needs 5
+I64 = (-2**63, 2**63 - 1)
+_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|-?Infinity|NaN')
+
+
 def parse_tasks(text: str, name: str = "<tasks>") -> list[Task]:
     source = Source(name, text)
+    _check_tokens(source)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -79,6 +85,27 @@ def parse_tasks(text: str, name: str = "<tasks>") -> list[Task]:
     if checker.diagnostics:
         raise CompileError(checker.diagnostics)
     return tasks
+
+
+def _check_tokens(source: Source) -> None:
+    """What Python's json module accepts but a task file must not hold, found before it is
+    decoded: NaN and Infinity (not JSON), and nesting deeper than MAX_DEPTH (which would
+    exhaust the decoder's recursion)."""
+    depth = 0
+    for token in _NESTING.finditer(source.text):
+        kind = token.group()
+        if kind[0] == '"':
+            continue
+        if kind in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise CompileError([kinds.JSON_TOO_DEEP(span(source, token.start(), token.end()),
+                                                        limit=MAX_DEPTH)])
+        elif kind in "]}":
+            depth -= 1
+        else:
+            raise CompileError([kinds.NON_FINITE_NUMBER(span(source, token.start(), token.end()),
+                                                        token=kind)])
 
 
 class _Checker:
@@ -132,6 +159,10 @@ class _Checker:
         return found
 
     def value(self, value, path: tuple, task_id: dict) -> bool:
+        if isinstance(value, int) and not isinstance(value, bool) and \
+                not I64[0] <= value <= I64[1]:
+            self.report(kinds.INTEGER_OUT_OF_RANGE, path, **task_id)
+            return False
         if isinstance(value, _VALUE_TYPES):
             return True
         self.report(kinds.UNSUPPORTED_VALUE, path, **task_id)

@@ -22,9 +22,9 @@ DIGITS = frozenset("0123456789")
 MAX_CODE_POINT = 196607  # SMT-LIB's largest character code
 
 
-@DOMAIN.operation("str.++", [S], S, variadic=True)
+@DOMAIN.operation("str.++", [S, S], S, variadic=True)
 def concat(*parts: str) -> str:
-    """Concatenation."""
+    """Concatenation of two or more strings (SMT-LIB's `str.++` is left-associative)."""
     return "".join(parts)
 
 
@@ -253,8 +253,8 @@ def run_command(args) -> int:
             problems.append((load_sygus(path), path))
         except (CompileError, FileError) as error:
             errors.append(error)
-    results = batch.run_all(functools.partial(solve_file, budget=budget), problems, args.jobs,
-                            label="files")
+    results = cli.run_tasks(functools.partial(solve_file, budget=budget), problems,
+                            [name for _, name in problems], args, label="files")
     if args.format == "sygus":
         _print_answers(results)
         if len(results) > 1:

@@ -24,6 +24,8 @@ from nesy.synth.grammar import Grammar, type_of
 DOMAIN = Domain("strings", "string transformations (BUSTLE's spreadsheet operations)")
 
 REPT_LIMIT = 100
+LCS_LIMIT = 2_000
+SUBSTITUTE_LIMIT = 1_000_000
 ALWAYS_CONSTANTS = ("", 0, 1, 2, 3, 99)
 _SPACES = re.compile(" +")
 PUNCTUATION = (" ", ",", ".", "!", "?", "(", ")", "[", "]", "<", ">", "{", "}", "-", "+", "_",
@@ -147,13 +149,16 @@ def rept(text: str, times: int) -> str | None:
 def substitute(text: str, search: str, new: str, occurrence: int = 0) -> str | None:
     """SUBSTITUTE(text, search, new[, occurrence]): replace every occurrence of search, or
     only the occurrence-th one (occurrences may overlap; 0 means all). An empty search, or
-    an occurrence past the last, leaves text unchanged; occurrence < 0 is an error."""
+    an occurrence past the last, leaves text unchanged; occurrence < 0 is an error, and so
+    is a result longer than SUBSTITUTE_LIMIT (replacing each character of a 100,000-character
+    text by the text itself would take 10 GB in one step)."""
     if occurrence < 0:
         return None
     if search == "":
         return text
     if occurrence == 0:
-        return text.replace(search, new)
+        grown = text.count(search) * (len(new) - len(search))
+        return text.replace(search, new) if len(text) + grown <= SUBSTITUTE_LIMIT else None
     index = -1
     for _ in range(occurrence):
         index = text.find(search, index + 1)
@@ -223,7 +228,9 @@ def longest_common_substring(a: str, b: str) -> str:
 def extract_constants(inputs: Sequence[Sequence], outputs: Sequence) -> list:
     """BUSTLE's constants for a task: always "" 0 1 2 3 99; each listed punctuation string
     that occurs in an example string; and the longest common substring (of length >= 2) of
-    every pair of strings in the same input column or among the outputs."""
+    every pair of strings in the same input column or among the outputs. Pairs with a string
+    longer than `LCS_LIMIT` are skipped: their substring costs quadratic time (three
+    100,000-character inputs would take hours), and spreadsheet cells are short."""
     columns = [list(column) for column in zip(*inputs)] if inputs else []
     if all(isinstance(o, str) for o in outputs):
         columns.append(list(outputs))
@@ -231,6 +238,8 @@ def extract_constants(inputs: Sequence[Sequence], outputs: Sequence) -> list:
     found = set()
     for column in columns:
         for a, b in itertools.combinations(column, 2):
+            if len(a) > LCS_LIMIT or len(b) > LCS_LIMIT:
+                continue
             common = longest_common_substring(a, b)
             if len(common) >= 2:
                 found.add(common)
@@ -280,12 +289,13 @@ def add_command(commands) -> None:
 def run_command(args) -> int:
     import functools
 
-    from nesy.synth import batch, cli
+    from nesy.synth import cli
     from nesy.synth.tasks import load_tasks, solve
 
     budget = cli.budget(args)
     tasks = load_tasks(args.tasks)
-    results = batch.run_all(functools.partial(solve, budget=budget), tasks, args.jobs)
+    results = cli.run_tasks(functools.partial(solve, budget=budget), tasks,
+                            [t.name for t in tasks], args)
     cli.report(results, args, args.format)
     return cli.finish(results)
 

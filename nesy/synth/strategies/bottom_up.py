@@ -30,6 +30,7 @@ from nesy.synth.search import Budget, Problem, SearchResult, resident_mb
 from nesy.synth.strategies import Strategy
 
 CHUNK_CELLS = 1 << 15  # (candidate x example) rows per function application
+CELL_CHARS = 64  # a value up to this long counts as one cell of a chunk
 
 
 class _Stop(Exception):
@@ -85,6 +86,16 @@ class _Bank:
         return production, None if args is None else args[value_id - self.origin_firsts[block]]
 
 
+def _cell_weight(problem: Problem) -> int:
+    """How many ordinary cells one value of this problem counts as: chunks of candidates
+    shrink with the longest example value, so a chunk of functions of 100,000-character
+    strings stays within the memory and time budgets checked between chunks."""
+    values = [v for column in problem.inputs.values() for v in column] + list(problem.outputs)
+    longest = max((len(v) for v in values if isinstance(v, (str, bytes, tuple, list))),
+                  default=0)
+    return max(1, longest // CELL_CHARS)
+
+
 class BottomUp:
     """One search: a problem and a budget. `run()` returns a `SearchResult`."""
 
@@ -103,7 +114,7 @@ class BottomUp:
         self.chains = {name: [i for i, p in enumerate(self.productions) if p.kind == CHAIN
                               and p.symbol == name and p.lhs not in aliases] for name in self.banks}
         self.target = next(self.banks[grammar.start].keys(_matrix([self.outputs])))
-        self.rows = max(1, CHUNK_CELLS // self.examples)
+        self.rows = max(1, CHUNK_CELLS // (self.examples * _cell_weight(problem)))
         self.candidates = 0
         self.found: tuple[str, int] | None = None
 

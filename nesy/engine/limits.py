@@ -1,0 +1,71 @@
+"""Limits that stop a runaway program with a message naming the rule, never a MemoryError
+or a machine brought to its knees: a number of fixpoint rounds and a memory budget.
+
+The memory budget is what the run may add to the process's resident memory (the caller's
+own data, a training set say, does not count against it). It is checked before each join is
+materialised (its exact row count is known from the key counts before any row is built, so
+a cross product that would need 60 GB is refused up front) and after each rule evaluation
+(which catches values that grow by themselves, such as a string doubled every round).
+"""
+from __future__ import annotations
+
+from ..errors import NesyError, UsageError
+from ..memory import available_memory, physical_memory, resident_memory
+
+DEFAULT_MAX_ITERATIONS = 100_000
+MB = 1 << 20
+
+
+class ResourceLimitError(NesyError):
+    """A run stopped by --iter-limit / --memory-limit (or the default memory budget)."""
+
+
+def default_memory_limit() -> int | None:
+    """Most of the memory available when the run starts (half the machine's where the OS
+    does not say): room is left for what a single step allocates past its check."""
+    available = available_memory()
+    if available is not None:
+        return int(available * 0.8)
+    total = physical_memory()
+    return None if total is None else total // 2
+
+
+def check_max_iterations(value) -> int:
+    """`max_iterations` of the API: None means the default; otherwise a positive int."""
+    if value is None:
+        return DEFAULT_MAX_ITERATIONS
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(f"max_iterations must be a positive integer (None for the default "
+                         f"{DEFAULT_MAX_ITERATIONS}), got {value!r}")
+    return value
+
+
+def check_memory_limit(value) -> int | None:
+    """`memory_limit` (MB) of the API -> bytes; None means most of the available memory."""
+    if value is None:
+        return default_memory_limit()
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 \
+            or value == float("inf"):
+        raise UsageError(f"memory_limit must be a positive number of MB, got {value!r}")
+    return int(value * MB)
+
+
+class MemoryBudget:
+    """Resident memory one run may add to the process; a `None` limit means unlimited."""
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+        self.base = resident_memory() if limit is not None else 0
+
+    def rows_left(self, bytes_per_row: int) -> int | None:
+        """How many more rows of `bytes_per_row` fit (None: no limit)."""
+        if self.limit is None:
+            return None
+        used = resident_memory() - self.base
+        return max(0, self.limit - used) // max(1, bytes_per_row)
+
+    def exceeded(self) -> bool:
+        return self.limit is not None and resident_memory() - self.base > self.limit
+
+    def describe(self) -> str:
+        return f"{self.limit / MB:,.0f} MB"
