@@ -2,7 +2,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Callable
+
+#: The largest seed every random generator of a training run accepts (numpy's take 32 bits).
+MAX_SEED = 2**32 - 1
+
+
+def max_threads() -> int:
+    """The most CPU threads a run may ask for: this machine's CPUs (more only contend; asking
+    torch for 100,000 exhausted the machine's threads)."""
+    return os.cpu_count() or 1
 
 
 def int_between(low: int, high: int | None) -> Callable[[str], int]:
@@ -26,4 +36,12 @@ def positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def finite_positive_float(text: str) -> float:
+    """A positive number that is not infinite: a learning rate, say (`--lr inf` trains to NaN)."""
+    value = positive_float(text)
+    if value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be finite, got {text}")
     return value
