@@ -45,7 +45,7 @@ class Program:
         for name in names:
             out[name] = self._result(name, tables[name], executor, prov)
         return Result(provenance, out,
-                      prov.probabilistic, prov.approximation)
+                      prov.probabilistic, prov.approximation, _fact_legend(self.ir, prov, executor))
 
     def module(self, provenance: str = "diffexact", k: int | None = None, inputs=None,
                outputs=None):
@@ -118,6 +118,15 @@ class Program:
                               proofs)
 
 
+def _fact_legend(program, prov, executor) -> list[str] | None:
+    """Under a provenance whose output is proofs: each fact id as the fact it stands for."""
+    if prov.tagless or prov.probabilistic:
+        return None
+    from .render import fact_texts
+
+    return fact_texts(program, executor.fact_sources, executor.values)
+
+
 def _query_mask(queries, name, rel, table, executor) -> np.ndarray:
     """Rows matching any query pattern of the relation (all rows without patterns), matched
     by the executor's own atom filter: a query `path(0, x)` selects what the body atom
@@ -178,7 +187,10 @@ class RelationResult:
         self.relation = relation
         self._tuples = tuples
         self.probs = probs
+        #: Per tuple, its proofs: each a tuple of literals, a fact id `f` or `~f` for a negated
+        #: fact; `facts[f]` is the fact itself, as nesy source writes it (set by `Result`).
         self.proofs = proofs
+        self.facts: list[str] | None = None
 
     @property
     def tuples(self) -> list[tuple]:
@@ -220,6 +232,12 @@ class Result:
     relations_by_name: dict[str, RelationResult]
     probabilistic: bool = False
     approximation: str | None = None
+    #: Under `proofs`: each fact id of the proofs as its fact, `edge(0, 1)` (see RelationResult).
+    facts: list[str] | None = None
+
+    def __post_init__(self):
+        for rel in self.relations_by_name.values():
+            rel.facts = self.facts
 
     def __getitem__(self, name: str) -> RelationResult:
         if name not in self.relations_by_name:
