@@ -27,6 +27,12 @@ class Program:
     def relations(self) -> list[str]:
         return sorted(n for n, r in self.ir.relations.items() if not r.hidden)
 
+    def __repr__(self) -> str:
+        rules = sum(len(stratum.rules) for stratum in self.ir.strata)
+        name = f"{self.source.name}: " if self.source is not None else ""
+        return (f"<nesy.Program {name}{len(self.relations)} relations, {len(self.ir.facts)} facts, "
+                f"{rules} rules; outputs {', '.join(self.ir.outputs) or '(none)'}>")
+
     def relation_types(self, name: str) -> tuple[ValueType, ...]:
         return self._relation(name).types
 
@@ -175,12 +181,19 @@ class _LazyTuples:
         return len(self.order)
 
 
+def _count(n: int) -> str:
+    return f"{n} tuple{'s' if n != 1 else ''}"
+
+
 def _as_tuple(x) -> tuple:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
 class RelationResult:
-    """One output relation: sorted tuples, and probabilities (or proofs) per tuple."""
+    """One output relation: sorted tuples, and probabilities (or proofs) per tuple.
+
+    `probs` is a list (empty for an empty relation) under a probabilistic provenance and None
+    under one without probabilities; `proofs` likewise under `proofs`."""
 
     def __init__(self, name, relation, tuples, probs=None, proofs=None):
         self.name = name
@@ -223,10 +236,18 @@ class RelationResult:
         return dict(zip(self.tuples, self.probs))
 
     def __repr__(self):
-        return f"RelationResult({self.name}, {len(self.tuples)} tuples)"
+        tags = ", with probabilities" if self.probs is not None else \
+            ", with proofs" if self.proofs is not None else ""
+        return f"<nesy.RelationResult {self.name}: {_count(len(self))}{tags}>"
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the relation as a table."""
+        from .render import html_table
+
+        return html_table(self)
 
 
-@dataclass
+@dataclass(repr=False)
 class Result:
     provenance: str
     relations_by_name: dict[str, RelationResult]
@@ -247,6 +268,18 @@ class Result:
 
     def __contains__(self, name):
         return name in self.relations_by_name
+
+    def __repr__(self) -> str:
+        from .render import summary
+
+        parts = [f"{name} ({_count(len(rel))})" for name, rel in self.relations_by_name.items()]
+        return f"<nesy.Result {summary(self)}: {', '.join(parts) or 'no relations'}>"
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the result as one table per relation."""
+        from .render import html_tables
+
+        return html_tables(self)
 
     @property
     def relations(self) -> list[str]:

@@ -117,6 +117,32 @@ def _variable_types(node, found=None) -> dict:
     return found
 
 
+# ---- HTML (notebooks) ----------------------------------------------------------------------
+def html_tables(result) -> str:
+    """The result as the table format's content in HTML tables, one per relation."""
+    from html import escape
+
+    parts = [f"<p><b>{escape(summary(result))}</b></p>"]
+    parts += [html_table(result[name]) for name in result.relations]
+    return "\n".join(parts)
+
+
+def html_table(rel) -> str:
+    from html import escape
+
+    columns = csv_columns(rel)
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    rows = []
+    for i, t in enumerate(rel.tuples):
+        tag = [f"{_float(rel.probs[i]):.6g}"] if rel.probs is not None else \
+            [_proofs_text(rel.proofs[i], rel.facts)] if rel.proofs is not None else []
+        cells = [*tag, *(_source_value(vt, v) for vt, v in zip(rel.relation.types, t))] or ["true"]
+        rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+    caption = f"{rel.name} ({len(rel)} tuple{'s' if len(rel) != 1 else ''})"
+    return (f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
 # ---- JSON ----------------------------------------------------------------------------------
 def json_object(result) -> dict:
     relations = {}

@@ -762,3 +762,92 @@ def test_the_entry_point_reports_a_missing_file_with_exit_status_1(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"error: {tmp_path / 'missing.nesy'}: no such file"
     assert "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# The first hour (issue 18 item 5): -o, stdin, --k, flag typos, provenance names, repr, HTML
+from nesy_testing import run_cli_in_process as _nesy  # noqa: E402
+
+
+def test_run_output_file_holds_exactly_what_stdout_would(tmp_path):
+    program = tmp_path / "p.nesy"
+    program.write_text(PROOFS)
+    printed = _nesy("run", program, "--provenance", "exact", "--format", "json")
+    written = _nesy("run", program, "--provenance", "exact", "--format", "json", "-o", tmp_path / "r.json")
+    assert written.returncode == 0 and written.stdout == ""
+    assert (tmp_path / "r.json").read_text() == printed.stdout
+    assert json.loads(printed.stdout)["relations"]["path"][1] == {"tuple": [0, 2], "prob": 0.25}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.nesy", "r.json"]  # no temporary left
+
+
+def test_run_output_into_a_missing_directory_fails_before_the_run(tmp_path):
+    program = tmp_path / "p.nesy"
+    program.write_text(PROOFS)
+    proc = _nesy("run", program, "-o", tmp_path / "absent" / "r.txt")
+    assert proc.returncode == 1 and "does not exist" in proc.stderr
+    proc = _nesy("run", program, "-o", tmp_path)
+    assert proc.returncode == 1 and "is a directory" in proc.stderr
+
+
+def test_run_dash_reads_the_program_from_stdin(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("rel e = {0.25::(0, 1)}\nrel p(x) = e(x, _)\n"))
+    proc = _nesy("run", "-", "--provenance", "exact", "--query", "p")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1:] == ["p (1 tuple)", "  0.25::(0)"]
+
+
+def test_run_dash_reports_errors_against_stdin(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("rel p(x) = and\n"))
+    proc = _nesy("run", "-")
+    assert proc.returncode == 1 and proc.stderr.startswith("<stdin>:1:")
+
+
+def test_k_with_a_provenance_that_has_no_k_is_a_usage_error():
+    proc = _nesy("run", "--example", "reachability", "--provenance", "exact", "--k", "3")
+    assert proc.returncode == 2
+    assert "--k applies only to a top-k provenance (difftopkproofs, topkproofs)" in proc.stderr
+
+
+@pytest.mark.parametrize("argv, guess", [
+    (["run", "--example", "reachability", "--provenence", "exact"], "--provenance"),
+    (["run", "--example", "reachability", "--qeury", "path"], "--query"),
+    (["check", "x.nesy", "--formt", "json"], "--format"),
+])
+def test_a_misspelled_flag_suggests_the_right_one(argv, guess):
+    proc = _nesy(*argv)
+    assert proc.returncode == 2
+    assert f"did you mean {guess}?" in proc.stderr
+
+
+def test_provenance_help_lists_every_provenance():
+    from nesy.provenance import names
+
+    text = " ".join(_nesy("run", "--help").stdout.split())
+    assert all(name in text for name in names()) and "exact" in text
+
+
+def test_repr_says_what_each_object_is():
+    import nesy
+
+    program = nesy.compile(PROOFS, "proofs.nesy")
+    assert repr(program) == "<nesy.Program proofs.nesy: 3 relations, 2 facts, 3 rules; outputs e, path, source>"
+    result = program.run(provenance="exact")
+    assert repr(result) == "<nesy.Result provenance exact: e (2 tuples), path (3 tuples), source (2 tuples)>"
+    assert repr(result["source"]) == "<nesy.RelationResult source: 2 tuples, with probabilities>"
+
+
+def test_a_notebook_shows_a_result_as_html_tables():
+    import nesy
+
+    html = nesy.compile(PEOPLE).run()._repr_html_()
+    assert html.count("<table>") == 3
+    assert "<tr><td>&quot;ann, jr&quot;</td><td>17</td></tr>" in html
+    assert "<th>name</th><th>age</th>" in html
+
+
+@pytest.mark.parametrize("provenance", ["minmaxprob", "addmultprob", "exact", "topkproofs", "diffexact"])
+def test_probs_of_an_empty_relation_is_an_empty_list(provenance):
+    import nesy
+
+    rel = nesy.compile("rel e = {0.5::(0, 1)}\nrel loop(x) = e(x, x)\n").run(provenance=provenance)["loop"]
+    assert rel.probs == [] and len(rel) == 0
