@@ -96,7 +96,15 @@ def _provenance_help() -> str:
             " (default unit; see docs/provenances.md)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: The commands built into this module. When one of them is on the command line (or only
+#: --version is), the commands added by pipelines, datasets and synthesis domains are not
+#: built at all: their modules import numpy (or more), and they cannot be reached from that
+#: command line anyway. Everything else (--help, an unknown command) builds every command.
+CORE_COMMANDS = ("check", "run", "examples")
+
+
+def build_parser(core_only: bool = False) -> argparse.ArgumentParser:
+    """The `nesy` command line; `core_only`: only `CORE_COMMANDS` (see there)."""
     parser = Parser(prog="nesy", description="Neuro-symbolic programming: run, check, train "
                                              "and synthesise nesy programs.",
                     epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -141,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
                                          "with `nesy run --example NAME`, read it at its path.")
     listing.set_defaults(handler=cmd_examples)
 
+    if core_only:
+        return parser
     from .pipelines import cli as train_cli
     from .synth import cli as synth_cli
 
@@ -148,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
     synth_cli.add_subcommands(sub)
     _add_data_commands(sub)
     return parser
+
+
+def _needs_core_only(argv: list[str]) -> bool:
+    """True when `argv` names a core command, or is only `--version` (`nesy` itself has no
+    flag taking a value, so the first argument that is not a flag is the command)."""
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    return command in CORE_COMMANDS or (command is None and argv == ["--version"])
 
 
 def _add_data_commands(sub) -> None:
@@ -303,7 +320,8 @@ def _mkdir(path: Path) -> None:
 
 def main(argv=None) -> int:
     """Run the `nesy` command; the one place where exceptions become exit statuses."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(core_only=_needs_core_only(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)

@@ -301,10 +301,12 @@ def diagnose(source: Source) -> tuple[ir.Program | None, list]:
     """Compile one source: the IR (None on errors) and every diagnostic found, including
     those of its `grammar` declarations against their synthesis domains."""
     from .dsl import diagnose as front_end
-    from .synth.declared import build_all
 
     compiled, diagnostics, grammars = front_end(source)
-    diagnostics = diagnostics + build_all(grammars)[1]
+    if grammars:  # only then is synthesis (and its start-up cost) involved
+        from .synth.declared import build_all
+
+        diagnostics = diagnostics + build_all(grammars)[1]
     return (None if diagnostics else compiled), diagnostics
 
 

@@ -99,13 +99,12 @@ def _fact_text(program, source, values) -> str:
 
 
 def _variable_types(node, found=None) -> dict:
-    """The type of every variable a rule mentions (its `VarRef`s)."""
+    """The type of every variable a rule mentions (its IR's `VarRef`s: a name and a
+    `ValueType`; recognised by shape, as rendering sits below the IR)."""
     from dataclasses import fields, is_dataclass
 
-    from .ir import VarRef
-
     found = {} if found is None else found
-    if isinstance(node, VarRef):
+    if isinstance(getattr(node, "type", None), ValueType) and isinstance(getattr(node, "name", None), str):
         found[node.name] = node.type
     elif isinstance(node, (tuple, list)):
         for item in node:

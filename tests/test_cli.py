@@ -851,3 +851,33 @@ def test_probs_of_an_empty_relation_is_an_empty_list(provenance):
 
     rel = nesy.compile("rel e = {0.5::(0, 1)}\nrel loop(x) = e(x, x)\n").run(provenance=provenance)["loop"]
     assert rel.probs == [] and len(rel) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Start-up (issue 18 item 8): --version, --help and plain programs load no heavy library
+
+
+def test_version_imports_no_library_and_a_plain_program_neither_torch_nor_synthesis(tmp_path):
+    import subprocess
+    import sys
+
+    program = tmp_path / "p.nesy"
+    program.write_text("rel e(0, 1)\n")
+    script = ("import sys\nfrom nesy.cli import main\n"
+              "for argv in (['--version'],):\n"
+              "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+              "light = sorted(m for m in ('numpy', 'torch', 'networkx', 'lark', 'tqdm') if m in sys.modules)\n"
+              f"main(['run', {str(program)!r}])\n"
+              "print(light, 'torch' in sys.modules, 'nesy.synth' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[] False False"
+
+
+def test_a_core_command_line_parses_as_with_every_command_built():
+    from nesy.cli import build_parser
+
+    argv = ["run", "x.nesy", "--provenance", "exact", "--format", "json", "-o", "out.json"]
+    full, core = vars(build_parser().parse_args(argv)), vars(build_parser(core_only=True).parse_args(argv))
+    assert {k: v for k, v in full.items() if k != "command_parser"} == \
+        {k: v for k, v in core.items() if k != "command_parser"}
