@@ -100,7 +100,7 @@ def _provenance_help() -> str:
 #: --version is), the commands added by pipelines, datasets and synthesis domains are not
 #: built at all: their modules import numpy (or more), and they cannot be reached from that
 #: command line anyway. Everything else (--help, an unknown command) builds every command.
-CORE_COMMANDS = ("check", "run", "examples")
+CORE_COMMANDS = ("check", "run", "examples", "repl")
 
 
 def build_parser(core_only: bool = False) -> argparse.ArgumentParser:
@@ -143,6 +143,16 @@ def build_parser(core_only: bool = False) -> argparse.ArgumentParser:
     written.add_argument("--output-dir", type=Path, metavar="DIR",
                          help="write DIR/REL.csv for each output relation (CSV with a header)")
     run.set_defaults(handler=cmd_run)
+
+    repl = sub.add_parser("repl", help="an interactive session: add facts and rules, query them",
+                          description="An interactive session: statements are added to a program "
+                                      "that must keep compiling, `query REL` runs it, :help lists "
+                                      "the session commands (:provenance NAME switches provenance).")
+    repl.add_argument("file", metavar="FILE", nargs="?", help="start from this program")
+    repl.add_argument("--provenance", default="unit", metavar="NAME", help=LazyHelp(_provenance_help))
+    repl.add_argument("--k", type=int_between(1, None), default=None, metavar="K",
+                      help="proofs kept by a top-k provenance")
+    repl.set_defaults(handler=cmd_repl)
 
     listing = sub.add_parser("examples", help="list the example programs shipped with nesy",
                              description="List the example programs shipped with nesy: run one "
@@ -285,6 +295,13 @@ def _check_writable(path: Path) -> None:
         raise FileError(path, "is a directory, expected a file for --output")
     if not path.parent.is_dir():
         raise FileError(path, f"cannot write: the directory {path.parent} does not exist")
+
+
+def cmd_repl(args) -> int:
+    from . import repl
+
+    _check_k(args.provenance, args.k)
+    return repl.run(args.file, args.provenance, args.k)
 
 
 def cmd_examples(args) -> int:
