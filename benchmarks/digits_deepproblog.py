@@ -301,8 +301,9 @@ def report(name: str, records, epochs: int, budget: float) -> tuple[str, float |
     tested = [r["test_accuracy"] for r in records if "test_accuracy" in r]
     if len(finished) < epochs or not tested:
         partial = records[-1] if records else None
-        where = (f"epoch {partial['epoch']}, batch {partial.get('batches', '-')}/{partial.get('of', '-')}"
-                 if partial and "epoch" in partial else "testing" if partial else "not even one batch")
+        where = ("testing, after training" if len(finished) >= epochs else
+                 f"epoch {partial['epoch']}, batch {partial.get('batches', '-')}/{partial.get('of', '-')}"
+                 if partial else "not even one batch")
         return f"{name:12} did not finish {epochs} epochs within {budget:.0f} s (reached {where})", None
     seconds = statistics.median(r["seconds"] for r in finished)
     return (f"{name:12} {seconds:9.3f} s/epoch   test accuracy {tested[-1]:.1%}"
