@@ -49,8 +49,8 @@ class RunOptions:
     plot: bool = True
     #: torch CPU threads while training (restored afterwards). The models trained here are
     #: small: one thread is as fast as several on a quiet machine and far faster on a busy one
-    #: (torch's default, one per core, spins and contends: 27x slower measured on a shared
-    #: 2-core machine). None leaves torch's setting alone.
+    #: (torch's default, one per core, contends: 6-11x slower measured on a shared 2-core
+    #: machine, benchmarks/training_threads.py). None leaves torch's setting alone.
     threads: int | None = 1
     #: None: a progress bar only on a terminal (tqdm's rule); True/False force it.
     progress: bool | None = None
@@ -70,8 +70,6 @@ class RunResult:
 
 def train(build: Callable[[], Pipeline], options: RunOptions) -> RunResult:
     """Train the pipeline `build()` returns, as `options` say; see the module docstring."""
-    import torch
-
     _check_options(options)
     with _threads(options.threads), _locked(_make_out(options.out)) as out:
         return _train(build, options, out)
@@ -92,8 +90,8 @@ def _train(build: Callable[[], Pipeline], options: RunOptions, out: Path) -> Run
         _write(write_metrics, out / METRICS_NAME, history)  # repairs a crash between the two writes
         if len(history) >= options.epochs and options.log:
             options.log(f"{out} is already trained to epoch {len(history)}, nothing to do; to "
-                        f"train further, resume with more epochs: --resume --epochs "
-                        f"{len(history) + 5} (say)")
+                        f"train further, resume with a larger --epochs (the total), e.g. "
+                        f"--resume --epochs {len(history) + 10}")
     for epoch in range(len(history) + 1, options.epochs + 1):
         history.append(_run_epoch(pipeline, optimizer, epoch, options, out))
         save_checkpoint(

@@ -33,8 +33,8 @@ def test_no_plot_skips_the_plot_and_resuming_a_finished_run_says_what_to_pass(tm
     assert not (tmp_path / "metrics.png").exists()
     code, _, err = run(["train", "digit-labels", *QUICK, "--out", str(tmp_path), "--resume"], capsys)
     assert code == 0
-    assert "already trained to epoch 1, nothing to do; to train further, resume with more epochs: " \
-           "--resume --epochs 6" in err
+    assert "already trained to epoch 1, nothing to do; to train further, resume with a larger " \
+           "--epochs (the total), e.g. --resume --epochs 11" in err
 
 
 def test_resume_from_the_command_line_matches_an_uninterrupted_run(tmp_path, capsys):

@@ -108,7 +108,7 @@ def test_resuming_a_finished_run_trains_nothing_more_and_says_how_to_go_on(tiny_
     again = train(tiny_sum2, options(tmp_path, epochs=1, resume=True, log=lines.append))
     assert again.history == first.history
     assert lines == [f"{tmp_path} is already trained to epoch 1, nothing to do; to train further, "
-                     f"resume with more epochs: --resume --epochs 6 (say)"]
+                     f"resume with a larger --epochs (the total), e.g. --resume --epochs 11"]
 
 
 def test_an_existing_run_is_kept_unless_resumed_or_overwritten(tiny_sum2, tmp_path):
