@@ -11,6 +11,10 @@ with nesy's SMT-LIB functions, which checks both cvc5 and nesy's semantics.
 
 With `--clock cpu` both limits are processor seconds (cvc5's through RLIMIT_CPU), fairer
 than elapsed seconds on a machine shared with other work. Not run in CI.
+
+Where both solvers answer, their answers must agree, and the script exits 1 listing every file
+where they do not: one proves a file infeasible while the other finds a program, or cvc5's
+program is wrong on an example by nesy's semantics (one of the two misreads SMT-LIB).
 """
 from __future__ import annotations
 
@@ -131,7 +135,23 @@ def main(argv: list[str] | None = None) -> int:
     print(summary(rows, args.timeout, args.clock))
     if args.output:
         atomic_write_text(args.output, json.dumps(rows, indent=1))
-    return 0
+    problems = disagreements(rows)
+    for problem in problems:
+        print(f"DISAGREEMENT: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def disagreements(rows: list[dict]) -> list[str]:
+    """The files on which the two solvers' answers contradict each other."""
+    found = []
+    for r in rows:
+        nesy, cvc5 = r["nesy"]["answer"], r["cvc5"]["answer"]
+        if r["cvc5"].get("checked") is False:
+            found.append(f"{r['file']}: cvc5's program is wrong by nesy's semantics")
+        if (nesy == "infeasible") != (cvc5 == "infeasible") and nesy and cvc5 and \
+                (nesy == "infeasible" and r["cvc5"].get("checked") or cvc5 == "infeasible"):
+            found.append(f"{r['file']}: nesy answers {nesy!r}, cvc5 {cvc5!r}")
+    return found
 
 
 def _cell(side: dict) -> str:

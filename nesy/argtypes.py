@@ -3,7 +3,17 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from typing import Callable
+
+#: The largest seed every random generator of a training run accepts (numpy's take 32 bits).
+MAX_SEED = 2**32 - 1
+
+
+def max_threads() -> int:
+    """The most CPU threads a run may ask for: this machine's CPUs (more only contend; asking
+    torch for 100,000 exhausted the machine's threads)."""
+    return os.cpu_count() or 1
 
 
 def int_between(low: int, high: int | None) -> Callable[[str], int]:

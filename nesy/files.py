@@ -6,7 +6,8 @@ directory, unreadable, binary, not UTF-8) into a `FileError` (a `NesyError`) who
 `path: reason`; the writer is atomic (temporary file in the same directory, flushed and
 fsynced, then `os.replace`d over the target; the temporary file is removed on any failure),
 so an interrupted run leaves either the old complete file or the new complete file, never a
-torn one.
+torn one. The file gets the permissions a plain `open(path, "w")` would give it (0666 less
+the umask), not the 0600 of a temporary file.
 """
 from __future__ import annotations
 
@@ -47,11 +48,19 @@ def atomic_write(path, write: Callable[[io.BufferedWriter], None]) -> None:
         with os.fdopen(fd, "wb") as file:
             write(file)
             file.flush()
+            os.fchmod(file.fileno(), 0o666 & ~_umask())
             os.fsync(file.fileno())
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it: set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path, text: str) -> None:

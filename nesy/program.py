@@ -29,6 +29,12 @@ class Program:
     def relations(self) -> list[str]:
         return sorted(n for n, r in self.ir.relations.items() if not r.hidden)
 
+    def __repr__(self) -> str:
+        rules = sum(len(stratum.rules) for stratum in self.ir.strata)
+        name = f"{self.source.name}: " if self.source is not None else ""
+        return (f"<nesy.Program {name}{len(self.relations)} relations, {len(self.ir.facts)} facts, "
+                f"{rules} rules; outputs {', '.join(self.ir.outputs) or '(none)'}>")
+
     def relation_types(self, name: str) -> tuple[ValueType, ...]:
         return self._relation(name).types
 
@@ -53,7 +59,7 @@ class Program:
         for name in names:
             out[name] = self._result(name, tables[name], executor, prov)
         return Result(provenance, out,
-                      prov.probabilistic, prov.approximation)
+                      prov.probabilistic, prov.approximation, _fact_legend(self.ir, prov, executor))
 
     def module(self, provenance: str = "diffexact", k: int | None = None, inputs=None,
                outputs=None):
@@ -146,6 +152,15 @@ class Program:
                               proofs)
 
 
+def _fact_legend(program, prov, executor) -> list[str] | None:
+    """Under a provenance whose output is proofs: each fact id as the fact it stands for."""
+    if prov.tagless or prov.probabilistic:
+        return None
+    from .render import fact_texts
+
+    return fact_texts(program, executor.fact_sources, executor.values)
+
+
 def _query_mask(queries, name, rel, table, executor) -> np.ndarray:
     """Rows matching any query pattern of the relation (all rows without patterns), matched
     by the executor's own atom filter: a query `path(0, x)` selects what the body atom
@@ -208,19 +223,29 @@ def _facts(facts):
     return facts
 
 
+def _count(n: int) -> str:
+    return f"{n} tuple{'s' if n != 1 else ''}"
+
+
 def _as_tuple(x) -> tuple:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
 class RelationResult:
-    """One output relation: sorted tuples, and probabilities (or proofs) per tuple."""
+    """One output relation: sorted tuples, and probabilities (or proofs) per tuple.
+
+    `probs` is a list (empty for an empty relation) under a probabilistic provenance and None
+    under one without probabilities; `proofs` likewise under `proofs`."""
 
     def __init__(self, name, relation, tuples, probs=None, proofs=None):
         self.name = name
         self.relation = relation
         self._tuples = tuples
         self.probs = probs
+        #: Per tuple, its proofs: each a tuple of literals, a fact id `f` or `~f` for a negated
+        #: fact; `facts[f]` is the fact itself, as nesy source writes it (set by `Result`).
         self.proofs = proofs
+        self.facts: list[str] | None = None
 
     @property
     def tuples(self) -> list[tuple]:
@@ -254,15 +279,29 @@ class RelationResult:
         return dict(zip(self.tuples, self.probs))
 
     def __repr__(self):
-        return f"RelationResult({self.name}, {len(self.tuples)} tuples)"
+        tags = ", with probabilities" if self.probs is not None else \
+            ", with proofs" if self.proofs is not None else ""
+        return f"<nesy.RelationResult {self.name}: {_count(len(self))}{tags}>"
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the relation as a table."""
+        from .render import html_table
+
+        return html_table(self)
 
 
-@dataclass
+@dataclass(repr=False)
 class Result:
     provenance: str
     relations_by_name: dict[str, RelationResult]
     probabilistic: bool = False
     approximation: str | None = None
+    #: Under `proofs`: each fact id of the proofs as its fact, `edge(0, 1)` (see RelationResult).
+    facts: list[str] | None = None
+
+    def __post_init__(self):
+        for rel in self.relations_by_name.values():
+            rel.facts = self.facts
 
     def __getitem__(self, name: str) -> RelationResult:
         if not isinstance(name, str) or name not in self.relations_by_name:
@@ -272,6 +311,18 @@ class Result:
 
     def __contains__(self, name):
         return isinstance(name, str) and name in self.relations_by_name
+
+    def __repr__(self) -> str:
+        from .render import summary
+
+        parts = [f"{name} ({_count(len(rel))})" for name, rel in self.relations_by_name.items()]
+        return f"<nesy.Result {summary(self)}: {', '.join(parts) or 'no relations'}>"
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the result as one table per relation."""
+        from .render import html_tables
+
+        return html_tables(self)
 
     @property
     def relations(self) -> list[str]:
@@ -296,10 +347,12 @@ def diagnose(source: Source) -> tuple[ir.Program | None, list]:
     """Compile one source: the IR (None on errors) and every diagnostic found, including
     those of its `grammar` declarations against their synthesis domains."""
     from .dsl import diagnose as front_end
-    from .synth.declared import build_all
 
     compiled, diagnostics, grammars = front_end(source)
-    diagnostics = diagnostics + build_all(grammars)[1]
+    if grammars:  # only then is synthesis (and its start-up cost) involved
+        from .synth.declared import build_all
+
+        diagnostics = diagnostics + build_all(grammars)[1]
     return (None if diagnostics else compiled), diagnostics
 
 

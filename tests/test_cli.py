@@ -108,9 +108,9 @@ rel path(a, b) = e(a, b)
 rel path(a, c) = path(a, b) and e(b, c)
 rel source(x) = e(x, _) and not e(_, x)
 """
-# Proofs of PROOFS by hand, as fact ids ({"not": i} for a negated fact).
-PATH_PROOFS = {(0, 1): [[0]], (0, 2): [[0, 1]], (1, 2): [[1]]}
-SOURCE_PROOFS = {(0,): [[0]], (1,): [[{"not": 0}, 1]]}
+# Proofs of PROOFS by hand, as the facts they use ("~fact" for a negated fact).
+PATH_PROOFS = {(0, 1): [["e(0, 1)"]], (0, 2): [["e(0, 1)", "e(1, 2)"]], (1, 2): [["e(1, 2)"]]}
+SOURCE_PROOFS = {(0,): [["e(0, 1)"]], (1,): [["~e(0, 1)", "e(1, 2)"]]}
 PEOPLE = """type person(name: String, age: i32)
 rel person = {("ann, jr", 17), ("bob", 18)}
 rel adult(n) = person(n, a) and a >= 18
@@ -669,7 +669,7 @@ def test_run_csv_of_proofs_has_a_header_and_a_proofs_column(cli):
     assert proc.returncode == 0, proc.stderr
     header, *rows = list(csv.reader(io.StringIO(proc.stdout)))
     assert header == ["proofs", "arg1"]
-    assert {(int(x),): json.loads(p) for p, x in rows} == SOURCE_PROOFS
+    assert {(int(x),): [proof.split(" & ") for proof in p.split(" | ")] for p, x in rows} == SOURCE_PROOFS
 
 
 def test_run_csv_of_a_probabilistic_provenance(cli):
@@ -735,8 +735,8 @@ def test_table_tells_the_string_1_from_the_integer_1(cli):
 def test_table_shows_the_proofs(cli):
     proc = cli["table-proofs"]
     assert proc.returncode == 0, proc.stderr
-    assert "(0)  proofs: {0}" in proc.stdout
-    assert "(1)  proofs: {~0, 1}" in proc.stdout
+    assert "(0)  proofs: e(0, 1)\n" in proc.stdout
+    assert "(1)  proofs: ~e(0, 1) & e(1, 2)\n" in proc.stdout
 
 
 def test_an_empty_relation_has_the_header_of_its_provenance(tmp_path):
@@ -762,3 +762,125 @@ def test_the_entry_point_reports_a_missing_file_with_exit_status_1(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"error: {tmp_path / 'missing.nesy'}: no such file"
     assert "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# The first hour (issue 18 item 5): -o, stdin, --k, flag typos, provenance names, repr, HTML
+from nesy_testing import run_cli_in_process as _nesy  # noqa: E402
+
+
+def test_run_output_file_holds_exactly_what_stdout_would(tmp_path):
+    program = tmp_path / "p.nesy"
+    program.write_text(PROOFS)
+    printed = _nesy("run", program, "--provenance", "exact", "--format", "json")
+    written = _nesy("run", program, "--provenance", "exact", "--format", "json", "-o", tmp_path / "r.json")
+    assert written.returncode == 0 and written.stdout == ""
+    assert (tmp_path / "r.json").read_text() == printed.stdout
+    assert json.loads(printed.stdout)["relations"]["path"][1] == {"tuple": [0, 2], "prob": 0.25}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.nesy", "r.json"]  # no temporary left
+
+
+def test_run_output_into_a_missing_directory_fails_before_the_run(tmp_path):
+    program = tmp_path / "p.nesy"
+    program.write_text(PROOFS)
+    proc = _nesy("run", program, "-o", tmp_path / "absent" / "r.txt")
+    assert proc.returncode == 1 and "does not exist" in proc.stderr
+    proc = _nesy("run", program, "-o", tmp_path)
+    assert proc.returncode == 1 and "is a directory" in proc.stderr
+
+
+def test_run_dash_reads_the_program_from_stdin(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("rel e = {0.25::(0, 1)}\nrel p(x) = e(x, _)\n"))
+    proc = _nesy("run", "-", "--provenance", "exact", "--query", "p")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1:] == ["p (1 tuple)", "  0.25::(0)"]
+
+
+def test_run_dash_reports_errors_against_stdin(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("rel p(x) = and\n"))
+    proc = _nesy("run", "-")
+    assert proc.returncode == 1 and proc.stderr.startswith("<stdin>:1:")
+
+
+def test_k_with_a_provenance_that_has_no_k_is_a_usage_error():
+    proc = _nesy("run", "--example", "reachability", "--provenance", "exact", "--k", "3")
+    assert proc.returncode == 2
+    assert "--k applies only to a top-k provenance (difftopkproofs, topkproofs)" in proc.stderr
+
+
+@pytest.mark.parametrize("argv, guess", [
+    (["run", "--example", "reachability", "--provenence", "exact"], "--provenance"),
+    (["run", "--example", "reachability", "--qeury", "path"], "--query"),
+    (["check", "x.nesy", "--formt", "json"], "--format"),
+])
+def test_a_misspelled_flag_suggests_the_right_one(argv, guess):
+    proc = _nesy(*argv)
+    assert proc.returncode == 2
+    assert f"did you mean {guess}?" in proc.stderr
+
+
+def test_provenance_help_lists_every_provenance():
+    from nesy.provenance import names
+
+    text = " ".join(_nesy("run", "--help").stdout.split())
+    assert all(name in text for name in names()) and "exact" in text
+
+
+def test_repr_says_what_each_object_is():
+    import nesy
+
+    program = nesy.compile(PROOFS, "proofs.nesy")
+    assert repr(program) == "<nesy.Program proofs.nesy: 3 relations, 2 facts, 3 rules; outputs e, path, source>"
+    result = program.run(provenance="exact")
+    assert repr(result) == "<nesy.Result provenance exact: e (2 tuples), path (3 tuples), source (2 tuples)>"
+    assert repr(result["source"]) == "<nesy.RelationResult source: 2 tuples, with probabilities>"
+
+
+def test_a_notebook_shows_a_result_as_html_tables():
+    import nesy
+
+    html = nesy.compile(PEOPLE).run()._repr_html_()
+    assert html.count("<table>") == 3
+    assert "<tr><td>&quot;ann, jr&quot;</td><td>17</td></tr>" in html
+    assert "<th>name</th><th>age</th>" in html
+
+
+def test_probs_of_an_empty_relation_is_an_empty_list_under_every_probabilistic_provenance():
+    import nesy
+    from nesy.provenance import names
+
+    program = nesy.compile("rel e = {0.5::(0, 1)}\nrel loop(x) = e(x, x)\n")
+    for provenance in names(probabilistic=True):
+        rel = program.run(provenance=provenance)["loop"]
+        assert rel.probs == [] and len(rel) == 0, provenance
+    assert program.run(provenance="unit")["loop"].probs is None  # no probabilities at all
+
+
+# ---------------------------------------------------------------------------------------------
+# Start-up (issue 18 item 8): --version, --help and plain programs load no heavy library
+
+
+def test_version_imports_no_library_and_a_plain_program_neither_torch_nor_synthesis(tmp_path):
+    import subprocess
+    import sys
+
+    program = tmp_path / "p.nesy"
+    program.write_text("rel e(0, 1)\n")
+    script = ("import sys\nfrom nesy.cli import main\n"
+              "for argv in (['--version'],):\n"
+              "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+              "light = sorted(m for m in ('numpy', 'torch', 'networkx', 'lark', 'tqdm') if m in sys.modules)\n"
+              f"main(['run', {str(program)!r}])\n"
+              "print(light, 'torch' in sys.modules, 'nesy.synth' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[] False False"
+
+
+def test_a_core_command_line_parses_as_with_every_command_built():
+    from nesy.cli import build_parser
+
+    argv = ["run", "x.nesy", "--provenance", "exact", "--format", "json", "-o", "out.json"]
+    full, core = vars(build_parser().parse_args(argv)), vars(build_parser(core_only=True).parse_args(argv))
+    assert {k: v for k, v in full.items() if k != "command_parser"} == \
+        {k: v for k, v in core.items() if k != "command_parser"}

@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...], str]] = [
     ("API", ("program",), "nesy.compile / nesy.load / Program / Result"),
     ("package root", ("nesy",), "`import nesy`: the public names"),
     ("pipelines", ("pipelines",), "training pipelines built on the API"),
+    ("interactive", ("repl",), "`nesy repl`: a session growing a program, built on the API"),
     ("command line", ("cli",), "the `nesy` command"),
     ("entry point", ("__main__",), "`python -m nesy`"),
 ]

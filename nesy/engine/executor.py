@@ -47,6 +47,11 @@ class Executor:
                        for name, rel in program.relations.items()}
         # per probabilistic rule: grounding -> position in its batch of choice tags
         self.choices: dict[int, tuple[dict, object]] = {}
+        #: What each probabilistic input fact is, in arrival order, which is the order of the
+        #: fact ids of the formula-valued provenances (nesy.provenance._facts): a
+        #: (relation, row) for an input fact, (rule, {variable: value}) for a rule's choice.
+        #: Shows proofs in terms of the facts (nesy.render).
+        self.fact_sources: list[tuple] = []
 
     # -- input facts -----------------------------------------------------------------------------
     def add_facts(self, relation: str, rows: list[tuple], probs: list, groups: np.ndarray):
@@ -55,6 +60,8 @@ class Executor:
         columns = [self.values.encode(t, [row[i] for row in rows]) for i, t in enumerate(rel.types)]
         if rel.arity == 0:
             columns = []
+        if not self.prov.tagless:
+            self.fact_sources += [(relation, row) for row, p in zip(rows, probs) if p is not None]
         tags = None if self.prov.tagless else self.prov.input_tags(InputFacts(probs, groups))
         self.stores[relation].merge(Table(columns, tags, len(rows)))
 
@@ -198,6 +205,7 @@ class Executor:
         if fresh:
             start = len(positions)
             positions.update((g, start + i) for i, g in enumerate(fresh))
+            self.fact_sources += [(rule, dict(zip(names, g))) for g in fresh]
             new = self.prov.input_tags(InputFacts([rule.probability] * len(fresh),
                                                   -np.ones(len(fresh), dtype=np.int64)))
             batch = self.prov.concat([batch, new])

@@ -173,6 +173,12 @@ class ProgramModule(torch.nn.Module):
         self._fact_orders = {name: None if (order := m.fact_order()) is None
                              else torch.from_numpy(order) for name, m in self.inputs.items()}
 
+    def extra_repr(self) -> str:
+        """What `repr(module)` shows: the provenance and the relations it maps."""
+        k = f", k={self.k}" if self.k is not None else ""
+        return (f"provenance={self.provenance}{k}, inputs=[{', '.join(self.inputs)}], "
+                f"outputs=[{', '.join(self.outputs)}]")
+
     def forward(self, *args, **tensors):
         if args:
             if len(args) != len(self.inputs) or tensors:

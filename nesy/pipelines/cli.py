@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from nesy.argtypes import int_between, positive_float
+from nesy.argtypes import MAX_SEED, positive_float, int_between, max_threads
 from nesy.pipelines import registry
 from nesy.pipelines.base import PipelineSpec
 
@@ -65,16 +65,18 @@ def _run_flags() -> argparse.ArgumentParser:
     group.add_argument("--batch-size", type=int_between(1, None), default=DEFAULT_BATCH_SIZE, metavar="B",
                        help=f"samples per optimizer step (default {DEFAULT_BATCH_SIZE})")
     group.add_argument("--lr", type=positive_float, default=DEFAULT_LR, help=f"Adam learning rate (default {DEFAULT_LR})")
-    group.add_argument("--seed", type=int, default=0, metavar="S", help="seed of initialisation and samples (default 0)")
+    group.add_argument("--seed", type=int_between(0, MAX_SEED), default=0, metavar="S", help="seed of initialisation and samples (default 0)")
     group.add_argument("--samples", type=int_between(1, None), metavar="N",
                        help="training samples per epoch (default: the pipeline's)")
     group.add_argument("--out", type=Path, metavar="DIR", help="output directory (default runs/<pipeline>)")
     group.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     group.add_argument("--overwrite", action="store_true", help="discard the run in --out and start over")
-    group.add_argument("--plot", action="store_true", help="also write metrics.png")
-    group.add_argument("--threads", type=int_between(1, None), default=1, metavar="T",
-                       help="torch CPU threads (default 1: these small models gain little from more, "
-                       "and extra threads slow down badly on a busy machine)")
+    group.add_argument("--plot", action=argparse.BooleanOptionalAction, default=True,
+                       help="write metrics.png, loss and accuracy by epoch (default; --no-plot skips it)")
+    group.add_argument("--threads", type=int_between(1, max_threads()), default=1, metavar="T",
+                       help="torch CPU threads while training, at most this machine's CPUs (default 1: "
+                       "these small models gain little from more, and extra threads slow down "
+                       "badly on a busy machine)")
     return flags
 
 
@@ -84,13 +86,11 @@ def run_pipeline(spec: PipelineSpec, args: argparse.Namespace) -> int:
     for line in ([f"training {run.title} -> {out}"] if run.title else []) + list(run.notes):
         print(line, file=sys.stderr)
 
-    import torch
-
     from nesy.pipelines.trainer import RunOptions, train
 
-    torch.set_num_threads(args.threads)
     options = RunOptions(out=out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                         seed=args.seed, resume=args.resume, overwrite=args.overwrite, plot=args.plot)
+                         seed=args.seed, resume=args.resume, overwrite=args.overwrite, plot=args.plot,
+                         threads=args.threads)
     try:
         result = train(run.build, options)
     except KeyboardInterrupt:

@@ -1,9 +1,10 @@
 """The training loop every pipeline uses.
 
 A pipeline says *what* to train (`Pipeline`: a model, the batches of an epoch, a batch's loss,
-the test metrics); `train` does the rest the same way for all of them: seeding, Adam, a tqdm
-progress bar, `metrics.jsonl`, an atomic checkpoint after every epoch, exact `--resume`, an
-optional PNG plot, and a one-line summary.
+the test metrics); `train` does the rest the same way for all of them: thread settings,
+seeding, Adam, a tqdm progress bar, `metrics.jsonl`, an atomic checksummed checkpoint after
+every epoch, exact `--resume`, a lock on the run directory, a stop on a non-finite loss, a PNG
+plot, and a one-line summary.
 
 Resuming is exact because everything an epoch depends on is either in the checkpoint (model,
 optimizer, torch's RNG, the history) or a pure function of (seed, epoch) (the pipeline's
@@ -11,15 +12,19 @@ samples): a run resumed after epoch e computes the same epochs e+1.. as an unint
 """
 from __future__ import annotations
 
+import math
+import os
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from tqdm import tqdm
 
+from nesy.argtypes import MAX_SEED, max_threads
 from nesy.errors import NesyError, UsageError
 from nesy.pipelines.base import BatchResult, Pipeline
 from nesy.pipelines.checkpoints import CHECKPOINT_NAME, FORMAT, load_checkpoint, save_checkpoint
@@ -28,6 +33,8 @@ from nesy.pipelines.metrics import METRICS_NAME, PLOT_NAME, format_epoch, plot_m
 # torch is imported by the functions that train: importing this module stays cheap, so the
 # `nesy` command line can list the pipelines without loading torch.
 __all__ = ["BatchResult", "Pipeline", "RunOptions", "RunResult", "summarize", "train"]
+
+LOCK_NAME = ".lock"
 
 
 @dataclass
@@ -39,7 +46,12 @@ class RunOptions:
     seed: int = 0
     resume: bool = False
     overwrite: bool = False
-    plot: bool = False
+    plot: bool = True
+    #: torch CPU threads while training (restored afterwards). The models trained here are
+    #: small: one thread is as fast as several on a quiet machine and far faster on a busy one
+    #: (torch's default, one per core, contends: 6-11x slower measured on a shared 2-core
+    #: machine, benchmarks/training_threads.py). None leaves torch's setting alone.
+    threads: int | None = 1
     #: None: a progress bar only on a terminal (tqdm's rule); True/False force it.
     progress: bool | None = None
     #: Where per-epoch lines go; None for silence.
@@ -58,10 +70,15 @@ class RunResult:
 
 def train(build: Callable[[], Pipeline], options: RunOptions) -> RunResult:
     """Train the pipeline `build()` returns, as `options` say; see the module docstring."""
+    _check_options(options)
+    with _threads(options.threads), _locked(_make_out(options.out)) as out:
+        return _train(build, options, out)
+
+
+def _train(build: Callable[[], Pipeline], options: RunOptions, out: Path) -> RunResult:
     import torch
 
-    _check_options(options)
-    out = _prepare_out(options)
+    _prepare_out(out, options)
     torch.manual_seed(options.seed)
     pipeline = build()
     # fused: one kernel per step instead of several per parameter (a third of a small CNN's step)
@@ -70,9 +87,13 @@ def train(build: Callable[[], Pipeline], options: RunOptions) -> RunResult:
     history: list[dict] = []
     if options.resume:
         history = _restore(out / CHECKPOINT_NAME, config, pipeline.model, optimizer)
-        write_metrics(out / METRICS_NAME, history)  # repairs a crash between the two writes
+        _write(write_metrics, out / METRICS_NAME, history)  # repairs a crash between the two writes
+        if len(history) >= options.epochs and options.log:
+            options.log(f"{out} is already trained to epoch {len(history)}, nothing to do; to "
+                        f"train further, resume with a larger --epochs (the total), e.g. "
+                        f"--resume --epochs {len(history) + 10}")
     for epoch in range(len(history) + 1, options.epochs + 1):
-        history.append(_run_epoch(pipeline, optimizer, epoch, options))
+        history.append(_run_epoch(pipeline, optimizer, epoch, options, out))
         save_checkpoint(
             out / CHECKPOINT_NAME,
             {
@@ -85,11 +106,11 @@ def train(build: Callable[[], Pipeline], options: RunOptions) -> RunResult:
                 "history": history,
             },
         )
-        write_metrics(out / METRICS_NAME, history)
+        _write(write_metrics, out / METRICS_NAME, history)
         if options.log:
             options.log(format_epoch(history[-1], options.epochs))
     if options.plot and history:
-        plot_metrics(history, out / PLOT_NAME, pipeline.name)
+        _write(plot_metrics, history, out / PLOT_NAME, pipeline.name)
     return RunResult(history, summarize(pipeline, history, out), out)
 
 
@@ -97,15 +118,20 @@ def _check_options(options: RunOptions) -> None:
     for name in ("epochs", "batch_size"):
         if getattr(options, name) < 1:
             raise UsageError(f"{name} must be at least 1")
-    if not options.lr > 0:
-        raise UsageError("lr must be positive")
+    if not (options.lr > 0 and math.isfinite(options.lr)):
+        raise UsageError(f"lr must be a positive finite number, got {options.lr}")
+    if not 0 <= options.seed <= MAX_SEED:
+        raise UsageError(f"seed must be between 0 and {MAX_SEED}, got {options.seed}")
+    if options.threads is not None and not 1 <= options.threads <= max_threads():
+        raise UsageError(f"threads must be between 1 and {max_threads()} (this machine's CPUs), "
+                         f"got {options.threads}")
     if options.resume and options.overwrite:
         raise UsageError("resume and overwrite contradict each other: pick one")
 
 
-def _prepare_out(options: RunOptions) -> Path:
+def _make_out(out) -> Path:
     """Create the output directory and make sure a run may write there, before training."""
-    out = Path(options.out)
+    out = Path(out)
     if out.exists() and not out.is_dir():
         raise NesyError(f"the output directory {out} is a file, not a directory")
     try:
@@ -113,6 +139,11 @@ def _prepare_out(options: RunOptions) -> Path:
         tempfile.TemporaryFile(dir=out).close()
     except OSError as e:
         raise NesyError(f"cannot write to the output directory {out}: {e.strerror or e}") from None
+    return out
+
+
+def _prepare_out(out: Path, options: RunOptions) -> None:
+    """Check that the run directory holds what `options` expect (run under its lock)."""
     checkpoint = out / CHECKPOINT_NAME
     if options.overwrite:
         for name in (CHECKPOINT_NAME, METRICS_NAME, PLOT_NAME):
@@ -124,7 +155,53 @@ def _prepare_out(options: RunOptions) -> Path:
             f"{out} already holds a training run; resume it, overwrite it (start over), or "
             "choose another output directory"
         )
-    return out
+
+
+@contextmanager
+def _locked(out: Path):
+    """Hold an exclusive lock on `out` while training: a second run into the same directory
+    fails at once instead of both writing and one silently losing its work. The lock is the
+    kernel's (flock), so it goes away with the process, however it ends."""
+    import fcntl
+
+    with open(out / LOCK_NAME, "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise NesyError(f"{out} is in use by another training run (pid {holder}); wait for "
+                            f"it to finish, or choose another output directory") from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        try:
+            yield out
+        finally:
+            lock.truncate(0)
+
+
+@contextmanager
+def _threads(count: int | None):
+    import torch
+
+    before = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _write(write, *args) -> None:
+    """Write a result file; a full or read-only disk is the user's to fix, not a bug."""
+    try:
+        write(*args)
+    except OSError as e:
+        path = next(a for a in args if isinstance(a, Path))
+        raise NesyError(f"cannot write {path}: {e.strerror or e}") from None
 
 
 def _restore(path: Path, config: dict, model, optimizer) -> list[dict]:
@@ -147,7 +224,7 @@ def _restore(path: Path, config: dict, model, optimizer) -> list[dict]:
     return list(state["history"])
 
 
-def _run_epoch(pipeline: Pipeline, optimizer, epoch: int, options: RunOptions) -> dict:
+def _run_epoch(pipeline: Pipeline, optimizer, epoch: int, options: RunOptions, out: Path) -> dict:
     import torch
 
     batches = pipeline.train_batches(epoch, options.batch_size, options.seed)
@@ -163,12 +240,17 @@ def _run_epoch(pipeline: Pipeline, optimizer, epoch: int, options: RunOptions) -
     pipeline.model.train()
     loss_sum, correct, count = 0.0, 0, 0
     with pipeline.training_context(options.batch_size):
-        for batch in progress:
+        for number, batch in enumerate(progress, 1):
             result = pipeline.batch_result(batch)
+            loss = result.loss.item()
+            if not math.isfinite(loss):
+                raise NesyError(f"training diverged: the loss of epoch {epoch}, batch {number} is "
+                                f"{loss}; stopped, and {out} keeps the last good epoch "
+                                f"({epoch - 1}); a smaller --lr usually helps")
             optimizer.zero_grad()
             result.loss.backward()
             optimizer.step()
-            loss_sum += result.loss.item() * result.count
+            loss_sum += loss * result.count
             correct += result.correct
             count += result.count
             progress.set_postfix(loss=f"{loss_sum / count:.4f}", refresh=False)

@@ -6,7 +6,7 @@ import torch
 
 from nesy.errors import NesyError
 from nesy.files import atomic_write, atomic_write_text
-from nesy.pipelines.checkpoints import load_checkpoint, save_checkpoint
+from nesy.pipelines.checkpoints import FORMAT, load_checkpoint, save_checkpoint
 
 
 def test_atomic_write_replaces_the_whole_file(tmp_path):
@@ -33,9 +33,9 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
 
 def _state(epoch: int = 1) -> dict:
     model = torch.nn.Linear(2, 1)
-    return {"format": 1, "config": {"lr": 0.1}, "epoch": epoch, "model": model.state_dict(),
+    return {"format": FORMAT, "config": {"lr": 0.1}, "epoch": epoch, "model": model.state_dict(),
             "optimizer": torch.optim.Adam(model.parameters()).state_dict(),
-            "torch_rng": torch.get_rng_state(), "history": [{"epoch": 1, "loss": 0.5}]}
+            "torch_rng": torch.get_rng_state(), "history": [{"epoch": e, "loss": 0.5} for e in range(1, epoch + 1)]}
 
 
 def test_checkpoint_round_trips(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 
 from nesy.cli import main
 
-QUICK = ["--epochs", "1", "--samples", "64", "--batch-size", "32"]
+QUICK = ["--epochs", "1", "--samples", "64", "--batch-size", "32", "--no-plot"]
 
 
 def run(argv, capsys) -> tuple[int, str, str]:
@@ -19,12 +19,22 @@ def run(argv, capsys) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def test_digit_labels_trains_and_ends_with_a_one_line_summary(tmp_path, capsys):
-    code, out, err = run(["train", "digit-labels", *QUICK, "--out", str(tmp_path)], capsys)
+def test_digit_labels_trains_and_ends_with_a_one_line_summary_and_a_plot(tmp_path, capsys):
+    code, out, err = run(["train", "digit-labels", *QUICK[:-1], "--out", str(tmp_path)], capsys)
     assert code == 0, err
     assert out.count("\n") == 1 and out.startswith("digit-labels: test_digit_accuracy ")
     assert "epoch 1/1" in err
     assert (tmp_path / "checkpoint.pt").is_file()
+    assert (tmp_path / "metrics.png").read_bytes().startswith(b"\x89PNG")  # the plot is the default
+
+
+def test_no_plot_skips_the_plot_and_resuming_a_finished_run_says_what_to_pass(tmp_path, capsys):
+    assert run(["train", "digit-labels", *QUICK, "--out", str(tmp_path)], capsys)[0] == 0
+    assert not (tmp_path / "metrics.png").exists()
+    code, _, err = run(["train", "digit-labels", *QUICK, "--out", str(tmp_path), "--resume"], capsys)
+    assert code == 0
+    assert "already trained to epoch 1, nothing to do; to train further, resume with a larger " \
+           "--epochs (the total), e.g. --resume --epochs 11" in err
 
 
 def test_resume_from_the_command_line_matches_an_uninterrupted_run(tmp_path, capsys):
@@ -46,6 +56,12 @@ def test_resume_from_the_command_line_matches_an_uninterrupted_run(tmp_path, cap
     (["train", "digits", "--task", "multi", "--digits", "5"], "--digits: must be between 1 and 4"),
     (["train", "digits", "--task", "sumk", "--k", "16"], "--k: must be between 1 and 15"),
     (["train", "digits", "--lr", "-1"], "--lr: must be positive"),
+    (["train", "digits", "--lr", "inf"], "--lr: must be finite"),
+    (["train", "digits", "--lr", "nan"], "--lr: must be positive"),
+    (["train", "digits", "--seed", "-1"], "--seed: must be between 0 and 4294967295"),
+    (["train", "digits", "--seed", "99999999999999999999"], "--seed: must be between 0 and 4294967295"),
+    (["train", "digits", "--threads", "100000"], "--threads: must be between 1 and"),
+    (["train", "digits", "--threads", "0"], "--threads: must be between 1 and"),
     (["train", "digits", "--digits", "3"], "--digits applies only to --task multi"),
     (["train", "digits", "--task", "multi", "--k", "3"], "--k applies only to --task sumk"),
     (["train", "digits", "--top-k", "3"], "--top-k applies only to a top-k provenance (one of difftopkproofs)"),

@@ -9,13 +9,14 @@ import torch
 from nesy.datasets.digits import sum2
 from nesy.errors import NesyError
 from nesy.pipelines.digits import digits_pipeline
+from nesy.pipelines.checkpoints import load_checkpoint
 from nesy.pipelines.trainer import RunOptions, train
 
 from .logic_reference import reference_logic
 
 
 def options(out, **overrides) -> RunOptions:
-    settings = dict(out=out, epochs=2, batch_size=16, progress=False, log=None)
+    settings = dict(out=out, epochs=2, batch_size=16, progress=False, log=None, plot=False)
     return RunOptions(**{**settings, **overrides})
 
 
@@ -24,7 +25,7 @@ def without_timing(history: list[dict]) -> list[dict]:
 
 
 def saved_model(out) -> dict:
-    return torch.load(out / "checkpoint.pt", weights_only=True)["model"]
+    return load_checkpoint(out / "checkpoint.pt")["model"]
 
 
 def assert_same_weights(a: dict, b: dict) -> None:
@@ -85,7 +86,7 @@ def test_an_interrupted_epoch_leaves_the_last_whole_epoch_and_resumes_exactly(un
 
     with pytest.raises(KeyboardInterrupt):
         train(interrupted_in_epoch_2, options(tmp_path, epochs=3))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.pt", "metrics.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock", "checkpoint.pt", "metrics.jsonl"]
     assert len((tmp_path / "metrics.jsonl").read_text().splitlines()) == 1
     resumed = train(tiny_sum2, options(tmp_path, epochs=3, resume=True))
     assert without_timing(resumed.history) == without_timing(full.history)
@@ -101,10 +102,13 @@ def test_resume_rewrites_metrics_that_fell_behind_the_checkpoint(uninterrupted, 
     assert without_timing(written) == without_timing(full.history)
 
 
-def test_resuming_a_finished_run_trains_nothing_more(uninterrupted, tiny_sum2, tmp_path):
+def test_resuming_a_finished_run_trains_nothing_more_and_says_how_to_go_on(tiny_sum2, tmp_path):
     first = train(tiny_sum2, options(tmp_path, epochs=1))
-    again = train(tiny_sum2, options(tmp_path, epochs=1, resume=True))
+    lines = []
+    again = train(tiny_sum2, options(tmp_path, epochs=1, resume=True, log=lines.append))
     assert again.history == first.history
+    assert lines == [f"{tmp_path} is already trained to epoch 1, nothing to do; to train further, "
+                     f"resume with a larger --epochs (the total), e.g. --resume --epochs 11"]
 
 
 def test_an_existing_run_is_kept_unless_resumed_or_overwritten(tiny_sum2, tmp_path):
@@ -144,7 +148,12 @@ def test_an_out_path_that_is_a_file_or_below_one_is_refused(tiny_sum2, tmp_path)
 @pytest.mark.parametrize("bad, message", [
     ({"epochs": 0}, "epochs must be at least 1"),
     ({"batch_size": 0}, "batch_size must be at least 1"),
-    ({"lr": 0.0}, "lr must be positive"),
+    ({"lr": 0.0}, "lr must be a positive finite number"),
+    ({"lr": float("inf")}, "lr must be a positive finite number"),
+    ({"seed": -1}, "seed must be between 0 and 4294967295"),
+    ({"seed": 10**20}, "seed must be between 0 and 4294967295"),
+    ({"threads": 100_000}, "threads must be between 1 and"),
+    ({"threads": 0}, "threads must be between 1 and"),
     ({"resume": True, "overwrite": True}, "contradict"),
 ])
 def test_impossible_options_are_refused_before_any_work(tiny_sum2, tmp_path, bad, message):
