@@ -109,6 +109,16 @@ def decode_rle(encoded: dict) -> np.ndarray:
     return np.repeat(values, encoded["counts"]).reshape(h, w)
 
 
+def _area(shape: str, r: float) -> int:
+    """How many pixels an object of radius `r` covers when nothing hides it."""
+    from PIL import Image, ImageDraw
+
+    side = int(4 * r) + 4
+    alone = Image.new("1", (side, side), 0)
+    _draw_parts(ImageDraw.Draw(alone), _outline(shape, side / 2, side / 2, r), lambda role: 1)
+    return int(np.asarray(alone).sum())
+
+
 def draw(objects: list[dict], camera, rng: np.random.Generator, noise: float):
     """The picture of a scene and, per object, (bbox [x, y, w, h], mask) of its visible
     pixels, or None for an object that keeps less than MIN_VISIBLE of its own pixels."""
@@ -128,9 +138,7 @@ def draw(objects: list[dict], camera, rng: np.random.Generator, noise: float):
         r = camera.radius(obj["size"], y)
         _draw_object(pen, obj, u, v, r)
         _draw_parts(label_pen, _outline(obj["shape"], u, v, r), lambda role: i + 1)
-        own = Image.new("1", (width, height), 0)
-        _draw_parts(ImageDraw.Draw(own), _outline(obj["shape"], u, v, r), lambda role: 1)
-        alone.append((i, int(np.asarray(own).sum())))
+        alone.append((i, _area(obj["shape"], r)))
     label = np.asarray(labels)
     visible = [None] * len(objects)
     for i, total in alone:
@@ -140,7 +148,7 @@ def draw(objects: list[dict], camera, rng: np.random.Generator, noise: float):
         rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
         bbox = [int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1)]
         visible[i] = (bbox, rle(mask))
-    pixels = np.asarray(picture, dtype=float)
+    pixels = np.asarray(picture, dtype=np.float32)
     if noise > 0:
-        pixels = pixels + rng.normal(0, noise, pixels.shape)
+        pixels += noise * rng.standard_normal(pixels.shape, dtype=np.float32)
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)), visible
