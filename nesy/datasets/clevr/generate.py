@@ -21,6 +21,9 @@ from .scenes import SceneOptions, make_scene
 from .templates import FAMILIES, TEMPLATES, ask
 
 CHUNK = 20
+#: zlib level of the pictures: noise leaves little to compress, and level 1 writes twice as
+#: fast as the default 6 for files about 15% larger.
+PNG_LEVEL = 1
 VERSION = "1.0"
 LICENSE = "Creative Commons Attribution (CC BY 4.0)"
 #: Templates tried per question before the scene gets fewer questions.
@@ -72,7 +75,8 @@ def make_chunk(request: Request, chunk: int) -> tuple[list[dict], list[dict]]:
     for index in range(chunk * CHUNK, min((chunk + 1) * CHUNK, request.scenes)):
         scene, image = make_scene(index, request.seed, request.options, request.split)
         if request.images is not None:
-            atomic_write(request.images / scene["image_filename"], lambda f: image.save(f, format="PNG"))
+            atomic_write(request.images / scene["image_filename"],
+                         lambda f: image.save(f, format="PNG", compress_level=PNG_LEVEL))
         scenes.append(scene)
         questions.extend(scene_questions(scene, request, seen))
     return scenes, questions
