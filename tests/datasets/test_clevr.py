@@ -268,8 +268,9 @@ def test_pictures_show_every_attribute(tmp_path):
 def test_data_then_eval_gives_100_percent(tmp_path):
     out = tmp_path / "d"
     made = run_cli_in_process("data", "clevr", "--scenes", "5", "--questions-per-scene", "6",
-                              "--out", out, "--jobs", "1")
+                              "--out", out, "--jobs", "1", "--contact-sheet", tmp_path / "sheet.png")
     assert made.returncode == 0, made.stderr
+    assert (tmp_path / "sheet.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(list((out / "images").glob("CLEVR_new_*.png"))) == 5
     table = run_cli_in_process("eval", "clevr", "--scenes", out / "scenes.json",
                                "--questions", out / "questions.json")
@@ -410,3 +411,23 @@ def test_uncertain_scenes_on_a_probabilistic_provenance():
     assert set(result) == set(expected)
     for key, p in expected.items():
         assert result[key] == pytest.approx(p), key
+
+
+def test_bad_generation_flags_are_usage_or_file_errors(tmp_path):
+    (tmp_path / "file").write_text("")
+    swapped = run_cli_in_process("data", "clevr", "--scenes", "2", "--min-objects", "6", "--max-objects", "4",
+                                 "--out", tmp_path / "d")
+    assert swapped.returncode == 2 and "--min-objects (6) exceeds --max-objects (4)" in swapped.stderr
+    blocked = run_cli_in_process("data", "clevr", "--scenes", "1", "--out", tmp_path / "file", "--jobs", "1")
+    assert blocked.returncode == 1 and "cannot create the output folder" in blocked.stderr
+    assert run_cli_in_process("train", "clevr").returncode == 2
+
+
+def test_the_command_line_is_built_without_the_generator_or_pillow():
+    import subprocess
+    import sys
+
+    code = ("import sys; from nesy.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in ('PIL', 'nesy.datasets.clevr.scenes', 'nesy.datasets.clevr.templates') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -60,6 +60,8 @@ def add_command(parser: argparse.ArgumentParser) -> None:
                         help="standard deviation of the pixel noise (default 3; 0 for none)")
     parser.add_argument("--raw", action="store_true", help="write questions in the raw layout of CLEVR's "
                         "question generator (type/side_inputs, bool and int answers) instead of v1.0's")
+    parser.add_argument("--contact-sheet", type=Path, metavar="PNG",
+                        help="also write a contact sheet: the first pictures beside their questions and answers")
     parser.set_defaults(handler=_handle)
 
 
@@ -73,6 +75,10 @@ def _handle(args) -> int:
                            args.width, args.height, args.noise)
     request = Request(args.scenes, args.questions_per_scene, args.seed, args.split, options)
     n_scenes, n_questions = write(args.out, request, args.jobs or default_jobs(), args.raw)
+    if args.contact_sheet is not None:
+        from .sheet import contact_sheet
+
+        contact_sheet(args.out, args.contact_sheet)
     print(f"wrote {n_scenes} scenes and {n_questions} questions to {args.out} "
           f"(images/, scenes.json, questions.json)")
     return 0

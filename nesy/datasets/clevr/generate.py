@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nesy.errors import FileError
+
 from .programs import to_raw
 from .scenes import SceneOptions, make_scene
 from .templates import FAMILIES, TEMPLATES, ask
@@ -132,7 +134,10 @@ def write(out: Path, request: Request, jobs: int = 1, raw: bool = False,
     from nesy.files import atomic_write_text
 
     images = out / "images"
-    images.mkdir(parents=True, exist_ok=True)
+    try:
+        images.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise FileError(images, f"cannot create the output folder: {err.strerror or err}") from None
     request = Request(request.scenes, request.questions_per_scene, request.seed, request.split,
                       request.options, images)
     scenes, questions = generate(request, jobs, progress)
