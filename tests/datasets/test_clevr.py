@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from nesy.datasets.clevr import generate as gen
-from nesy.datasets.clevr.loader import load_questions, load_scenes
+from nesy.datasets.clevr.loader import load_questions, load_scenes, program_family
 from nesy.datasets.clevr.scenes import Camera, SceneOptions, place_objects
 from nesy_testing import run_cli_in_process
 
@@ -115,6 +115,8 @@ def test_generated_answers_agree_with_the_reference_executor(data):
     by_image = {s["image_index"]: s for s in scenes}
     assert len(questions) >= 9 * len(scenes)
     assert {q["template_filename"][:-5] for q in questions} == NINE_FAMILIES
+    for q in questions:  # the family read from the program (CLEVR v1.0 files name no template)
+        assert program_family(q["program"]) == q["template_filename"][:-5], q["question"]
     for q in questions:
         assert reference(q["program"], by_image[q["image_index"]]) == q["answer"], q["question"]
 
@@ -431,3 +433,48 @@ def test_the_command_line_is_built_without_the_generator_or_pillow():
             "print(sorted(m for m in ('PIL', 'nesy.datasets.clevr.scenes', 'nesy.datasets.clevr.templates') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.fixture(scope="module")
+def many():
+    return gen.generate(gen.Request(scenes=300, questions_per_scene=10, seed=11), progress=False)
+
+
+@pytest.mark.slow
+def test_thousands_of_questions_agree_three_ways(many, tmp_path):
+    from nesy.pipelines.clevr import answers
+
+    scenes, questions = many
+    assert len(questions) >= 2900
+    by_image = {s["image_index"]: s for s in scenes}
+    expected = [reference(q["program"], by_image[q["image_index"]]) for q in questions]
+    assert [q["answer"] for q in questions] == expected
+    assert answers(scenes, _questions(tmp_path, questions)) == expected
+    families = Counter(q["template_filename"] for q in questions)
+    assert len(families) == 9 and min(families.values()) >= 100, families
+
+
+@pytest.mark.slow
+def test_no_answer_dominates_a_template(many):
+    _, questions = many
+    by_template: dict[int, Counter] = {}
+    for q in questions:
+        by_template.setdefault(q["question_family_index"], Counter())[q["answer"]] += 1
+    for template, answers in by_template.items():
+        total = sum(answers.values())
+        if total < 40:
+            continue
+        top = max(answers.values()) / total
+        assert top <= (0.65 if len(answers) <= 2 else 0.5), (template, answers)
+
+
+@pytest.mark.slow
+def test_jobs_do_not_change_the_output(tmp_path):
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / jobs
+        result = run_cli_in_process("data", "clevr", "--scenes", str(2 * gen.CHUNK + 3), "--questions-per-scene",
+                                    "4", "--out", out, "--jobs", jobs, "--seed", "5")
+        assert result.returncode == 0, result.stderr
+        outputs.append([(p.name, p.read_bytes()) for p in sorted(out.rglob("*")) if p.is_file()])
+    assert outputs[0] == outputs[1]

@@ -28,8 +28,10 @@ CHUNK = 20
 PNG_LEVEL = 1
 VERSION = "1.0"
 LICENSE = "Creative Commons Attribution (CC BY 4.0)"
-#: Templates tried per question before the scene gets fewer questions.
-TRIES_PER_QUESTION = 6
+#: Families drawn per question, and templates tried per family drawn, before the scene gets
+#: fewer questions.
+TRIES_PER_QUESTION = 4
+TRIES_PER_FAMILY = 3
 
 _BY_FAMILY = {f: [i for i, t in enumerate(TEMPLATES) if t.family == f] for f in FAMILIES}
 
@@ -46,22 +48,24 @@ class Request:
 
 def scene_questions(scene: dict, request: Request, seen: dict) -> list[dict]:
     """Up to `questions_per_scene` different questions about `scene`: each from a family
-    drawn uniformly, then a template of it; `seen` holds each template's answer counts."""
+    drawn uniformly, then up to TRIES_PER_FAMILY templates of it (so that families whose
+    templates often fail on a scene are not under-represented); `seen` holds each
+    template's answer counts."""
     rng = np.random.default_rng([request.seed, scene["image_index"], 1])
     out, asked = [], set()
     for _ in range(request.questions_per_scene * TRIES_PER_QUESTION):
         if len(out) == request.questions_per_scene:
             break
         family = FAMILIES[rng.integers(len(FAMILIES))]
-        index = _BY_FAMILY[family][rng.integers(len(_BY_FAMILY[family]))]
-        found = ask(index, scene, rng, seen.setdefault(index, {}))
-        if found is None:
+        for _ in range(TRIES_PER_FAMILY):
+            index = _BY_FAMILY[family][rng.integers(len(_BY_FAMILY[family]))]
+            found = ask(index, scene, rng, seen.setdefault(index, {}))
+            if found is not None and json.dumps(found[1]) not in asked:
+                break
+        else:
             continue
         text, program, answer = found
-        key = json.dumps(program)
-        if key in asked:
-            continue
-        asked.add(key)
+        asked.add(json.dumps(program))
         out.append({"split": scene["split"], "image_index": scene["image_index"],
                     "image_filename": scene["image_filename"], "question": text, "program": program,
                     "answer": answer, "question_family_index": index,

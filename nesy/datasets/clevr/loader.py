@@ -35,9 +35,31 @@ class Question:
 
     @property
     def family(self) -> str:
-        """The question's family: its template file's name without `.json`."""
-        name = self.template_filename or "unknown"
-        return name[:-5] if name.endswith(".json") else name
+        """The question's family: its template file's name without `.json`, or, where the
+        file does not say (CLEVR v1.0's public files), the family its program belongs to."""
+        if self.template_filename:
+            name = self.template_filename
+            return name[:-5] if name.endswith(".json") else name
+        return program_family(self.program) if self.program else "unknown"
+
+
+def program_family(program: list[dict]) -> str:
+    """CLEVR's family of a program, read from its functions: comparisons by their final
+    function, then same_*, union ("or"), intersect ("and"), else the number of relations."""
+    functions = [node["function"] for node in program]
+    final = functions[-1]
+    if final in ("equal_integer", "less_than", "greater_than"):
+        return "compare_integer"
+    if final.startswith("equal_"):
+        return "comparison"
+    if any(f.startswith("same_") for f in functions):
+        return "same_relate"
+    if "union" in functions:
+        return "single_or"
+    if "intersect" in functions:
+        return "single_and"
+    hops = functions.count("relate")
+    return ("zero_hop", "one_hop", "two_hop", "three_hop")[hops] if hops <= 3 else f"{hops}_hop"
 
 
 def _json(path: Path, what: str):

@@ -27,6 +27,10 @@ from .programs import Invalid, answer_text, apply
 from .vocab import ATTRIBUTES, VALUES, words
 
 CANDIDATES = 4  # valid instantiations drawn per question, to choose an answer from
+#: How often a template is skipped on a scene where all its instantiations give one answer:
+#: scenes that do not discriminate would otherwise push a template towards its most likely
+#: answer (two objects of the same colour are rare, so "same color?" would be mostly "no").
+FORCED_SKIP = 0.75
 
 
 @dataclass
@@ -408,11 +412,14 @@ def instantiate(index: int, scene: dict, rng: np.random.Generator, masks: dict):
     return text, b.program, answer_text(b.result(out)) if out == len(b.program) - 1 else None
 
 
-def ask(index: int, scene: dict, rng: np.random.Generator, seen: dict, tries: int = 3 * CANDIDATES):
+def ask(index: int, scene: dict, rng: np.random.Generator, seen: dict, tries: int = 8 * CANDIDATES):
     """A question of template `index` on `scene` as (text, program, answer), or None when the
-    template has no valid instantiation there. Among up to CANDIDATES instantiations, the
-    answer is drawn with weights favouring those the template gave least so far (`seen`:
-    answer -> count, updated here)."""
+    template has no valid instantiation there, and mostly (FORCED_SKIP) when all its
+    instantiations have one answer (`seen`: answer -> count, updated here).
+
+    Instantiations are drawn until CANDIDATES are found with at least two different answers
+    (or 3 * CANDIDATES are found, or `tries` runs out);
+    the answer is then drawn with weights favouring those the template gave least so far."""
     by_answer: dict[str, list] = {}
     found = 0
     masks = attribute_masks(scene)
@@ -423,9 +430,11 @@ def ask(index: int, scene: dict, rng: np.random.Generator, seen: dict, tries: in
             continue
         by_answer.setdefault(answer, []).append((text, program, answer))
         found += 1
-        if found == CANDIDATES:
+        if found >= CANDIDATES and (len(by_answer) > 1 or found >= 3 * CANDIDATES):
             break
     if not by_answer:
+        return None
+    if len(by_answer) == 1 and rng.random() < FORCED_SKIP:
         return None
     answers = sorted(by_answer)
     weights = np.array([1.0 / (1 + seen.get(a, 0)) ** 2 for a in answers])
