@@ -119,6 +119,7 @@ def generate(request: Request, jobs: int = 1, progress: bool | None = None):
         finally:
             if pool is not None:
                 pool.terminate()
+                pool.join()
     for i, q in enumerate(questions):
         q["question_index"] = i
     return scenes, questions
