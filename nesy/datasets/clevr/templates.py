@@ -183,7 +183,7 @@ class Builder:
 class Template:
     family: str  # CLEVR's family, named as its template file: zero_hop, one_hop, ...
     texts: tuple[str, ...]
-    build: Callable[[Builder], int]  # adds the program, returns the answer node
+    build: Callable[[Builder], int]  # adds the program, returns its answer node (the last)
 
 
 # -- wording helpers ------------------------------------------------------------------------------
@@ -194,7 +194,6 @@ def _word(text: str, rng: np.random.Generator, fields: dict) -> str:
     return text[0].upper() + text[1:]
 
 
-QUERY_WORDS = {"size": "size", "color": "color", "material": "material", "shape": "shape"}
 QUERY_TEXTS = {
     "size": ("What size is the {o}?", "How big is the {o}?", "What is the size of the {o}?"),
     "color": ("What color is the {o}?", "What is the color of the {o}?", "The {o} is what color?"),
@@ -227,7 +226,7 @@ def _hop_phrase(hops: int) -> str:
 def _hop_templates(family: str, hops: int) -> list[Template]:
     tail = "{r%d} the " % (hops - 1) + _hop_phrase(hops)
 
-    def last(b, null=()):
+    def last(b):
         set_node = _chain(b, hops)
         return set_node, b.result(b.program[set_node]["inputs"][0])
 
@@ -409,7 +408,7 @@ def instantiate(index: int, scene: dict, rng: np.random.Generator, masks: dict):
     b = Builder(scene, rng, masks)
     out = template.build(b)
     text = _word(template.texts[rng.integers(len(template.texts))], rng, b.words)
-    return text, b.program, answer_text(b.result(out)) if out == len(b.program) - 1 else None
+    return text, b.program, answer_text(b.result(out))
 
 
 def ask(index: int, scene: dict, rng: np.random.Generator, seen: dict, tries: int = 8 * CANDIDATES):
