@@ -203,7 +203,7 @@ QUERY_TEXTS = {
 }
 
 
-def _chain(b: Builder, hops: int, null: tuple = ()) -> int:
+def _chain(b: Builder, hops: int) -> int:
     """unique(filter(relate(... unique(filter(scene))))) over `hops` relations: the object
     named last in the wording is found first. Returns the set after the last relation."""
     node = b.unique("d0", b.add("scene"))
@@ -271,23 +271,23 @@ def _zero_hop() -> list[Template]:
     return out
 
 
-def _both_related(b: Builder) -> tuple[int, int]:
+def _both_related(b: Builder) -> int:
     """intersect(relate(unique A, r0), relate(unique B, r1)) for two different objects."""
     a = b.unique("d0", b.add("scene"))
     c = b.unique("d1", b.add("scene"))
     b.distinct(a, c)
-    return b.add("intersect", b.relate("r0", a), b.relate("r1", c)), c
+    return b.add("intersect", b.relate("r0", a), b.relate("r1", c))
 
 
 def _single_and() -> list[Template]:
     both = "{r0} the {d0} and {r1} the {d1}"
 
     def counted(b):
-        node, _ = _both_related(b)
+        node = _both_related(b)
         return b.add("count", b.filter("x", node))
 
     def exists(b):
-        node, _ = _both_related(b)
+        node = _both_related(b)
         return b.add("exist", b.filter("x", node))
 
     out = [Template("single_and", ("How many {x:s} are both " + both + "?",
@@ -296,7 +296,7 @@ def _single_and() -> list[Template]:
                                    "Are there any {x:s} " + both + "?"), exists)]
     for attr in ATTRIBUTES:
         def query(b, attr=attr):
-            node, _ = _both_related(b)
+            node = _both_related(b)
             return b.add(f"query_{attr}", b.unique("x", node, null=(attr,)))
 
         texts = tuple(t.replace("{o}", "{x} [that is] " + both) for t in QUERY_TEXTS[attr])
