@@ -142,6 +142,11 @@ def test_relations_follow_the_geometric_rule_and_placement_is_unambiguous(data):
                 expected = [j for j in range(len(objs)) if j != i and
                             sum((c[j][k] - c[i][k]) * d[k] for k in range(3)) > 0.2]
                 assert scene["relationships"][r][i] == expected
+        u = [o["pixel_coords"][0] for o in objs]
+        v = [o["pixel_coords"][1] for o in objs]
+        for i in range(len(objs)):  # the picture shows the relations
+            assert all(u[j] > u[i] for j in scene["relationships"]["right"][i])
+            assert all(v[j] < v[i] for j in scene["relationships"]["behind"][i])
         for i in range(len(objs)):
             for j in range(i):
                 gap = math.dist(c[i][:2], c[j][:2]) - c[i][2] - c[j][2]  # z is the radius

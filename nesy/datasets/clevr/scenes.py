@@ -46,7 +46,8 @@ class SceneOptions:
 
 
 class Camera:
-    """A fixed mild perspective: objects further back are drawn higher and smaller."""
+    """A fixed camera with a mild perspective: objects further back are drawn higher and
+    smaller."""
 
     def __init__(self, width: int, height: int):
         self.width, self.height = width, height
@@ -58,8 +59,11 @@ class Camera:
         return 1.0 - 0.12 * y / EXTENT
 
     def project(self, x: float, y: float) -> tuple[float, float, float]:
-        """Pixel coordinates (u, v, depth) of the ground point (x, y), as CLEVR's pixel_coords."""
-        u = self.width / 2 + x * self.unit * self.scale(y)
+        """Pixel coordinates (u, v, depth) of the ground point (x, y), as CLEVR's pixel_coords.
+        u depends on x alone and v on y alone, so left/right and front/behind in the picture
+        always agree with the scene's relations (a true perspective would let a far object
+        that is right of a near one appear left of it)."""
+        u = self.width / 2 + x * self.unit
         v = self.top + (EXTENT - y) * self.rows_per_unit
         return u, v, 10.0 + y
 
