@@ -81,10 +81,9 @@ def _add_input(executor: Executor, name: str, rows, group_base: int, checked: bo
         total = np.zeros(1)
         for item in items:
             prob, tup = split_probability(item, isinstance(row, Disjunction))
-            where = f"fact {i + 1} of '{name}'"
             if prob is not None and not checked:
-                total = total + check_probability(prob, where)
-            values.append(check_row(rel, tup, where))
+                total = total + check_probability(prob, f"fact {i + 1} of '{name}'")
+            values.append(check_row(rel, tup, lambda: f"fact {i + 1} of '{name}'"))
             probs.append(prob)
             groups.append(gid)
         if gid >= 0 and total.max() > 1 + 1e-6:
@@ -123,22 +122,43 @@ def _is_probability(x) -> bool:
     return isinstance(x, (float, int)) and not isinstance(x, bool) or hasattr(x, "requires_grad")
 
 
-def check_row(rel: ir.Relation, row, where: str) -> tuple:
+class _Misfit(Exception):
+    """A value that does not fit its column; `check_row` adds where it was."""
+
+
+def check_row(rel: ir.Relation, row, where) -> tuple:
     """`row` as a tuple of the relation's column values (enum variants as their index), or a
-    DataError saying what does not fit."""
+    DataError saying what does not fit. `where` names the row in messages: a string, or a
+    function making it (called only on an error: input rows are checked by the million)."""
     if not isinstance(row, (tuple, list)):
         row = (row,)
     row = tuple(row)
     if len(row) != rel.arity:
-        raise DataError(f"{where}: expected {rel.arity} value{'s' if rel.arity != 1 else ''}, "
+        raise DataError(f"{_where(where)}: expected {rel.arity} value{'s' if rel.arity != 1 else ''}, "
                         f"got {len(row)}: {row!r}")
-    return tuple(check_value(t, v, f"{where}, column {i + 1}") for i, (t, v) in
-                 enumerate(zip(rel.types, row)))
+    try:
+        return tuple([check_value(t, v) for t, v in zip(rel.types, row)])
+    except _Misfit as misfit:
+        column = next(i for i, (t, v) in enumerate(zip(rel.types, row)) if not _fits(t, v))
+        raise DataError(f"{_where(where)}, column {column + 1}: {misfit}") from None
 
 
-def check_value(vtype: ValueType, value, where: str):
+def _where(where) -> str:
+    return where() if callable(where) else where
+
+
+def _fits(vtype: ValueType, value) -> bool:
+    try:
+        check_value(vtype, value)
+    except _Misfit:
+        return False
+    return True
+
+
+def check_value(vtype: ValueType, value):
+    """`value` as stored in a column of type `vtype`, or `_Misfit` saying why it does not fit."""
     def bad():
-        return DataError(f"{where}: expected a value of type {vtype.name}, got {value!r}")
+        return _Misfit(f"expected a value of type {vtype.name}, got {value!r}")
 
     if vtype.is_enum:
         if isinstance(value, str) and value in vtype.variants:
@@ -149,14 +169,14 @@ def check_value(vtype: ValueType, value, where: str):
             raise bad()
         low, high = vtype.range()
         if not low <= int(value) <= high:
-            raise DataError(f"{where}: {value} is outside the range of {vtype.name}")
+            raise _Misfit(f"{value} is outside the range of {vtype.name}")
         return int(value)
     if vtype.is_float:
         if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
             raise bad()
         if not np.isfinite(float(value)) or not in_range(vtype, np.array([float(value)]))[0]:
-            raise DataError(f"{where}: {value} is outside the range of {vtype.name} (a "
-                            f"value is a finite number)")
+            raise _Misfit(f"{value} is outside the range of {vtype.name} (a value is a finite "
+                          f"number)")
         return float(value)
     if vtype.name == "bool":
         if not isinstance(value, (bool, np.bool_)):
