@@ -163,6 +163,15 @@ class TopDown:
         if time.perf_counter() > self.deadline:
             raise Stop
 
+    def entry_prior(self, idx: np.ndarray) -> np.ndarray:
+        """The model's probability of a bank entry's primitives (the larger of two); zeros
+        without a model."""
+        if self.prior is None:
+            return np.zeros(len(idx))
+        bk = self.bank
+        right = np.where(bk.right[idx] >= 0, bk.right[idx], bk.left[idx])
+        return np.maximum(self.prior[bk.left[idx]], self.prior[right])
+
     def satisfying(self, P, N, max_size) -> np.ndarray:
         """Bank entries of at most `max_size` primitives meeting the spec, smallest first."""
         bk = self.bank
@@ -222,7 +231,7 @@ class TopDown:
                 ok = ((m & P) == 0).all(axis=1)
                 idx, m = idx[ok], m[ok]
                 hard = np.minimum(pc, raster.count(N & ~m))
-            order = np.lexsort((bk.size[idx], hard))[: self.width]
+            order = np.lexsort((bk.size[idx], -self.entry_prior(idx), hard))[: self.width]
             options += [(int(hard[o]), int(bk.size[idx[o]]), kind, int(idx[o])) for o in order]
         options.sort()
         for _, _, kind, e in options[: self.width]:
