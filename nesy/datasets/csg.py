@@ -52,7 +52,7 @@ def _write(args) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         from nesy.errors import FileError
-        raise FileError(f"cannot create {args.out}: {error.strerror}") from None
+        raise FileError(args.out, f"cannot create the folder: {error.strerror}") from None
     for length, programs in sets.items():
         atomic_write_text(args.out / f"length{length}.txt",
                           "".join(to_postfix(p) + "\n" for p in programs))

@@ -2,7 +2,7 @@
 random programs from nesy's generator (`nesy.synth.csg.generate`), lengths 3..13.
 
 An epoch is `--steps` batches of freshly generated programs, a pure function of (seed, epoch),
-so `--resume` is exact. Test metrics on a fixed validation set (20 programs per length, a seed
+so `--resume` is exact. Test metrics on a fixed validation set (20 programs per length by default, a seed
 the benchmark does not use): teacher-forced token and whole-program accuracy, and the mean IoU
 of greedily decoded programs. torch is imported inside functions only.
 """
@@ -42,7 +42,7 @@ class CsgProposal(Pipeline):
     name = "csg/proposal"
     headline = "test_iou"
 
-    def __init__(self, steps: int, hidden: int, lengths):
+    def __init__(self, steps: int, hidden: int, lengths, validation: int = VALIDATION_PER_LENGTH):
         import numpy as np
 
         from nesy.synth.csg.generate import test_set
@@ -52,7 +52,7 @@ class CsgProposal(Pipeline):
         self.steps, self.lengths = steps, tuple(lengths)
         self.model = Proposal(hidden=hidden)
         self.validation = [p for length in self.lengths
-                           for p in test_set(length, VALIDATION_PER_LENGTH, VALIDATION_SEED)]
+                           for p in test_set(length, validation, VALIDATION_SEED)]
         self.pictures = np.stack([picture(p) for p in self.validation])
 
     def config(self) -> dict:
@@ -99,6 +99,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         help="batches of fresh programs per epoch (default 200)")
     parser.add_argument("--hidden", type=int_between(8, None), default=256, metavar="H",
                         help="width of the encoder output and the GRU (default 256)")
+    parser.add_argument("--validation", type=int_between(1, None), default=VALIDATION_PER_LENGTH,
+                        metavar="N", help=f"validation programs per length (default "
+                                          f"{VALIDATION_PER_LENGTH})")
     parser.add_argument("--lengths", default="3,5,7,9,11,13", metavar="L,L,...",
                         help="program lengths trained on (default 3,5,7,9,11,13)")
 
@@ -107,7 +110,7 @@ def _run(args: argparse.Namespace) -> TrainingRun:
     from nesy.datasets.csg import parse_lengths
 
     lengths = parse_lengths(args.lengths)
-    return TrainingRun(lambda: CsgProposal(args.steps, args.hidden, lengths), "csg",
+    return TrainingRun(lambda: CsgProposal(args.steps, args.hidden, lengths, args.validation), "csg",
                        "the CSG proposal model (CNN encoder, GRU decoder)")
 
 

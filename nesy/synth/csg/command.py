@@ -32,6 +32,9 @@ def add_command(commands) -> None:
     parser.add_argument("targets", nargs="+", metavar="TARGET", help="image or program files")
     parser.add_argument("--timeout", type=positive_float, default=5.0, metavar="S",
                         help="seconds per target (default: 5)")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="measure --timeout in elapsed (wall) or processor (cpu) seconds "
+                             "(default: wall)")
     parser.add_argument("--beam", type=int_between(1, 100), default=10, metavar="B",
                         help="beam width of the proposal model (default: 10)")
     parser.add_argument("--model", metavar="CKPT",
@@ -81,12 +84,13 @@ def _program_targets(file: Path) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def _solve(item, timeout, system, beam, model_path):
+def _solve(item, timeout, system, beam, model_path, clock):
     from nesy.synth.csg.solve import solve
 
     name, mask = item
     model = _model(model_path) if system != "search" else None
-    answer, _ = solve(mask, timeout=timeout, system=system, beam=beam, model=model, name=name)
+    answer, _ = solve(mask, timeout=timeout, system=system, beam=beam, model=model, name=name,
+                      clock=clock)
     return answer
 
 
@@ -114,7 +118,8 @@ def run(args) -> int:
     if args.system != "search":
         _model(args.model)  # a bad --model fails before any search
     results = batch.run_all(functools.partial(_solve, timeout=args.timeout, system=args.system,
-                                              beam=args.beam, model_path=args.model),
+                                              beam=args.beam, model_path=args.model,
+                                              clock=args.clock),
                             targets, args.jobs, label="targets")
     done = [r for r in results if r is not None]
     if args.out is not None:
@@ -150,7 +155,7 @@ def _write_pictures(out: Path, targets, results) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise FileError(f"cannot create {out}: {error.strerror}") from None
+        raise FileError(out, f"cannot create the folder: {error.strerror}") from None
     for (name, mask), answer in zip(targets, results):
         if answer is None:
             continue

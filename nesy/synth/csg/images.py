@@ -31,11 +31,11 @@ def load_picture(path: Path | str) -> np.ndarray:
                 image = flat
             grey = image.convert("L").resize((SIZE, SIZE), Image.Resampling.BILINEAR)
     except FileNotFoundError:
-        raise FileError(f"{path}: no such file") from None
+        raise FileError(path, "no such file") from None
     except IsADirectoryError:
-        raise FileError(f"{path} is a directory, not an image") from None
+        raise FileError(path, "a directory, not an image") from None
     except PermissionError:
-        raise FileError(f"{path}: permission denied") from None
+        raise FileError(path, "permission denied") from None
     except (UnidentifiedImageError, OSError, ValueError) as error:
         raise DataError(f"{path} is not an image Pillow can read ({error})") from None
     dark = np.asarray(grey) < 128

@@ -129,10 +129,11 @@ class TopDown:
 
     target: np.ndarray
     deadline: float
-    width: int = 6
-    max_primitives: int = 8
+    width: int = 8
+    max_primitives: int = 7  # CSGNet's longest programs: 13 tokens
     found: Found = field(default_factory=Found)
     prior: np.ndarray | None = None  # per primitive, a score that breaks ties between splits
+    now: object = time.perf_counter  # the clock `deadline` is on (or time.process_time)
     nodes: int = 0
 
     def __post_init__(self):
@@ -145,10 +146,8 @@ class TopDown:
         if e is not None:
             self.found.offer(self.bank.program(e), self.bank.masks[e], target)
             return self.found
-        prims = raster.primitive_masks()
-        best = int(np.argmax(iou(prims, target)))
-        self.found.offer(self.bank.program(best), prims[best], target)
         try:
+            self.greedy()
             for k in range(3, self.max_primitives + 1):
                 result = self.solve(target, ~target, k)
                 if result is not None:
@@ -158,9 +157,31 @@ class TopDown:
             pass
         return self.found
 
+    def greedy(self):
+        """The any-time start: from the best single primitive, add the primitive and
+        operation (at the root) that raise IoU most, while IoU rises; each step is refined."""
+        prims = raster.primitive_masks()
+        vocabulary = raster.vocabulary()
+        scores = iou(prims, self.target)
+        best = int(np.argmax(scores))
+        program, mask, score = Leaf(vocabulary[best]), prims[best], float(scores[best])
+        self.found.offer(program, mask, self.target)
+        while program.size < self.max_primitives and score < 1.0:
+            self.check_time()
+            options = [(op, apply(op, mask, prims)) for op in OPERATIONS]
+            picks = [(float(s[i]), op, i) for op, masks in options
+                     for s in [iou(masks, self.target)] for i in [int(np.argmax(s))]]
+            new_score, op, i = max(picks)
+            if new_score <= score:
+                break
+            program = Node(op, program, Leaf(vocabulary[i]))
+            program, score = refine(program, self.target, self.deadline, self.now)
+            mask = render(program)
+            self.found.offer(program, mask, self.target)
+
     def check_time(self):
         self.nodes += 1
-        if time.perf_counter() > self.deadline:
+        if self.now() > self.deadline:
             raise Stop
 
     def entry_prior(self, idx: np.ndarray) -> np.ndarray:
@@ -214,6 +235,7 @@ class TopDown:
         avoid_p = small & ((bk.any8 & p_full) == 0) & ((bk.any8 & n_any) != 0)
         options = []
         pc, nc = int(raster.count(P)), int(raster.count(N))
+        box = _box(P)  # the N pixels a remainder covering P is likely to touch
         for kind, coarse in (("+", avoid_n), ("*", cover_p), ("-L", cover_p), ("-R", avoid_p)):
             idx = np.nonzero(coarse)[0]
             m = bk.masks[idx]
@@ -230,11 +252,14 @@ class TopDown:
             else:
                 ok = ((m & P) == 0).all(axis=1)
                 idx, m = idx[ok], m[ok]
-                hard = np.minimum(pc, raster.count(N & ~m))
+                hard = np.minimum(pc, raster.count(N & box & ~m))
             order = np.lexsort((bk.size[idx], -self.entry_prior(idx), hard))[: self.width]
-            options += [(int(hard[o]), int(bk.size[idx[o]]), kind, int(idx[o])) for o in order]
-        options.sort()
-        for _, _, kind, e in options[: self.width]:
+            options.append([(int(hard[o]), int(bk.size[idx[o]]), kind, int(idx[o])) for o in order])
+        # the two best of each kind, then the best of all up to `width`
+        chosen = [o for kind in options for o in kind[:2]]
+        rest = sorted(o for kind in options for o in kind[2:])
+        options = sorted(chosen) + rest[: max(0, self.width - len(chosen))]
+        for _, _, kind, e in options:
             f = bk.masks[e]
             if kind == "+":
                 yield "+", e, P & ~f, N, True
@@ -246,34 +271,56 @@ class TopDown:
                 yield "-", e, P, N & ~f, False
 
 
-def refine(program: Program, target: np.ndarray, deadline: float) -> tuple[Program, float]:
-    """Hill-climb on one-primitive and one-operation edits while IoU rises (see the module
-    docstring); returns the best program and its IoU."""
+def _box(mask: np.ndarray) -> np.ndarray:
+    """The bounding box of a mask's pixels, as a mask."""
+    picture = raster.unpack(mask)
+    rows, cols = np.nonzero(picture.any(axis=1))[0], np.nonzero(picture.any(axis=0))[0]
+    box = np.zeros_like(picture)
+    if len(rows):
+        box[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1] = True
+    return raster.pack(box)
+
+
+def refine(program: Program, target: np.ndarray, deadline: float, now=time.perf_counter,
+           grow_to: int = 7) -> tuple[Program, float]:
+    """Hill-climb on local edits while IoU rises (see the module docstring): replace one
+    primitive, change one operation, or, below `grow_to` primitives, put a primitive with an
+    operation next to one (x becomes x op p). Returns the best program and its IoU."""
     prims = raster.primitive_masks()
     vocabulary = raster.vocabulary()
     best, score = program, iou(render(program), target)
-    while score < 1.0 and time.perf_counter() < deadline:
-        improved = False
+    while score < 1.0 and now() < deadline:
+        candidate, candidate_score = best, score
         for path in _paths(best):
-            full = _render_with(best, path, raster.FULL)
-            empty = _render_with(best, path, raster.EMPTY)
             node = _at(best, path)
             if isinstance(node, Leaf):
-                scores = iou((prims & full) | (~prims & empty), target)
-                pick = int(np.argmax(scores))
-                if scores[pick] > score:
-                    best, score = _replace(best, path, Leaf(vocabulary[pick])), float(scores[pick])
-                    improved = True
+                full = _render_with(best, path, raster.FULL)
+                empty = _render_with(best, path, raster.EMPTY)
+                edits = [(None, prims)]
+                if best.size < grow_to:
+                    edits += [(op, apply(op, primitive_mask_of(node), prims)) for op in OPERATIONS]
+                for op, leaf_masks in edits:
+                    scores = iou((leaf_masks & full) | (~leaf_masks & empty), target)
+                    pick = int(np.argmax(scores))
+                    if scores[pick] > candidate_score:
+                        new = Leaf(vocabulary[pick]) if op is None else \
+                            Node(op, node, Leaf(vocabulary[pick]))
+                        candidate, candidate_score = _replace(best, path, new), float(scores[pick])
             else:
                 for op in OPERATIONS:
                     if op != node.op:
-                        candidate = _replace(best, path, Node(op, node.left, node.right))
-                        s = iou(render(candidate), target)
-                        if s > score:
-                            best, score, improved = candidate, s, True
-        if not improved:
+                        changed = _replace(best, path, Node(op, node.left, node.right))
+                        s = iou(render(changed), target)
+                        if s > candidate_score:
+                            candidate, candidate_score = changed, s
+        if candidate_score <= score:
             break
+        best, score = candidate, candidate_score
     return best, score
+
+
+def primitive_mask_of(leaf: Leaf) -> np.ndarray:
+    return render(leaf)
 
 
 def _render_with(program: Program, path, mask: np.ndarray) -> np.ndarray:

@@ -40,18 +40,21 @@ class Answer:
 
 
 def solve(target: np.ndarray, *, timeout: float = 5.0, system: str = "guided", beam: int = 10,
-          model=None, name: str = "target") -> tuple[Answer, Program | None]:
+          model=None, name: str = "target", clock: str = "wall") -> tuple[Answer, Program | None]:
     """Find a program drawing the packed mask `target`; `model` is a loaded proposal model
-    (needed by "beam" and "guided")."""
+    (needed by "beam" and "guided"). `timeout` is in elapsed seconds, or with `clock="cpu"` in
+    this process's processor seconds (fairer on a busy machine)."""
     if system not in SYSTEMS:
         raise UsageError(f"unknown CSG search system '{system}'; known: {', '.join(SYSTEMS)}")
     if system != "beam":
         bank()  # built once per process (a few seconds), before the clock starts
-    start = time.perf_counter()
+    now = time.process_time if clock == "cpu" else time.perf_counter
+    start = now()
     deadline = start + timeout
+    searching = start + 0.8 * timeout  # the last fifth refines the best program
     found = Found()
     if system == "search":
-        TopDown(target, deadline, found=found).run()
+        TopDown(target, searching, found=found, now=now).run()
     else:
         if model is None:
             raise UsageError(f"the '{system}' system needs a proposal model")
@@ -62,16 +65,16 @@ def solve(target: np.ndarray, *, timeout: float = 5.0, system: str = "guided", b
             found.offer(program, render(program), target)
         if system == "guided":
             for program, _ in proposals:
-                if found.iou == 1.0 or time.perf_counter() > deadline:
+                if found.iou == 1.0 or now() > searching:
                     break
-                better, _ = refine(program, target, deadline)
+                better, _ = refine(program, target, searching, now)
                 found.offer(better, render(better), target)
             if found.iou < 1.0:
-                TopDown(target, deadline, found=found, prior=prior).run()
+                TopDown(target, searching, found=found, prior=prior, now=now).run()
     if system != "beam" and found.program is not None and found.iou < 1.0:
-        better, _ = refine(found.program, target, deadline)
+        better, _ = refine(found.program, target, deadline, now)
         found.offer(better, render(better), target)
-    return _answer(name, target, found, system, time.perf_counter() - start), found.program
+    return _answer(name, target, found, system, now() - start), found.program
 
 
 def _picture(mask: np.ndarray) -> np.ndarray:
