@@ -109,3 +109,9 @@ def test_data_command_writes_fixed_sets(tmp_path):
     assert again.returncode == 0 and (tmp_path / "b" / "length5.txt").read_text().splitlines() == lines
     bad = run_cli_in_process("data", "csg", "--lengths", "4", "--out", tmp_path)
     assert bad.returncode == 2
+
+
+def test_simplify_drops_redundant_primitives():
+    from nesy.synth.csg.search import simplify
+
+    assert simplify(parse("c(32,32,24)s(32,32,12)-c(32,48,8)+")) == parse("c(32,32,24)s(32,32,12)-")

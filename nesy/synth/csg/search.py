@@ -271,6 +271,19 @@ class TopDown:
                 yield "-", e, P, N & ~f, False
 
 
+def simplify(program: Program) -> Program:
+    """Remove primitives while the picture stays the same (a found program can carry
+    redundant ones, e.g. after refinement)."""
+    from nesy.synth.csg.generate import removals
+
+    mask = render(program)
+    while True:
+        smaller = next((p for p in removals(program) if np.array_equal(render(p), mask)), None)
+        if smaller is None:
+            return program
+        program = smaller
+
+
 def _box(mask: np.ndarray) -> np.ndarray:
     """The bounding box of a mask's pixels, as a mask."""
     picture = raster.unpack(mask)

@@ -21,7 +21,7 @@ import numpy as np
 from nesy.errors import InternalError, UsageError
 from nesy.synth.csg import metrics
 from nesy.synth.csg.language import Program, length, parse_postfix, render, to_infix, to_postfix
-from nesy.synth.csg.search import Found, TopDown, bank, refine
+from nesy.synth.csg.search import Found, TopDown, bank, refine, simplify
 
 SYSTEMS = ("guided", "search", "beam")
 
@@ -74,6 +74,8 @@ def solve(target: np.ndarray, *, timeout: float = 5.0, system: str = "guided", b
     if system != "beam" and found.program is not None and found.iou < 1.0:
         better, _ = refine(found.program, target, deadline, now)
         found.offer(better, render(better), target)
+    if system != "beam" and found.program is not None:
+        found.program = simplify(found.program)
     return _answer(name, target, found, system, now() - start), found.program
 
 
