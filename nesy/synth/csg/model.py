@@ -6,7 +6,7 @@ starts from a start token. `beam_search` decodes only well-formed postfix progra
 primitive while the stack can still be reduced within the length limit, an operation when two
 operands are on the stack, the stop token when exactly one is. The search uses the beam's
 programs as starting points and the model's primitive probabilities as a prior (see
-`nesy.synth.strategies.csg_guided`). torch is imported here only.
+`nesy.synth.csg.solve`, system "guided"). torch is imported here only.
 """
 from __future__ import annotations
 

@@ -311,7 +311,7 @@ def refine(program: Program, target: np.ndarray, deadline: float, now=time.perf_
                 empty = _render_with(best, path, raster.EMPTY)
                 edits = [(None, prims)]
                 if best.size < grow_to:
-                    edits += [(op, apply(op, primitive_mask_of(node), prims)) for op in OPERATIONS]
+                    edits += [(op, apply(op, render(node), prims)) for op in OPERATIONS]
                 for op, leaf_masks in edits:
                     scores = iou((leaf_masks & full) | (~leaf_masks & empty), target)
                     pick = int(np.argmax(scores))
@@ -330,10 +330,6 @@ def refine(program: Program, target: np.ndarray, deadline: float, now=time.perf_
             break
         best, score = candidate, candidate_score
     return best, score
-
-
-def primitive_mask_of(leaf: Leaf) -> np.ndarray:
-    return render(leaf)
 
 
 def _render_with(program: Program, path, mask: np.ndarray) -> np.ndarray:
