@@ -3,7 +3,8 @@
 The problem's grammar is the CSG domain's (`nesy.synth.domains.csg.grammar`) and its one
 example's output is the target `Shape`. An exact program is returned as a grammar `Program`
 (which `synthesize` re-executes through the domain's operations); a search that ends without
-one reports the best IoU it reached in its message.
+one reports the best IoU it reached in its message. Without a timeout the budget is 5 s
+(the search is any-time and would otherwise never stop on an inexact target).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class CsgStrategy(Strategy):
             from nesy.synth.csg.model import load
             model = load()
         answer, program = solve(problem.outputs[0].mask, timeout=budget.timeout or 5.0,
-                                system=self.system, model=model)
+                                system=self.system, model=model, clock=budget.clock)
         if answer.exact:
             return SearchResult(to_program(program, problem.grammar), 0, 0, answer.seconds,
                                 program.size, "solved", "solved")
