@@ -1,0 +1,4 @@
+"""The CSG domain's 'guided' system as a strategy (see `nesy.synth.csg.solve`)."""
+from nesy.synth.csg.strategy import CsgStrategy
+
+STRATEGY = CsgStrategy("csg-guided", "guided")
