@@ -208,18 +208,52 @@ class Program:
 
 
 def walk(node):
-    """Yield a node and every node under it (expressions and formulas)."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+    """Yield a node and every node under it (expressions and formulas), parents first, children
+    left to right. Iterative: a chain of 100,000 `+` is as deep as it is long."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        yield current
+        todo.extend(reversed(children(current)))
+
+
+def fold(node, leave, operands=None):
+    """`leave(n, results)` for every node under `node`, children first (left to right), where
+    `results` are what `leave` returned for n's children (`operands(n)`, by default
+    `children(n)`); returns the result for `node`. Iterative, so that passes over expressions
+    and formulas handle any nesting depth."""
+    operands = operands or children
+    results: list = []
+    todo: list = [(node, None)]
+    while todo:
+        current, arity = todo.pop()
+        if arity is None:
+            kids = operands(current)
+            todo.append((current, len(kids)))
+            todo.extend((kid, None) for kid in reversed(kids))
+            continue
+        args = results[len(results) - arity:]
+        del results[len(results) - arity:]
+        results.append(leave(current, args))
+    return results[0]
+
+
+def set_children(node, kids: list) -> None:
+    """Replace the operands of an expression node (the inverse of `children` for expressions)."""
+    if isinstance(node, Binary):
+        node.left, node.right = kids
+    elif isinstance(node, (Unary, Cast)):
+        (node.operand,) = kids
+    elif isinstance(node, Call):
+        node.args = list(kids)
+    elif isinstance(node, IfThenElse):
+        node.condition, node.then, node.otherwise = kids
 
 
 def children(node) -> list:
-    if isinstance(node, (Binary,)):
+    if isinstance(node, Binary):
         return [node.left, node.right]
-    if isinstance(node, Unary):
-        return [node.operand]
-    if isinstance(node, Cast):
+    if isinstance(node, (Unary, Cast)):
         return [node.operand]
     if isinstance(node, Call):
         return list(node.args)

@@ -178,30 +178,30 @@ class Lowering:
         return self.checker.node_type(node)
 
     def expr(self, e, ctx: RuleContext):
+        """An AST expression as IR, operands first (iteratively, for any nesting depth)."""
+        return ast.fold(e, self._expr)
+
+    def _expr(self, e, operands: list):
         t = self.vtype(e)
         if isinstance(e, ast.Var):
             if e.is_wildcard:
                 self.report(kinds.WILDCARD_AS_VALUE, e.span)
             return ir.VarRef(e.name, t)
         if isinstance(e, ast.Literal):
-            value = e.value
-            if t.is_float:
-                value = float(value)
-            return ir.Const(value, t)
+            return ir.Const(float(e.value) if t.is_float else e.value, t)
         if isinstance(e, ast.Binary):
-            return ir.BinOp(e.op, self.expr(e.left, ctx), self.expr(e.right, ctx), t)
+            return ir.BinOp(e.op, *operands, t)
         if isinstance(e, ast.Unary):
             if e.op == "-" and isinstance(e.operand, ast.Literal) and e.operand.kind in ("int",
                                                                                        "float"):
                 return ir.Const(-float(e.operand.value) if t.is_float else -e.operand.value, t)
-            return ir.UnOp(e.op, self.expr(e.operand, ctx), t)
+            return ir.UnOp(e.op, *operands, t)
         if isinstance(e, ast.Cast):
-            return ir.CastOp(self.expr(e.operand, ctx), t)
+            return ir.CastOp(*operands, t)
         if isinstance(e, ast.Call):
-            return ir.CallOp(e.function, tuple(self.expr(a, ctx) for a in e.args), t)
+            return ir.CallOp(e.function, tuple(operands), t)
         if isinstance(e, ast.IfThenElse):
-            return ir.IfOp(self.expr(e.condition, ctx), self.expr(e.then, ctx),
-                           self.expr(e.otherwise, ctx), t)
+            return ir.IfOp(*operands, t)
         raise AssertionError(e)
 
     # -- aggregation -----------------------------------------------------------------------------
@@ -475,20 +475,31 @@ class Planner:
 
 # ---- helpers -------------------------------------------------------------------------------
 def dnf(f) -> list[list]:
-    """Disjunctive normal form as lists of literals (atoms, negations, constraints, aggs)."""
+    """Disjunctive normal form as lists of literals (atoms, negations, constraints, aggs).
+    Iterative, so that formulas may nest as deep as a file holds."""
+    return ast.fold(f, _dnf, _dnf_operands)
+
+
+def _dnf_operands(f) -> list:
+    if isinstance(f, (ast.And, ast.Or)):
+        return f.parts
+    if isinstance(f, ast.Not) and isinstance(f.operand, ast.Not):
+        return [f.operand.operand]  # `not not F` is F
+    return []
+
+
+def _dnf(f, operands: list[list[list]]) -> list[list]:
     if isinstance(f, ast.And):
         out = [[]]
-        for part in f.parts:
-            out = [a + b for a in out for b in dnf(part)]
+        for part in operands:
+            out = [a + b for a in out for b in part]
         return out
     if isinstance(f, ast.Or):
-        return [c for part in f.parts for c in dnf(part)]
-    if isinstance(f, ast.Not):
-        inner = f.operand
-        if isinstance(inner, ast.Not):
-            return dnf(inner.operand)
-        if isinstance(inner, ast.Constraint):
-            return [[ast.Constraint(f.span, ast.Unary(f.span, "!", inner.expr))]]
+        return [c for part in operands for c in part]
+    if isinstance(f, ast.Not) and isinstance(f.operand, ast.Not):
+        return operands[0]
+    if isinstance(f, ast.Not) and isinstance(f.operand, ast.Constraint):
+        return [[ast.Constraint(f.span, ast.Unary(f.span, "!", f.operand.expr))]]
     return [[f]]
 
 

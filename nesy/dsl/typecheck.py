@@ -130,26 +130,32 @@ class TypeChecker:
                 self.atom(ast.Atom(item.span, item.relation, item.args, item.name_span), {})
 
     def formula(self, f, env):
-        if isinstance(f, ast.Atom):
-            self.atom(f, env)
-        elif isinstance(f, ast.Not):
-            self.formula(f.operand, env)
-        elif isinstance(f, (ast.And, ast.Or)):
-            for p in f.parts:
-                self.formula(p, env)
-        elif isinstance(f, ast.Implies):
-            self.formula(f.premise, env)
-            self.formula(f.conclusion, env)
-        elif isinstance(f, ast.Constraint):
-            self.restrict(self.expr(f.expr, env), frozenset(["bool"]), f.expr.span,
-                          "a condition must be a boolean")
-        elif isinstance(f, ast.Aggregation):
-            self.aggregation(f, env)
+        """Type a formula, left to right (iteratively: formulas nest as deep as a file holds);
+        a callable on the work list is an aggregation's check after its body."""
+        todo = [f]
+        while todo:
+            node = todo.pop()
+            if callable(node):
+                node()
+            elif isinstance(node, ast.Atom):
+                self.atom(node, env)
+            elif isinstance(node, ast.Not):
+                todo.append(node.operand)
+            elif isinstance(node, (ast.And, ast.Or)):
+                todo.extend(reversed(node.parts))
+            elif isinstance(node, ast.Implies):
+                todo += [node.conclusion, node.premise]
+            elif isinstance(node, ast.Constraint):
+                self.restrict(self.expr(node.expr, env), frozenset(["bool"]), node.expr.span,
+                              "a condition must be a boolean")
+            elif isinstance(node, ast.Aggregation):
+                todo.append(lambda agg=node: self.aggregation(agg, env))
+                if node.where_body is not None:
+                    todo.append(node.where_body)
+                todo.append(node.body)
 
     def aggregation(self, agg: ast.Aggregation, env):
-        self.formula(agg.body, env)
-        if agg.where_body is not None:
-            self.formula(agg.where_body, env)
+        """An aggregation's variables and results, once its body and where clause are typed."""
         args = [self.var(v, env) for v in agg.args]
         values = [self.var(v, env) for v in agg.bindings]
         for var in agg.where_keys or []:
@@ -180,11 +186,15 @@ class TypeChecker:
         return slot
 
     def expr(self, e, env) -> int:
-        slot = self._expr(e, env)
+        """The slot of an expression, operands first (iteratively, for any nesting depth)."""
+        return ast.fold(e, lambda node, operands: self._expr(node, operands, env))
+
+    def _expr(self, e, operands: list[int], env) -> int:
+        slot = self._slot(e, operands, env)
         self.node_slots[id(e)] = slot
         return slot
 
-    def _expr(self, e, env) -> int:
+    def _slot(self, e, operands: list[int], env) -> int:
         if isinstance(e, ast.Var):
             return self.var(e, env)
         if isinstance(e, ast.Literal):
@@ -195,27 +205,24 @@ class TypeChecker:
             name = {"string": "String", "char": "char", "bool": "bool"}.get(e.kind, e.enum_type)
             return self.fresh(frozenset([name]), e.span)
         if isinstance(e, ast.Binary):
-            return self.binary(e, env)
+            return self.binary(e, *operands)
         if isinstance(e, ast.Unary):
-            operand = self.expr(e.operand, env)
+            (operand,) = operands
             allowed = NUMBERS if e.op == "-" else frozenset(["bool"])
             self.restrict(operand, allowed, e.span, f"operator '{e.op}'")
             return operand
         if isinstance(e, ast.Cast):
-            self.expr(e.operand, env)
             target = self.scope.types.get(e.type_name)
             return self.fresh(frozenset([target.name]) if target else None, e.type_span)
         if isinstance(e, ast.IfThenElse):
-            self.restrict(self.expr(e.condition, env), frozenset(["bool"]), e.condition.span,
-                          "the condition of if")
-            return self.unify(self.expr(e.then, env), self.expr(e.otherwise, env), e.span,
-                              "the branches of if")
+            condition, then, otherwise = operands
+            self.restrict(condition, frozenset(["bool"]), e.condition.span, "the condition of if")
+            return self.unify(then, otherwise, e.span, "the branches of if")
         if isinstance(e, ast.Call):
-            return self.call(e, env)
+            return self.call(e, operands)
         raise AssertionError(f"unexpected expression {e!r}")
 
-    def binary(self, e: ast.Binary, env) -> int:
-        left, right = self.expr(e.left, env), self.expr(e.right, env)
+    def binary(self, e: ast.Binary, left: int, right: int) -> int:
         if e.op in ("&&", "||"):
             for side, node in ((left, e.left), (right, e.right)):
                 self.restrict(side, frozenset(["bool"]), node.span, f"operator '{e.op}'")
@@ -228,9 +235,8 @@ class TypeChecker:
             self.restrict(operands, ORDERED, e.span, f"operator '{e.op}'")
         return self.fresh(frozenset(["bool"]))
 
-    def call(self, e: ast.Call, env) -> int:
+    def call(self, e: ast.Call, args: list[int]) -> int:
         fn = builtins.lookup(e.function)
-        args = [self.expr(a, env) for a in e.args]
         if fn is None or not fn.signature.accepts_arity(len(args)):
             return self.fresh()
         variables: dict[str, int] = {}
