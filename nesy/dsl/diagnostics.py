@@ -69,6 +69,10 @@ OPERATOR_BETWEEN_ATOMS = Kind(
 AGGREGATION_FORM = Kind(
     "aggregation-form", "'{aggregator}' is an aggregator, not a function of atoms",
     "an aggregation binds variables to its result: `{example}`")
+NESTING_TOO_DEEP = Kind(
+    "nesting-too-deep",
+    "aggregations and negated sub-formulas are nested too deep here (at most {most} levels)",
+    "define the inner part as a relation of its own")
 NOT_A_PROGRAM = Kind(
     "not-a-program",
     "{file} does not look like a nesy program: stopped after {errors} syntax errors",

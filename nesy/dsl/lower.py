@@ -8,8 +8,10 @@ SCCs of the dependency graph, and a cycle through `not` or an aggregation is rep
 """
 from __future__ import annotations
 
+import heapq
 import itertools
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
 
@@ -151,7 +153,7 @@ class Lowering:
         head_vars = {n.name for a in head_args for n in ast.walk(a) if isinstance(n, ast.Var)}
         planner = Planner(self, ctx)
         for lit in literals:
-            outside = head_vars | _vars_of(l for l in literals if l is not lit)
+            outside = _Outside(head_vars, literals, lit)
             planner.add(lit, outside, literals)
         body = planner.plan()
         if body is None:
@@ -367,6 +369,7 @@ class Planner:
         self.positive: list[ast.Atom] = []
         self.others: list = []  # (kind, ast node, payload)
         self.bound: set[str] = set()
+        self.newly_bound: list[str] = []  # bound since the atom queue last looked
         self.failed = False
         self.fresh = itertools.count(1)
 
@@ -391,29 +394,40 @@ class Planner:
             self.failed = True
 
     def plan(self) -> list | None:
+        """Order the body: each condition, negation and equation as soon as its variables are
+        bound; between them, the pending atom sharing most bound variables (the first such).
+        Near-linear in the body's length: conditions are re-scanned only when new variables
+        were bound, and atoms wait in a queue ordered by how many of their variables are."""
         if self.failed:
             return None
         out: list = []
-        pending_atoms = list(self.positive)
         pending = list(self.others)
+        atoms = _AtomQueue(self.positive)
+        scanned = None
         while True:
-            progress = True
-            while progress:
-                progress = False
-                for item in list(pending):
+            while pending and scanned != len(self.bound):
+                scanned = len(self.bound)
+                waiting = []
+                for item in pending:
                     lits = self.ready(item)
-                    if lits is not None:
-                        pending.remove(item)
+                    if lits is None:
+                        waiting.append(item)
+                    else:
                         out.extend(lits)
-                        progress = True
-            if not pending_atoms:
+                pending = waiting
+            atom = atoms.pop(self.newly_bound)
+            if atom is None:
                 break
-            atom = max(pending_atoms, key=lambda a: len(_atom_vars(a) & self.bound))
-            pending_atoms.remove(atom)
             out.extend(self.positive_atom(atom))
         for kind, node in pending:
             self.report_unbound(kind, node)
         return None if pending or self.failed else out
+
+    def bind(self, names) -> None:
+        for name in names:
+            if name not in self.bound:
+                self.bound.add(name)
+                self.newly_bound.append(name)
 
     def report_unbound(self, kind, node):
         for n in ast.walk(node):
@@ -434,7 +448,7 @@ class Planner:
             for var, other in ((expr.left, expr.right), (expr.right, expr.left)):
                 if isinstance(var, ast.Var) and not var.is_wildcard and var.name not in self.bound \
                         and _expr_vars(other) <= self.bound and var.name not in _expr_vars(other):
-                    self.bound.add(var.name)
+                    self.bind([var.name])
                     return [ir.Assign(var.name, self.lw.expr(other, self.ctx))]
         if not _expr_vars(expr) <= self.bound:
             return None
@@ -443,7 +457,7 @@ class Planner:
     def positive_atom(self, atom: ast.Atom) -> list:
         pre, terms = self.terms(atom, allow_assign=False)
         lits = [ir.AtomLit(atom.relation, tuple(terms))]
-        self.bound |= {t.name for t in terms if isinstance(t, ir.VarRef)}
+        self.bind(t.name for t in terms if isinstance(t, ir.VarRef))
         return lits + pre  # filters on computed arguments run once the atom has bound its vars
 
     def terms(self, atom: ast.Atom, allow_assign: bool):
@@ -474,6 +488,52 @@ class Planner:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+class _AtomQueue:
+    """Positive atoms by the number of their variables already bound (most first, then in
+    body order), updated as variables get bound."""
+
+    def __init__(self, atoms: list[ast.Atom]):
+        self.atoms = atoms
+        self.score = [0] * len(atoms)
+        self.done = [False] * len(atoms)
+        self.by_var: dict[str, list[int]] = {}
+        for i, atom in enumerate(atoms):
+            for name in _atom_vars(atom):
+                self.by_var.setdefault(name, []).append(i)
+        self.heap = [(0, i) for i in range(len(atoms))]
+
+    def pop(self, newly_bound: list[str]) -> ast.Atom | None:
+        """The next atom, after counting the variables bound since the last call."""
+        for name in newly_bound:
+            for i in self.by_var.get(name, ()):
+                if not self.done[i]:
+                    self.score[i] += 1
+                    heapq.heappush(self.heap, (-self.score[i], i))
+        newly_bound.clear()
+        while self.heap:
+            negative, i = heapq.heappop(self.heap)
+            if not self.done[i] and -negative == self.score[i]:
+                self.done[i] = True
+                return self.atoms[i]
+        return None
+
+
+class _Outside:
+    """The variables used outside one literal of a conjunction (in the head or the other
+    literals), computed only when asked: only aggregations and negated sub-formulas ask, and
+    computing it for every literal of a 100,000-atom body would be quadratic."""
+
+    def __init__(self, head_vars: set[str], literals: list, literal):
+        self.head_vars, self.literals, self.literal = head_vars, literals, literal
+
+    @cached_property
+    def names(self) -> set[str]:
+        return self.head_vars | _vars_of(x for x in self.literals if x is not self.literal)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names
+
+
 def dnf(f) -> list[list]:
     """Disjunctive normal form as lists of literals (atoms, negations, constraints, aggs).
     Iterative, so that formulas may nest as deep as a file holds."""
@@ -490,9 +550,13 @@ def _dnf_operands(f) -> list:
 
 def _dnf(f, operands: list[list[list]]) -> list[list]:
     if isinstance(f, ast.And):
-        out = [[]]
+        out: list[list] = [[]]
         for part in operands:
-            out = [a + b for a in out for b in part]
+            if len(part) == 1:  # the common case, in place: linear in a long conjunction
+                for conjunct in out:
+                    conjunct.extend(part[0])
+            else:
+                out = [a + b for a in out for b in part]
         return out
     if isinstance(f, ast.Or):
         return [c for part in operands for c in part]

@@ -38,7 +38,50 @@ def parse(source: Source) -> tuple[ast.Program | None, list[Diagnostic]]:
         return None, _collect_syntax_errors(source)
     builder = AstBuilder(source)
     program = ast.Program(builder.transform(tree).children)
-    return program, builder.diagnostics
+    return program, builder.diagnostics + _too_deep(program)
+
+
+# Aggregations and negated sub-formulas become helper relations, defined recursively by the
+# lowering (a few Python frames per level): their nesting is limited, far beyond what a
+# program needs. Everything else (expressions, `and`/`or`, `not not`) nests without limit.
+MAX_NESTED_SCOPES = 100
+
+
+def _scopes(f) -> list:
+    """The formulas directly under f (for `_too_deep`)."""
+    if isinstance(f, (ast.And, ast.Or)):
+        return f.parts
+    if isinstance(f, ast.Not):
+        return [f.operand]
+    if isinstance(f, ast.Implies):
+        return [f.premise, f.conclusion]
+    if isinstance(f, ast.Aggregation):
+        return [f.body] + ([f.where_body] if f.where_body is not None else [])
+    return []
+
+
+def _opens_scope(f) -> bool:
+    return isinstance(f, ast.Aggregation) or (
+        isinstance(f, ast.Not) and isinstance(f.operand, (ast.And, ast.Or, ast.Aggregation,
+                                                          ast.Implies)))
+
+
+def _too_deep(program: ast.Program) -> list[Diagnostic]:
+    """A `nesting-too-deep` error for each rule whose body nests aggregations or negated
+    sub-formulas more than MAX_NESTED_SCOPES deep, at the first scope past the limit."""
+    out = []
+    for item in program.items:
+        if not isinstance(item, ast.Rule) or item.body is None:
+            continue
+        todo = [(item.body, 0)]
+        while todo:
+            f, depth = todo.pop()
+            depth += _opens_scope(f)
+            if depth > MAX_NESTED_SCOPES:
+                out.append(kinds.NESTING_TOO_DEEP(f.span, most=MAX_NESTED_SCOPES))
+                break
+            todo.extend((g, depth) for g in reversed(_scopes(f)))
+    return out
 
 
 # ---- building the AST ----------------------------------------------------------------------
@@ -217,18 +260,21 @@ class AstBuilder(Transformer_NonRecursive):
         return ast.Implies(self.span(meta), self.formula(a), self.formula(b))
 
     def or_(self, meta, children):
-        parts = []
-        for c in children:
-            f = self.formula(c)
-            parts.extend(f.parts if isinstance(f, ast.Or) else [f])
-        return ast.Or(self.span(meta), parts)
+        return self._flat(meta, children, ast.Or)
 
     def and_(self, meta, children):
-        parts = []
-        for c in children:
-            f = self.formula(c)
-            parts.extend(f.parts if isinstance(f, ast.And) else [f])
-        return ast.And(self.span(meta), parts)
+        return self._flat(meta, children, ast.And)
+
+    def _flat(self, meta, children, kind):
+        """`a and b and c` (left-nested in the parse tree) as one And of three parts: the left
+        operand, just built, is extended in place, so a chain of n costs O(n), not O(n^2)."""
+        left, right = (self.formula(c) for c in children)
+        right_parts = right.parts if isinstance(right, kind) else [right]
+        if isinstance(left, kind):
+            left.parts.extend(right_parts)
+            left.span = self.span(meta)
+            return left
+        return kind(self.span(meta), [left, *right_parts])
 
     def not_(self, meta, children):
         return ast.Not(self.span(meta), self.formula(children[0]))
