@@ -32,6 +32,8 @@ SPEC = [
     ("rel e(1, 2)\nrel p(a, c) = e(a, b) && e(b, c)\n", "operator-between-atoms",
      {"operator": "&&", "keyword": "and"}),
     ("rel n(1)\nrel t(s) = s == sum(n(x))\n", "aggregation-form", {"aggregator": "sum"}),
+    ("rel e(1)\nrel p(x) = e(x) and " + "not (e(x) and " * 101 + "e(x)" + ")" * 101 + "\n",
+     "nesting-too-deep", {"most": 100}),
     ("# A README\n\n" + "Some *text*, with `code`.\n" * 12, "not-a-program",
      {"file": "spec.nesy", "errors": 10}),
     ("type T = A | B\ntype T = C | D\n", "duplicate-type", {"type": "T"}),
