@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import Span
+from ..errors import Source, Span
 
 
 @dataclass(eq=False)
@@ -156,6 +156,32 @@ class FactSet(Node):
     relation: str
     name_span: Span
     groups: list[list[FactItem]]  # each inner list is one annotated disjunction (or a single fact)
+
+
+@dataclass(eq=False)
+class FactTable(Node):
+    """Facts read in bulk (`nesy.dsl.facts`): one relation's rows of plain Python values, with
+    no node per value. `first_of_kind[c]` maps each literal kind of column c ("int", "float",
+    "string", "bool") to the first row holding one (type checking needs no more); spans of
+    rows and values are made from `offsets` only for a diagnostic (`facts.value_span`)."""
+
+    relation: str
+    name_span: Span
+    source: Source = field(repr=False)
+    one_line: bool = False  # a run of `rel r(...)` statements rather than one `rel r = {...}`
+    rows: list[tuple] = field(default_factory=list)
+    probabilities: list = field(default_factory=list)  # float or None per row
+    offsets: list[int] = field(default_factory=list)  # where each row's text starts
+    first_of_kind: list[dict[str, int]] = field(default_factory=list)
+
+    def add(self, row: tuple, kinds: tuple, probability: float | None, offset: int) -> None:
+        if not self.first_of_kind:
+            self.first_of_kind = [{} for _ in row]
+        for column, kind in zip(self.first_of_kind, kinds):
+            column.setdefault(kind, len(self.rows))
+        self.rows.append(row)
+        self.probabilities.append(probability)
+        self.offsets.append(offset)
 
 
 @dataclass(eq=False)

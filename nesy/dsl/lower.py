@@ -18,7 +18,7 @@ import networkx as nx
 from .. import aggregators, ir
 from ..errors import Diagnostic, DiagnosticKind, Span
 from ..types import BOOL, ValueType
-from . import ast
+from . import ast, facts
 from . import diagnostics as kinds
 from .resolve import Scope
 from .typecheck import TypeChecker
@@ -64,6 +64,8 @@ class Lowering:
         for item in self.program.items:
             if isinstance(item, ast.FactSet):
                 self.fact_set(item)
+            elif isinstance(item, ast.FactTable):
+                self.fact_table(item)
             elif isinstance(item, ast.Rule):
                 self.rule(item)
         queries = [q for q in (self.query(i) for i in self.program.items
@@ -100,6 +102,18 @@ class Lowering:
             if disjunction and total > 1 + AD_TOLERANCE:
                 span = group[0].span.join(group[-1].span)
                 self.report(kinds.DISJUNCTION_ABOVE_ONE, span, total=total)
+
+    def fact_table(self, table: ast.FactTable):
+        """Plain values need no folding: each becomes its column's type (ints, checked in
+        range by the type checker, become floats in a float column)."""
+        types = self.types[table.relation]
+        floats = [c for c, t in enumerate(types) if t.is_float]
+        for i, (row, p) in enumerate(zip(table.rows, table.probabilities)):
+            if p is not None and not 0.0 <= p <= 1.0:
+                self.check_probability(p, facts.row_span(table, i))
+            if floats:
+                row = tuple(float(v) if c in floats else v for c, v in enumerate(row))
+            self.facts.append(ir.Fact(table.relation, row, p))
 
     def check_probability(self, p, span):
         if p is not None and not 0.0 <= p <= 1.0:

@@ -13,6 +13,7 @@ from .. import aggregators
 from ..errors import Diagnostic, DiagnosticKind, Source, Span, closest
 from . import ast
 from . import diagnostics as kinds
+from .facts import read_bulk_facts
 
 MAX_SYNTAX_ERRORS = 50
 # A file whose first statements fail to parse this often, with fewer statements parsed than
@@ -31,13 +32,18 @@ def _parser() -> lark.Lark:
 
 
 def parse(source: Source) -> tuple[ast.Program | None, list[Diagnostic]]:
-    """Parse a whole file. On syntax errors, re-parse statement by statement to find them all."""
+    """Parse a whole file: plain fact statements in bulk (`facts.py`), the rest with the LALR
+    parser. On syntax errors, re-parse statement by statement to find them all."""
+    tables, text, fact_starts = read_bulk_facts(source, _unescape)
     try:
-        tree = _parser().parse(source.text)
+        tree = _parser().parse(text)
     except lark.exceptions.UnexpectedInput:
-        return None, _collect_syntax_errors(source)
+        return None, _collect_syntax_errors(source, text, fact_starts)
     builder = AstBuilder(source)
-    program = ast.Program(builder.transform(tree).children)
+    items = builder.transform(tree).children
+    if tables:  # back in the order of the file
+        items = sorted(items + tables, key=lambda item: (item.span.line, item.span.column))
+    program = ast.Program(items)
     return program, builder.diagnostics + _too_deep(program)
 
 
@@ -460,12 +466,12 @@ def _horn_head_start(tokens, horn_index: int) -> int:
     return tokens[max(i, 0)][2]
 
 
-def _collect_syntax_errors(source: Source) -> list[Diagnostic]:
+def _collect_syntax_errors(source: Source, text: str, fact_starts: list[int]) -> list[Diagnostic]:
     """Parse statement by statement, each on its own (linear in the file's length), and
-    report each broken one. A file that is mostly errors is not a nesy program: after
-    NOT_A_PROGRAM_AFTER errors with fewer good statements than bad, stop and say so."""
-    text = source.text
-    starts = statement_starts(text)
+    report each broken one. `text` is the source's text with the facts read in bulk blanked
+    out; they began at `fact_starts`. A file that is mostly errors is not a nesy program: after NOT_A_PROGRAM_AFTER errors
+    with fewer good statements than bad, stop and say so."""
+    starts = sorted({*statement_starts(text), *fact_starts})
     diagnostics: list[Diagnostic] = []
     good = 0
     for begin, end in zip(starts, [*starts[1:], len(text)]):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from .. import aggregators, builtins
 from ..errors import Diagnostic, DiagnosticKind, Span, closest
 from ..types import PRIMITIVE_TYPES, PRIMITIVES, ValueType
-from . import ast
+from . import ast, facts
 from . import diagnostics as kinds
 
 
@@ -114,6 +114,9 @@ class Resolver:
             if not item.groups:
                 self.scope.relations.setdefault(
                     item.relation, RelationInfo(item.relation, 0, item.name_span, defined=True))
+        elif isinstance(item, ast.FactTable):  # rows of equal arity, plain values
+            self.use_relation(item.relation, len(item.rows[0]), facts.row_span(item, 0),
+                              defines=True)
         elif isinstance(item, ast.Rule):
             item.head.args = [self.resolve_expr(a) for a in item.head.args]
             self.use_relation(item.head.relation, len(item.head.args), item.head.span, True)

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from .. import aggregators, builtins
 from ..errors import Diagnostic, Span
 from ..types import FLOAT_TYPES, INTEGER_RANGES, ValueType
-from . import ast
+from . import ast, facts
 from . import diagnostics as kinds
 from .resolve import Scope
 
 INTEGERS = frozenset(INTEGER_RANGES)
 FLOATS = frozenset(FLOAT_TYPES)
+_LITERAL_TYPES = {"int": INTEGERS, "float": FLOATS, "string": frozenset(["String"]),
+                  "bool": frozenset(["bool"])}
 NUMBERS = INTEGERS | FLOATS
 ORDERED = NUMBERS | {"String", "char"}
 CLASSES = {"any": None, "numeric": NUMBERS, "integer": INTEGERS, "float": FLOATS}
@@ -121,6 +123,8 @@ class TypeChecker:
                 for group in item.groups:
                     for fact in group:
                         self.atom(ast.Atom(fact.span, item.relation, fact.values, fact.span), {})
+            elif isinstance(item, ast.FactTable):
+                self.fact_table(item)
             elif isinstance(item, ast.Rule):
                 env: dict[str, int] = {}
                 if item.body is not None:
@@ -128,6 +132,16 @@ class TypeChecker:
                 self.atom(item.head, env)
             elif isinstance(item, ast.Query) and item.args is not None:
                 self.atom(ast.Atom(item.span, item.relation, item.args, item.name_span), {})
+
+    def fact_table(self, table: ast.FactTable):
+        """Each column takes the kinds of literal it holds, located at the first of each."""
+        info = self.scope.relations.get(table.relation)
+        if info is None or info.arity != len(table.first_of_kind):
+            return  # reported by name resolution
+        for c, (slot, kinds) in enumerate(zip(self.relation(table.relation), table.first_of_kind)):
+            for kind, row in kinds.items():
+                span = facts.value_span(table, row, c)
+                self.restrict(slot, _LITERAL_TYPES[kind], span, f"argument of '{table.relation}'")
 
     def formula(self, f, env):
         """Type a formula, left to right (iteratively: formulas nest as deep as a file holds);
@@ -300,6 +314,9 @@ def _intersect(a, b):
 def check_literal_ranges(program: ast.Program, checker: TypeChecker) -> list[Diagnostic]:
     """Integer literals must fit their inferred type (`-3` is checked as a whole)."""
     out = []
+    for table in program.items:
+        if isinstance(table, ast.FactTable):
+            out += _table_range_errors(table, checker)
     negated = set()
     for node in _expressions(program):
         if isinstance(node, ast.Unary) and node.op == "-" and isinstance(node.operand, ast.Literal) \
@@ -339,3 +356,25 @@ def _expressions(program: ast.Program):
         elif isinstance(item, ast.Query) and item.args:
             for a in item.args:
                 yield from ast.walk(a)
+
+
+def _table_range_errors(table: ast.FactTable, checker: TypeChecker) -> list[Diagnostic]:
+    """Integer columns of a fact table: checked by their extremes, located only on failure."""
+    if table.relation not in checker.relation_slots:
+        return []
+    out = []
+    for c, slot in enumerate(checker.relation_slots[table.relation]):
+        if set(table.first_of_kind[c]) != {"int"}:
+            continue  # no integers, or a type conflict, reported already
+        vt = checker.resolved(slot)
+        if not vt.is_integer:
+            continue
+        low, high = INTEGER_RANGES[vt.name]
+        column = [row[c] for row in table.rows]
+        if low <= min(column) and max(column) <= high:
+            continue
+        for i, value in enumerate(column):
+            if not low <= value <= high:
+                out.append(kinds.LITERAL_OUT_OF_RANGE(facts.value_span(table, i, c), value=value,
+                                                      type=vt.name, low=low, high=high))
+    return out
