@@ -13,12 +13,10 @@ import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import networkx as nx
-
 from .. import aggregators, ir
 from ..errors import Diagnostic, DiagnosticKind, Span
 from ..types import BOOL, ValueType
-from . import ast, facts
+from . import ast, facts, graphs
 from . import diagnostics as kinds
 from .resolve import Scope
 from .typecheck import TypeChecker
@@ -331,40 +329,44 @@ class Lowering:
 
     # -- strata ----------------------------------------------------------------------------------
     def stratify(self) -> list[ir.Stratum]:
-        graph = nx.DiGraph()
-        graph.add_nodes_from(self.relations)
+        graph: graphs.Graph = {name: {} for name in self.relations}
         blocking: dict[tuple[str, str], Span | None] = {}
+
+        def depend(head: str, on: str) -> None:
+            graph.setdefault(head, {})
+            graph.setdefault(on, {})[head] = None
+
         for rule in self.rules:
             for lit in rule.body:
                 if isinstance(lit, ir.AtomLit):
-                    graph.add_edge(lit.relation, rule.head)
+                    depend(rule.head, lit.relation)
                     if lit.negated:
                         blocking.setdefault((lit.relation, rule.head), rule.span)
         for agg in self.aggregates:
             for rel in filter(None, (agg.source, agg.where)):
-                graph.add_edge(rel, agg.target)
+                depend(agg.target, rel)
                 blocking.setdefault((rel, agg.target), agg.span)
-        condensed = nx.condensation(graph)
+        components = graphs.components(graph)
+        where = {name: i for i, members in enumerate(components) for name in members}
+        bad: dict[int, tuple[str, str]] = {}
+        for a, b in blocking:
+            if where[a] == where[b]:
+                bad.setdefault(where[a], (a, b))
+        rules = _by(self.rules, lambda r: where[r.head])  # in program order, per component
+        aggs = _by(self.aggregates, lambda a: where[a.target])
         strata = []
-        for component in nx.topological_sort(condensed):
-            members = condensed.nodes[component]["members"]
-            bad = [(a, b) for (a, b) in blocking if a in members and b in members]
-            if bad:
-                self.report_cycle(graph, members, bad[0], blocking[bad[0]])
+        for i, members in enumerate(components):
+            if i in bad:
+                self.report_cycle(graph, set(members), bad[i], blocking[bad[i]])
                 continue
-            names = tuple(sorted(members))
-            recursive = len(members) > 1 or any(graph.has_edge(m, m) for m in members)
-            rules = [r for r in self.rules if r.head in members]
-            aggs = [a for a in self.aggregates if a.target in members]
-            strata.append(ir.Stratum(names, rules, aggs, recursive))
+            recursive = len(members) > 1 or members[0] in graph[members[0]]
+            strata.append(ir.Stratum(tuple(sorted(members)), rules.get(i, []), aggs.get(i, []),
+                                     recursive))
         return strata
 
     def report_cycle(self, graph, members, edge, span):
-        sub = graph.subgraph(members)
-        try:
-            cycle = nx.shortest_path(sub, edge[1], edge[0]) + [edge[1]]
-        except nx.NetworkXNoPath:
-            cycle = [edge[0], edge[1], edge[0]]
+        cycle = graphs.shortest_path(graph, edge[1], edge[0], members)
+        cycle = cycle + [edge[1]] if cycle else [edge[0], edge[1], edge[0]]
         names = []
         for n in cycle:
             user = self.hidden_origin.get(n, n)
@@ -502,6 +504,14 @@ class Planner:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+def _by(items: list, key) -> dict:
+    """Items grouped by key(item), each group in the items' order."""
+    out: dict = {}
+    for item in items:
+        out.setdefault(key(item), []).append(item)
+    return out
+
+
 class _AtomQueue:
     """Positive atoms by the number of their variables already bound (most first, then in
     body order), updated as variables get bound."""
