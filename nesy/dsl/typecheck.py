@@ -360,17 +360,21 @@ def _expressions(program: ast.Program):
 
 def _table_range_errors(table: ast.FactTable, checker: TypeChecker) -> list[Diagnostic]:
     """Integer columns of a fact table: checked by their extremes, located only on failure."""
-    if table.relation not in checker.relation_slots:
-        return []
+    slots = checker.relation_slots.get(table.relation)
+    if slots is None or len(slots) != len(table.first_of_kind):
+        return []  # an arity mismatch, reported by name resolution
     out = []
-    for c, slot in enumerate(checker.relation_slots[table.relation]):
-        if set(table.first_of_kind[c]) != {"int"}:
-            continue  # no integers, or a type conflict, reported already
+    for c, slot in enumerate(slots):
+        if "int" not in table.first_of_kind[c]:
+            continue
         vt = checker.resolved(slot)
-        if not vt.is_integer:
+        column = [row[c] for row in table.rows]
+        if len(table.first_of_kind[c]) > 1:  # a type conflict, reported: as the parser would,
+            column = [v if type(v) is int else 0 for v in column]  # check each integer alone,
+            vt = vt if vt.is_integer else checker.scope.types["i32"]  # by default as an i32
+        elif not vt.is_integer:
             continue
         low, high = INTEGER_RANGES[vt.name]
-        column = [row[c] for row in table.rows]
         if low <= min(column) and max(column) <= high:
             continue
         for i, value in enumerate(column):
