@@ -68,39 +68,38 @@ class Interrupted(NesyError):
 
 @dataclass(frozen=True)
 class Source:
-    """A named text. Lines are counted as every lexer of nesy counts them: only "\\n" ends a
-    line, so the text is normalised on creation (CRLF and CR-only line ends become "\\n"; a
-    UTF-8 byte-order mark at the start is dropped) and `\\f`, `\\v`, `\\x85` or `\\u2028`
-    stay characters of their line (Python's `splitlines` would count them as line breaks)."""
+    """A named text, and where its lines are. A line ends at LF, CRLF or a lone CR, as in an
+    editor; `\\f`, `\\v`, `\\x85` and `\\u2028` are characters of their line (Python's
+    `splitlines` would end lines there), and a byte-order mark at the start takes no column.
+    The front end makes every span from character offsets with `position`, so its lines are
+    these, whatever its lexer counts."""
 
     name: str
     text: str = field(repr=False)
 
-    def __post_init__(self):
-        text = self.text
-        if text.startswith("\ufeff"):
-            text = text[1:]
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        if text is not self.text:
-            object.__setattr__(self, "text", text)
-
     @cached_property
     def _line_starts(self) -> list[int]:
-        return [0, *(m.end() for m in re.finditer("\n", self.text))]
+        return [0, *(m.end() for m in _LINE_END.finditer(self.text))]
 
     def line(self, number: int) -> str:
-        """The text of line `number` (1-based), without its "\\n"; "" past the end."""
+        """The text of line `number` (1-based), without its line end; "" past the end."""
         starts = self._line_starts
         if not 0 < number <= len(starts):
             return ""
-        end = starts[number] - 1 if number < len(starts) else len(self.text)
-        return self.text[starts[number - 1]:end]
+        end = starts[number] if number < len(starts) else len(self.text)
+        text = self.text[starts[number - 1]:end].rstrip("\r\n")
+        return text.removeprefix("\ufeff") if number == 1 else text
 
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based (line, column) of a character offset."""
         line = bisect.bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
+        column = offset - self._line_starts[line - 1] + 1
+        if line == 1 and self.text.startswith("\ufeff"):
+            column = max(1, column - 1)
+        return line, column
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, repr=False)

@@ -19,7 +19,7 @@ from . import ast
 _KEYWORDS = r"(?:rel|type|query|grammar|and|or|not|implies|if|then|else|as|where|true|false)\b"
 _NAME = rf"(?!{_KEYWORDS})[A-Za-z_][A-Za-z0-9_]*"
 _NUMBER = r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
-_STRING = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+_STRING = r'"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"'
 _VALUE = rf"(?:{_NUMBER}|{_STRING}|(?:true|false)\b)"
 _VALUES = rf"{_VALUE}(?:\s*,\s*{_VALUE})*"
 _PROBABILITY = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
@@ -34,7 +34,7 @@ _FACT_LINE = re.compile(rf"rel\s+(?:({_PROBABILITY})\s*::\s*)?({_NAME})\s*\(\s*(
 _SET_ITEM = re.compile(rf"(?:({_PROBABILITY})\s*::\s*)?(?:\(\s*({_VALUES})\s*\)|({_VALUE}))")
 _ONE_VALUE = re.compile(rf"({_NUMBER})|({_STRING})|(true|false)")
 # Skips comments, strings and characters (a `rel` inside them is not a statement) in chunks.
-_SCAN = re.compile(r"""//[^\n]*|/\*[\s\S]*?\*/|"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|'(?:\\.|[^'\\\n])*'?"""
+_SCAN = re.compile(r"""//[^\r\n]*|/\*[\s\S]*?\*/|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?|'(?:\\.|[^'\\\r\n])*'?"""
                    r"""|\brel\b|[^/"'r]+|.""", re.DOTALL)
 _MAX_DIGITS = 39  # longer integers are the parser's to report (integer-too-large)
 

@@ -35,6 +35,8 @@ def parse(source: Source) -> tuple[ast.Program | None, list[Diagnostic]]:
     """Parse a whole file: plain fact statements in bulk (`facts.py`), the rest with the LALR
     parser. On syntax errors, re-parse statement by statement to find them all."""
     tables, text, fact_starts = read_bulk_facts(source, _unescape)
+    if text.startswith("\ufeff"):  # a byte-order mark: a blank for the parser (same offsets)
+        text = " " + text[1:]
     try:
         tree = _parser().parse(text)
     except lark.exceptions.UnexpectedInput:
@@ -92,13 +94,14 @@ def _too_deep(program: ast.Program) -> list[Diagnostic]:
 
 # ---- building the AST ----------------------------------------------------------------------
 def _span(source: Source, meta) -> Span:
+    """Spans come from offsets, so lines are the source's (CR ends one; lark counts only LF)."""
     if getattr(meta, "empty", True):
         return Span(source, 1, 1, 1, 1)
-    return Span(source, meta.line, meta.column, meta.end_line, meta.end_column)
+    return Span(source, *source.position(meta.start_pos), *source.position(meta.end_pos))
 
 
 def _token_span(source: Source, token: lark.Token) -> Span:
-    return Span(source, token.line, token.column, token.end_line, token.end_column)
+    return Span(source, *source.position(token.start_pos), *source.position(token.end_pos))
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
@@ -420,8 +423,8 @@ def _is_type_name(name: str) -> bool:
 
 # ---- syntax errors -------------------------------------------------------------------------
 _TOKEN = re.compile(r"""
-    (?P<ws>\s+) | (?P<comment>//[^\n]*|/\*[\s\S]*?\*/) | (?P<string>"[^"\\\n]*(?:\\.[^"\\\n]*)*"?)
-  | (?P<char>'(?:\\.|[^'\\\n])'?) | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
+    (?P<ws>\s+) | (?P<comment>//[^\r\n]*|/\*[\s\S]*?\*/)
+  | (?P<string>"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?) | (?P<char>'(?:\\.|[^'\\\r\n])'?) | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
   | (?P<word>[A-Za-z_$][A-Za-z0-9_]*) | (?P<horn>:-) | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
 _STATEMENT_KEYWORDS = {"rel", "type", "query", "grammar"}
