@@ -18,31 +18,34 @@ from . import ast
 
 _KEYWORDS = r"(?:rel|type|query|grammar|and|or|not|implies|if|then|else|as|where|true|false)\b"
 _NAME = rf"(?!{_KEYWORDS})[A-Za-z_][A-Za-z0-9_]*"
+_WS = r"[ \t\f\r\n]"  # the parser's whitespace (not \v, \x85, \u2028: errors there)
 _NUMBER = r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 _STRING = r'"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"'
 _VALUE = rf"(?:{_NUMBER}|{_STRING}|(?:true|false)\b)"
-_VALUES = rf"{_VALUE}(?:\s*,\s*{_VALUE})*"
+_S = rf"{_WS}*"
+_VALUES = rf"{_VALUE}(?:{_S},{_S}{_VALUE})*"
 _PROBABILITY = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
-_ITEM = rf"(?:{_PROBABILITY}\s*::\s*)?(?:\(\s*{_VALUES}\s*\)|{_VALUE})"
+_ITEM = rf"(?:{_PROBABILITY}{_S}::{_S})?(?:\({_S}{_VALUES}{_S}\)|{_VALUE})"
 # The end of a one-line fact: the next statement (a keyword) or the end of the file. After
 # anything else (`= body`, `:- body`, a comment) the statement is the parser's.
-_NEXT = r"(?=\s*(?:\Z|(?:rel|type|query|grammar)\b))"
+_NEXT = rf"(?={_S}(?:\Z|(?:rel|type|query|grammar)\b))"
 
-_FACT_SET = re.compile(rf"rel\s+({_NAME})\s*=\s*\{{\s*({_ITEM}(?:\s*,\s*{_ITEM})*)\s*,?\s*\}}")
-_FACT_LINE = re.compile(rf"rel\s+(?:({_PROBABILITY})\s*::\s*)?({_NAME})\s*\(\s*({_VALUES})\s*\)"
-                        + _NEXT)
-_SET_ITEM = re.compile(rf"(?:({_PROBABILITY})\s*::\s*)?(?:\(\s*({_VALUES})\s*\)|({_VALUE}))")
+_FACT_SET = re.compile(
+    rf"rel{_WS}+({_NAME}){_S}={_S}\{{{_S}({_ITEM}(?:{_S},{_S}{_ITEM})*){_S},?{_S}\}}")
+_FACT_LINE = re.compile(
+    rf"rel{_WS}+(?:({_PROBABILITY}){_S}::{_S})?({_NAME}){_S}\({_S}({_VALUES}){_S}\){_NEXT}")
+_SET_ITEM = re.compile(rf"(?:({_PROBABILITY}){_S}::{_S})?(?:\({_S}({_VALUES}){_S}\)|({_VALUE}))")
 _ONE_VALUE = re.compile(rf"({_NUMBER})|({_STRING})|(true|false)")
 # Skips comments, strings and characters (a `rel` inside them is not a statement) in chunks.
-_SCAN = re.compile(r"""//[^\r\n]*|/\*[\s\S]*?\*/|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?|'(?:\\.|[^'\\\r\n])*'?"""
-                   r"""|\brel\b|[^/"'r]+|.""", re.DOTALL)
+_SCAN = re.compile(r"""//[^\r\n]*|/\*[\s\S]*?\*/|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?"""
+                   r"""|'(?:\\.|[^'\\\r\n])*'?|\brel\b|[^/"'r]+|.""", re.DOTALL)
 _MAX_DIGITS = 39  # longer integers are the parser's to report (integer-too-large)
 
 
 def read_bulk_facts(source: Source, unescape) -> tuple[list[ast.FactTable], str, list[int]]:
     """The fact statements read here, the text left for the parser (those statements blanked
-    out, newlines kept) and where each statement read here began. `unescape` turns a string literal's body into its value (None
-    for an unknown escape, which is left to the parser)."""
+    out, newlines kept) and where each statement read here began. `unescape` turns a string
+    literal's body into its value (None for an unknown escape, left to the parser)."""
     text = source.text
     tables: list[ast.FactTable] = []
     pieces: list[str] = []
@@ -86,8 +89,8 @@ def _fact_set(source: Source, pos: int, unescape):
     table = ast.FactTable(None, m.group(1), _span(source, m.start(1), m.end(1)), source)
     base = m.start(2)
     for item in _SET_ITEM.finditer(m.group(2)):
-        if not _add_row(table, base + item.start(), item.group(1), item.group(2) or item.group(3),
-                        unescape):
+        values = item.group(2) or item.group(3)
+        if not _add_row(table, base + item.start(), item.group(1), values, unescape):
             return None, pos
     if not table.rows:
         return None, pos

@@ -105,7 +105,7 @@ class Lowering:
         """Plain values need no folding: each becomes its column's type (ints, checked in
         range by the type checker, become floats in a float column)."""
         types = self.types[table.relation]
-        floats = [c for c, t in enumerate(types) if t.is_float]
+        floats = {c for c, t in enumerate(types) if t.is_float}
         for i, (row, p) in enumerate(zip(table.rows, table.probabilities)):
             if p is not None and not 0.0 <= p <= 1.0:
                 self.check_probability(p, facts.row_span(table, i))

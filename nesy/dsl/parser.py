@@ -424,7 +424,8 @@ def _is_type_name(name: str) -> bool:
 # ---- syntax errors -------------------------------------------------------------------------
 _TOKEN = re.compile(r"""
     (?P<ws>\s+) | (?P<comment>//[^\r\n]*|/\*[\s\S]*?\*/)
-  | (?P<string>"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?) | (?P<char>'(?:\\.|[^'\\\r\n])'?) | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
+  | (?P<string>"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?) | (?P<char>'(?:\\.|[^'\\\r\n])'?)
+  | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
   | (?P<word>[A-Za-z_$][A-Za-z0-9_]*) | (?P<horn>:-) | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
 _STATEMENT_KEYWORDS = {"rel", "type", "query", "grammar"}
@@ -469,11 +470,12 @@ def _horn_head_start(tokens, horn_index: int) -> int:
     return tokens[max(i, 0)][2]
 
 
-def _collect_syntax_errors(source: Source, text: str, fact_starts: list[int]) -> list[Diagnostic]:
+def _collect_syntax_errors(source: Source, text: str,
+                           fact_starts: list[int]) -> list[Diagnostic]:
     """Parse statement by statement, each on its own (linear in the file's length), and
     report each broken one. `text` is the source's text with the facts read in bulk blanked
-    out; they began at `fact_starts`. A file that is mostly errors is not a nesy program: after NOT_A_PROGRAM_AFTER errors
-    with fewer good statements than bad, stop and say so."""
+    out; they began at `fact_starts`. A file that is mostly errors is not a nesy program:
+    after NOT_A_PROGRAM_AFTER errors with fewer good statements than bad, stop and say so."""
     starts = sorted({*statement_starts(text), *fact_starts})
     diagnostics: list[Diagnostic] = []
     good = 0

@@ -138,10 +138,11 @@ class TypeChecker:
         info = self.scope.relations.get(table.relation)
         if info is None or info.arity != len(table.first_of_kind):
             return  # reported by name resolution
-        for c, (slot, kinds) in enumerate(zip(self.relation(table.relation), table.first_of_kind)):
-            for kind, row in kinds.items():
-                span = facts.value_span(table, row, c)
-                self.restrict(slot, _LITERAL_TYPES[kind], span, f"argument of '{table.relation}'")
+        context = f"argument of '{table.relation}'"
+        columns = zip(self.relation(table.relation), table.first_of_kind)
+        for c, (slot, first_rows) in enumerate(columns):
+            for kind, row in first_rows.items():
+                self.restrict(slot, _LITERAL_TYPES[kind], facts.value_span(table, row, c), context)
 
     def formula(self, f, env):
         """Type a formula, left to right (iteratively: formulas nest as deep as a file holds);
@@ -230,7 +231,8 @@ class TypeChecker:
             return self.fresh(frozenset([target.name]) if target else None, e.type_span)
         if isinstance(e, ast.IfThenElse):
             condition, then, otherwise = operands
-            self.restrict(condition, frozenset(["bool"]), e.condition.span, "the condition of if")
+            self.restrict(condition, frozenset(["bool"]), e.condition.span,
+                          "the condition of if")
             return self.unify(then, otherwise, e.span, "the branches of if")
         if isinstance(e, ast.Call):
             return self.call(e, operands)
