@@ -56,6 +56,8 @@ def read_bulk_facts(source: Source, unescape) -> tuple[list[ast.FactTable], str,
     while pos < len(text):
         m = _SCAN.match(text, pos)
         if m.group() != "rel":
+            if m.group().strip() and not m.group().startswith(("//", "/*")):
+                line_run = None  # another statement between: a new table keeps file order
             pos = m.end()
             continue
         table, end = _fact_set(source, pos, unescape)
