@@ -15,9 +15,12 @@ are collected (never raised one by one) and raised together as a `CompileError`,
 """
 from __future__ import annotations
 
+import bisect
 import difflib
+import re
 import string
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 
@@ -65,12 +68,38 @@ class Interrupted(NesyError):
 
 @dataclass(frozen=True)
 class Source:
+    """A named text, and where its lines are. A line ends at LF, CRLF or a lone CR, as in an
+    editor; `\\f`, `\\v`, `\\x85` and `\\u2028` are characters of their line (Python's
+    `splitlines` would end lines there), and a byte-order mark at the start takes no column.
+    The front end makes every span from character offsets with `position`, so its lines are
+    these, whatever its lexer counts."""
+
     name: str
     text: str = field(repr=False)
 
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0, *(m.end() for m in _LINE_END.finditer(self.text))]
+
     def line(self, number: int) -> str:
-        lines = self.text.splitlines()
-        return lines[number - 1] if 0 < number <= len(lines) else ""
+        """The text of line `number` (1-based), without its line end; "" past the end."""
+        starts = self._line_starts
+        if not 0 < number <= len(starts):
+            return ""
+        end = starts[number] if number < len(starts) else len(self.text)
+        text = self.text[starts[number - 1]:end].rstrip("\r\n")
+        return text.removeprefix("\ufeff") if number == 1 else text
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based (line, column) of a character offset."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        column = offset - self._line_starts[line - 1] + 1
+        if line == 1 and self.text.startswith("\ufeff"):
+            column = max(1, column - 1)
+        return line, column
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, repr=False)
@@ -200,15 +229,28 @@ def _plain(value):
     return str(value)
 
 
+# Characters shown as a space in an excerpt so that the caret stays under its column: tabs,
+# other control characters and the separators that a terminal would break the line at.
+_BLANK = {c: " " for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
+_EXCERPT_WIDTH = 200  # longer lines are cut around the span
+
+
 def _excerpt(span: Span) -> list[str]:
-    text = span.source.line(span.line).expandtabs(1)
+    text = span.source.line(span.line).translate(_BLANK)
     if not text.strip():
         return []
     number = str(span.line)
     pad = " " * len(number)
     end = span.end_column if span.end_line == span.line else len(text) + 1
-    width = max(1, end - span.column)
-    return [f" {number} | {text}", f" {pad} | {' ' * (span.column - 1)}{'^' * width}"]
+    column, shown = span.column - 1, text
+    if len(text) > _EXCERPT_WIDTH:  # a window around the span, marked "..." where cut
+        start = max(0, min(column - _EXCERPT_WIDTH // 4, len(text) - _EXCERPT_WIDTH))
+        shown = text[start:start + _EXCERPT_WIDTH]
+        lead = "..." if start else ""
+        shown = lead + shown + ("..." if start + _EXCERPT_WIDTH < len(text) else "")
+        column, end = column - start + len(lead), min(end - start, _EXCERPT_WIDTH) + len(lead)
+    width = max(1, end - 1 - column)
+    return [f" {number} | {shown}", f" {pad} | {' ' * column}{'^' * width}"]
 
 
 class CompileError(NesyError):

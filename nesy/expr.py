@@ -23,7 +23,21 @@ Columns = dict  # variable name -> int64 code column
 
 
 def evaluate(expr, columns: Columns, n: int, values) -> tuple[np.ndarray, np.ndarray]:
-    return _EVAL[type(expr)](expr, columns, n, values)
+    """(values, valid) of `expr` on n rows. Operands are evaluated first, with an explicit
+    stack rather than recursion, so an expression may nest as deep as a file can hold."""
+    results: list = []
+    todo: list = [(expr, False)]
+    while todo:
+        e, operands_done = todo.pop()
+        operands = ir.children(e)
+        if operands and not operands_done:
+            todo.append((e, True))
+            todo.extend((o, False) for o in reversed(operands))
+            continue
+        args = results[len(results) - len(operands):] if operands else []
+        del results[len(results) - len(operands):]
+        results.append(_EVAL[type(e)](e, args, columns, n, values))
+    return results[0]
 
 
 def evaluate_constant(expr):
@@ -35,7 +49,7 @@ def evaluate_constant(expr):
     return value.item() if hasattr(value, "item") else value
 
 
-def _const(e: ir.Const, columns, n, values):
+def _const(e: ir.Const, args, columns, n, values):
     if e.type.is_wide:
         out = np.empty(n, dtype=object)
         out[:] = [int(e.value)] * n
@@ -52,7 +66,7 @@ def _const(e: ir.Const, columns, n, values):
     return out, np.ones(n, dtype=bool)
 
 
-def _var(e: ir.VarRef, columns, n, values):
+def _var(e: ir.VarRef, args, columns, n, values):
     return values.decode(e.type, columns[e.name]), np.ones(n, dtype=bool)
 
 
@@ -101,9 +115,8 @@ def _integer_op(op: str, a: np.ndarray, b: np.ndarray, vtype: ValueType):
     return out, valid
 
 
-def _binop(e: ir.BinOp, columns, n, values):
-    a, va = evaluate(e.left, columns, n, values)
-    b, vb = evaluate(e.right, columns, n, values)
+def _binop(e: ir.BinOp, args, columns, n, values):
+    (a, va), (b, vb) = args
     valid = va & vb
     op = e.op
     if op in ("&&", "||"):
@@ -137,8 +150,8 @@ _COMPARE: dict[str, Callable] = {
 }
 
 
-def _unop(e: ir.UnOp, columns, n, values):
-    a, valid = evaluate(e.operand, columns, n, values)
+def _unop(e: ir.UnOp, args, columns, n, values):
+    ((a, valid),) = args
     if e.op == "!":
         return ~a.astype(bool), valid
     if e.type.is_integer:
@@ -147,9 +160,9 @@ def _unop(e: ir.UnOp, columns, n, values):
     return -a, valid
 
 
-def _cast(e: ir.CastOp, columns, n, values):
+def _cast(e: ir.CastOp, args, columns, n, values):
     source = e.operand.type
-    a, valid = evaluate(e.operand, columns, n, values)
+    ((a, valid),) = args
     target = e.type
     if target.is_string:
         text = [_to_text(source, v) for v in a.tolist()]
@@ -217,8 +230,7 @@ def _parse(target: ValueType, a: np.ndarray, valid: np.ndarray):
     return out, (ok & in_range(target, out) if target.is_float else ok)
 
 
-def _call(e: ir.CallOp, columns, n, values):
-    args = [evaluate(a, columns, n, values) for a in e.args]
+def _call(e: ir.CallOp, args, columns, n, values):
     valid = np.ones(n, dtype=bool)
     for _, v in args:
         valid &= v
@@ -246,10 +258,8 @@ def _natural(vtype: ValueType, out: np.ndarray, valid: np.ndarray) -> np.ndarray
     return clean.astype(np.int64)
 
 
-def _if(e: ir.IfOp, columns, n, values):
-    c, vc = evaluate(e.condition, columns, n, values)
-    a, va = evaluate(e.then, columns, n, values)
-    b, vb = evaluate(e.otherwise, columns, n, values)
+def _if(e: ir.IfOp, args, columns, n, values):
+    (c, vc), (a, va), (b, vb) = args
     c = c.astype(bool)
     return np.where(c, a, b), vc & np.where(c, va, vb)
 

@@ -64,17 +64,20 @@ Expr = Const | VarRef | BinOp | UnOp | CastOp | CallOp | IfOp
 
 
 def variables(expr) -> set[str]:
-    if isinstance(expr, VarRef):
-        return {expr.name}
-    if isinstance(expr, Const):
-        return set()
+    """The variables of an expression (iterative: expressions may nest arbitrarily deep)."""
     out: set[str] = set()
-    for child in _expr_children(expr):
-        out |= variables(child)
+    todo = [expr]
+    while todo:
+        e = todo.pop()
+        if isinstance(e, VarRef):
+            out.add(e.name)
+        else:
+            todo.extend(children(e))
     return out
 
 
-def _expr_children(expr):
+def children(expr) -> tuple:
+    """The operand expressions of an expression, in evaluation order."""
     if isinstance(expr, BinOp):
         return (expr.left, expr.right)
     if isinstance(expr, (UnOp, CastOp)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -139,8 +140,9 @@ def relations_from_json(data: dict) -> dict[str, list[list]]:
 
 def assert_span_inside(text: str, line: int, column: int, what: str = "") -> None:
     """A (1-based) line/column lies inside `text`, counting the position just after the last
-    character of a line (and the start of the line after a final newline) as inside."""
-    lines = text.split("\n")
+    character of a line (and the start of the line after a final newline) as inside. Lines
+    end at LF, CRLF or CR, as `nesy.errors.Source` counts them."""
+    lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
     assert isinstance(line, int) and isinstance(column, int), f"{what}: {line!r}:{column!r}"
     assert 1 <= line <= len(lines), f"{what}: line {line} outside 1..{len(lines)}"
     assert 1 <= column <= len(lines[line - 1]) + 1, (

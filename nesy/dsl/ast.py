@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import Span
+from ..errors import Source, Span
 
 
 @dataclass(eq=False)
@@ -159,6 +159,32 @@ class FactSet(Node):
 
 
 @dataclass(eq=False)
+class FactTable(Node):
+    """Facts read in bulk (`nesy.dsl.facts`): one relation's rows of plain Python values, with
+    no node per value. `first_of_kind[c]` maps each literal kind of column c ("int", "float",
+    "string", "bool") to the first row holding one (type checking needs no more); spans of
+    rows and values are made from `offsets` only for a diagnostic (`facts.value_span`)."""
+
+    relation: str
+    name_span: Span
+    source: Source = field(repr=False)
+    one_line: bool = False  # a run of `rel r(...)` statements rather than one `rel r = {...}`
+    rows: list[tuple] = field(default_factory=list)
+    probabilities: list = field(default_factory=list)  # float or None per row
+    offsets: list[int] = field(default_factory=list)  # where each row's text starts
+    first_of_kind: list[dict[str, int]] = field(default_factory=list)
+
+    def add(self, row: tuple, kinds: tuple, probability: float | None, offset: int) -> None:
+        if not self.first_of_kind:
+            self.first_of_kind = [{} for _ in row]
+        for column, kind in zip(self.first_of_kind, kinds):
+            column.setdefault(kind, len(self.rows))
+        self.rows.append(row)
+        self.probabilities.append(probability)
+        self.offsets.append(offset)
+
+
+@dataclass(eq=False)
 class Rule(Node):
     head: Atom
     body: Formula | None  # None: a fact
@@ -208,18 +234,52 @@ class Program:
 
 
 def walk(node):
-    """Yield a node and every node under it (expressions and formulas)."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+    """Yield a node and every node under it (expressions and formulas), parents first, children
+    left to right. Iterative: a chain of 100,000 `+` is as deep as it is long."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        yield current
+        todo.extend(reversed(children(current)))
+
+
+def fold(node, leave, operands=None):
+    """`leave(n, results)` for every node under `node`, children first (left to right), where
+    `results` are what `leave` returned for n's children (`operands(n)`, by default
+    `children(n)`); returns the result for `node`. Iterative, so that passes over expressions
+    and formulas handle any nesting depth."""
+    operands = operands or children
+    results: list = []
+    todo: list = [(node, None)]
+    while todo:
+        current, arity = todo.pop()
+        if arity is None:
+            kids = operands(current)
+            todo.append((current, len(kids)))
+            todo.extend((kid, None) for kid in reversed(kids))
+            continue
+        args = results[len(results) - arity:]
+        del results[len(results) - arity:]
+        results.append(leave(current, args))
+    return results[0]
+
+
+def set_children(node, kids: list) -> None:
+    """Replace the operands of an expression node (the inverse of `children` for expressions)."""
+    if isinstance(node, Binary):
+        node.left, node.right = kids
+    elif isinstance(node, (Unary, Cast)):
+        (node.operand,) = kids
+    elif isinstance(node, Call):
+        node.args = list(kids)
+    elif isinstance(node, IfThenElse):
+        node.condition, node.then, node.otherwise = kids
 
 
 def children(node) -> list:
-    if isinstance(node, (Binary,)):
+    if isinstance(node, Binary):
         return [node.left, node.right]
-    if isinstance(node, Unary):
-        return [node.operand]
-    if isinstance(node, Cast):
+    if isinstance(node, (Unary, Cast)):
         return [node.operand]
     if isinstance(node, Call):
         return list(node.args)

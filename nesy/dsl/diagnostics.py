@@ -25,6 +25,8 @@ def one_of(options: list[str]) -> str:
 # ---- parse (parser.py) ---------------------------------------------------------------------
 def _token_hint(fields: dict) -> str:
     expected = fields["expected"]
+    if fields.get("suggestion"):
+        return f"did you mean '{fields['suggestion']}'?"
     if fields["token"] == "=" and "'=='" in expected:
         return "comparisons use '=='"
     if "'.'" in expected and len(expected) <= 3:
@@ -34,6 +36,8 @@ def _token_hint(fields: dict) -> str:
 
 def _character_hint(fields: dict) -> str:
     ch = fields["character"]
+    if fields.get("query"):
+        return f"write a query as `{fields['query']}` (`?-` is Prolog's, not nesy's)"
     if ch == '"':
         return "strings are closed with '\"' on the same line"
     if ch == "'":
@@ -56,6 +60,23 @@ VALUE_EXPECTED = Kind(
     lambda f: (f"the relation atom '{f['relation']}(...)'" if f["relation"] else "a formula")
     + " is used where a value is expected",
     "atoms belong in rule bodies; compute values with expressions or $functions")
+INTEGER_TOO_LARGE = Kind("integer-too-large",
+                         "this integer literal has {digits} digits; no integer type holds it",
+                         "the widest type, u128, holds numbers of at most {most} digits")
+OPERATOR_BETWEEN_ATOMS = Kind(
+    "operator-between-atoms", "'{operator}' combines boolean values, not relation atoms",
+    "join the atoms of a rule body with `{keyword}`, as in `edge(a, b) {keyword} edge(b, c)`")
+AGGREGATION_FORM = Kind(
+    "aggregation-form", "'{aggregator}' is an aggregator, not a function of atoms",
+    "an aggregation binds variables to its result: `{example}`")
+NESTING_TOO_DEEP = Kind(
+    "nesting-too-deep",
+    "aggregations and negated sub-formulas are nested too deep here (at most {most} levels)",
+    "define the inner part as a relation of its own")
+NOT_A_PROGRAM = Kind(
+    "not-a-program",
+    "{file} does not look like a nesy program: stopped after {errors} syntax errors",
+    "nesy programs hold `rel`, `type` and `query` statements (see docs/language.md)")
 AGGREGATION_TARGET = Kind("aggregation-target",
                           "the left side of ':=' must be a variable or a tuple of variables",
                           "write `n := count(...)` or `(k, v) := max[k](...)`")

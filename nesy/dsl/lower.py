@@ -8,15 +8,15 @@ SCCs of the dependency graph, and a cycle through `not` or an aggregation is rep
 """
 from __future__ import annotations
 
+import heapq
 import itertools
 from dataclasses import dataclass, field
-
-import networkx as nx
+from functools import cached_property
 
 from .. import aggregators, ir
 from ..errors import Diagnostic, DiagnosticKind, Span
 from ..types import BOOL, ValueType
-from . import ast
+from . import ast, facts, graphs
 from . import diagnostics as kinds
 from .resolve import Scope
 from .typecheck import TypeChecker
@@ -62,6 +62,8 @@ class Lowering:
         for item in self.program.items:
             if isinstance(item, ast.FactSet):
                 self.fact_set(item)
+            elif isinstance(item, ast.FactTable):
+                self.fact_table(item)
             elif isinstance(item, ast.Rule):
                 self.rule(item)
         queries = [q for q in (self.query(i) for i in self.program.items
@@ -98,6 +100,18 @@ class Lowering:
             if disjunction and total > 1 + AD_TOLERANCE:
                 span = group[0].span.join(group[-1].span)
                 self.report(kinds.DISJUNCTION_ABOVE_ONE, span, total=total)
+
+    def fact_table(self, table: ast.FactTable):
+        """Plain values need no folding: each becomes its column's type (ints, checked in
+        range by the type checker, become floats in a float column)."""
+        types = self.types[table.relation]
+        floats = {c for c, t in enumerate(types) if t.is_float}
+        for i, (row, p) in enumerate(zip(table.rows, table.probabilities)):
+            if p is not None and not 0.0 <= p <= 1.0:
+                self.check_probability(p, facts.row_span(table, i))
+            if floats:
+                row = tuple(float(v) if c in floats else v for c, v in enumerate(row))
+            self.facts.append(ir.Fact(table.relation, row, p))
 
     def check_probability(self, p, span):
         if p is not None and not 0.0 <= p <= 1.0:
@@ -151,7 +165,7 @@ class Lowering:
         head_vars = {n.name for a in head_args for n in ast.walk(a) if isinstance(n, ast.Var)}
         planner = Planner(self, ctx)
         for lit in literals:
-            outside = head_vars | _vars_of(l for l in literals if l is not lit)
+            outside = _Outside(head_vars, literals, lit)
             planner.add(lit, outside, literals)
         body = planner.plan()
         if body is None:
@@ -178,30 +192,30 @@ class Lowering:
         return self.checker.node_type(node)
 
     def expr(self, e, ctx: RuleContext):
+        """An AST expression as IR, operands first (iteratively, for any nesting depth)."""
+        return ast.fold(e, self._expr)
+
+    def _expr(self, e, operands: list):
         t = self.vtype(e)
         if isinstance(e, ast.Var):
             if e.is_wildcard:
                 self.report(kinds.WILDCARD_AS_VALUE, e.span)
             return ir.VarRef(e.name, t)
         if isinstance(e, ast.Literal):
-            value = e.value
-            if t.is_float:
-                value = float(value)
-            return ir.Const(value, t)
+            return ir.Const(float(e.value) if t.is_float else e.value, t)
         if isinstance(e, ast.Binary):
-            return ir.BinOp(e.op, self.expr(e.left, ctx), self.expr(e.right, ctx), t)
+            return ir.BinOp(e.op, *operands, t)
         if isinstance(e, ast.Unary):
             if e.op == "-" and isinstance(e.operand, ast.Literal) and e.operand.kind in ("int",
                                                                                        "float"):
                 return ir.Const(-float(e.operand.value) if t.is_float else -e.operand.value, t)
-            return ir.UnOp(e.op, self.expr(e.operand, ctx), t)
+            return ir.UnOp(e.op, *operands, t)
         if isinstance(e, ast.Cast):
-            return ir.CastOp(self.expr(e.operand, ctx), t)
+            return ir.CastOp(*operands, t)
         if isinstance(e, ast.Call):
-            return ir.CallOp(e.function, tuple(self.expr(a, ctx) for a in e.args), t)
+            return ir.CallOp(e.function, tuple(operands), t)
         if isinstance(e, ast.IfThenElse):
-            return ir.IfOp(self.expr(e.condition, ctx), self.expr(e.then, ctx),
-                           self.expr(e.otherwise, ctx), t)
+            return ir.IfOp(*operands, t)
         raise AssertionError(e)
 
     # -- aggregation -----------------------------------------------------------------------------
@@ -315,40 +329,44 @@ class Lowering:
 
     # -- strata ----------------------------------------------------------------------------------
     def stratify(self) -> list[ir.Stratum]:
-        graph = nx.DiGraph()
-        graph.add_nodes_from(self.relations)
+        graph: graphs.Graph = {name: {} for name in self.relations}
         blocking: dict[tuple[str, str], Span | None] = {}
+
+        def depend(head: str, on: str) -> None:
+            graph.setdefault(head, {})
+            graph.setdefault(on, {})[head] = None
+
         for rule in self.rules:
             for lit in rule.body:
                 if isinstance(lit, ir.AtomLit):
-                    graph.add_edge(lit.relation, rule.head)
+                    depend(rule.head, lit.relation)
                     if lit.negated:
                         blocking.setdefault((lit.relation, rule.head), rule.span)
         for agg in self.aggregates:
             for rel in filter(None, (agg.source, agg.where)):
-                graph.add_edge(rel, agg.target)
+                depend(agg.target, rel)
                 blocking.setdefault((rel, agg.target), agg.span)
-        condensed = nx.condensation(graph)
+        components = graphs.components(graph)
+        where = {name: i for i, members in enumerate(components) for name in members}
+        bad: dict[int, tuple[str, str]] = {}
+        for a, b in blocking:
+            if where[a] == where[b]:
+                bad.setdefault(where[a], (a, b))
+        rules = _by(self.rules, lambda r: where[r.head])  # in program order, per component
+        aggs = _by(self.aggregates, lambda a: where[a.target])
         strata = []
-        for component in nx.topological_sort(condensed):
-            members = condensed.nodes[component]["members"]
-            bad = [(a, b) for (a, b) in blocking if a in members and b in members]
-            if bad:
-                self.report_cycle(graph, members, bad[0], blocking[bad[0]])
+        for i, members in enumerate(components):
+            if i in bad:
+                self.report_cycle(graph, set(members), bad[i], blocking[bad[i]])
                 continue
-            names = tuple(sorted(members))
-            recursive = len(members) > 1 or any(graph.has_edge(m, m) for m in members)
-            rules = [r for r in self.rules if r.head in members]
-            aggs = [a for a in self.aggregates if a.target in members]
-            strata.append(ir.Stratum(names, rules, aggs, recursive))
+            recursive = len(members) > 1 or members[0] in graph[members[0]]
+            strata.append(ir.Stratum(tuple(sorted(members)), rules.get(i, []), aggs.get(i, []),
+                                     recursive))
         return strata
 
     def report_cycle(self, graph, members, edge, span):
-        sub = graph.subgraph(members)
-        try:
-            cycle = nx.shortest_path(sub, edge[1], edge[0]) + [edge[1]]
-        except nx.NetworkXNoPath:
-            cycle = [edge[0], edge[1], edge[0]]
+        cycle = graphs.shortest_path(graph, edge[1], edge[0], members)
+        cycle = cycle + [edge[1]] if cycle else [edge[0], edge[1], edge[0]]
         names = []
         for n in cycle:
             user = self.hidden_origin.get(n, n)
@@ -367,6 +385,7 @@ class Planner:
         self.positive: list[ast.Atom] = []
         self.others: list = []  # (kind, ast node, payload)
         self.bound: set[str] = set()
+        self.newly_bound: list[str] = []  # bound since the atom queue last looked
         self.failed = False
         self.fresh = itertools.count(1)
 
@@ -391,29 +410,40 @@ class Planner:
             self.failed = True
 
     def plan(self) -> list | None:
+        """Order the body: each condition, negation and equation as soon as its variables are
+        bound; between them, the pending atom sharing most bound variables (the first such).
+        Near-linear in the body's length: conditions are re-scanned only when new variables
+        were bound, and atoms wait in a queue ordered by how many of their variables are."""
         if self.failed:
             return None
         out: list = []
-        pending_atoms = list(self.positive)
         pending = list(self.others)
+        atoms = _AtomQueue(self.positive)
+        scanned = None
         while True:
-            progress = True
-            while progress:
-                progress = False
-                for item in list(pending):
+            while pending and scanned != len(self.bound):
+                scanned = len(self.bound)
+                waiting = []
+                for item in pending:
                     lits = self.ready(item)
-                    if lits is not None:
-                        pending.remove(item)
+                    if lits is None:
+                        waiting.append(item)
+                    else:
                         out.extend(lits)
-                        progress = True
-            if not pending_atoms:
+                pending = waiting
+            atom = atoms.pop(self.newly_bound)
+            if atom is None:
                 break
-            atom = max(pending_atoms, key=lambda a: len(_atom_vars(a) & self.bound))
-            pending_atoms.remove(atom)
             out.extend(self.positive_atom(atom))
         for kind, node in pending:
             self.report_unbound(kind, node)
         return None if pending or self.failed else out
+
+    def bind(self, names) -> None:
+        for name in names:
+            if name not in self.bound:
+                self.bound.add(name)
+                self.newly_bound.append(name)
 
     def report_unbound(self, kind, node):
         for n in ast.walk(node):
@@ -434,7 +464,7 @@ class Planner:
             for var, other in ((expr.left, expr.right), (expr.right, expr.left)):
                 if isinstance(var, ast.Var) and not var.is_wildcard and var.name not in self.bound \
                         and _expr_vars(other) <= self.bound and var.name not in _expr_vars(other):
-                    self.bound.add(var.name)
+                    self.bind([var.name])
                     return [ir.Assign(var.name, self.lw.expr(other, self.ctx))]
         if not _expr_vars(expr) <= self.bound:
             return None
@@ -443,7 +473,7 @@ class Planner:
     def positive_atom(self, atom: ast.Atom) -> list:
         pre, terms = self.terms(atom, allow_assign=False)
         lits = [ir.AtomLit(atom.relation, tuple(terms))]
-        self.bound |= {t.name for t in terms if isinstance(t, ir.VarRef)}
+        self.bind(t.name for t in terms if isinstance(t, ir.VarRef))
         return lits + pre  # filters on computed arguments run once the atom has bound its vars
 
     def terms(self, atom: ast.Atom, allow_assign: bool):
@@ -474,21 +504,90 @@ class Planner:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+def _by(items: list, key) -> dict:
+    """Items grouped by key(item), each group in the items' order."""
+    out: dict = {}
+    for item in items:
+        out.setdefault(key(item), []).append(item)
+    return out
+
+
+class _AtomQueue:
+    """Positive atoms by the number of their variables already bound (most first, then in
+    body order), updated as variables get bound."""
+
+    def __init__(self, atoms: list[ast.Atom]):
+        self.atoms = atoms
+        self.score = [0] * len(atoms)
+        self.done = [False] * len(atoms)
+        self.by_var: dict[str, list[int]] = {}
+        for i, atom in enumerate(atoms):
+            for name in _atom_vars(atom):
+                self.by_var.setdefault(name, []).append(i)
+        self.heap = [(0, i) for i in range(len(atoms))]
+
+    def pop(self, newly_bound: list[str]) -> ast.Atom | None:
+        """The next atom, after counting the variables bound since the last call."""
+        for name in newly_bound:
+            for i in self.by_var.get(name, ()):
+                if not self.done[i]:
+                    self.score[i] += 1
+                    heapq.heappush(self.heap, (-self.score[i], i))
+        newly_bound.clear()
+        while self.heap:
+            negative, i = heapq.heappop(self.heap)
+            if not self.done[i] and -negative == self.score[i]:
+                self.done[i] = True
+                return self.atoms[i]
+        return None
+
+
+class _Outside:
+    """The variables used outside one literal of a conjunction (in the head or the other
+    literals), computed only when asked: only aggregations and negated sub-formulas ask, and
+    computing it for every literal of a 100,000-atom body would be quadratic."""
+
+    def __init__(self, head_vars: set[str], literals: list, literal):
+        self.head_vars, self.literals, self.literal = head_vars, literals, literal
+
+    @cached_property
+    def names(self) -> set[str]:
+        return self.head_vars | _vars_of(x for x in self.literals if x is not self.literal)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names
+
+
 def dnf(f) -> list[list]:
-    """Disjunctive normal form as lists of literals (atoms, negations, constraints, aggs)."""
+    """Disjunctive normal form as lists of literals (atoms, negations, constraints, aggs).
+    Iterative, so that formulas may nest as deep as a file holds."""
+    return ast.fold(f, _dnf, _dnf_operands)
+
+
+def _dnf_operands(f) -> list:
+    if isinstance(f, (ast.And, ast.Or)):
+        return f.parts
+    if isinstance(f, ast.Not) and isinstance(f.operand, ast.Not):
+        return [f.operand.operand]  # `not not F` is F
+    return []
+
+
+def _dnf(f, operands: list[list[list]]) -> list[list]:
     if isinstance(f, ast.And):
-        out = [[]]
-        for part in f.parts:
-            out = [a + b for a in out for b in dnf(part)]
+        out: list[list] = [[]]
+        for part in operands:
+            if len(part) == 1:  # the common case, in place: linear in a long conjunction
+                for conjunct in out:
+                    conjunct.extend(part[0])
+            else:
+                out = [a + b for a in out for b in part]
         return out
     if isinstance(f, ast.Or):
-        return [c for part in f.parts for c in dnf(part)]
-    if isinstance(f, ast.Not):
-        inner = f.operand
-        if isinstance(inner, ast.Not):
-            return dnf(inner.operand)
-        if isinstance(inner, ast.Constraint):
-            return [[ast.Constraint(f.span, ast.Unary(f.span, "!", inner.expr))]]
+        return [c for part in operands for c in part]
+    if isinstance(f, ast.Not) and isinstance(f.operand, ast.Not):
+        return operands[0]
+    if isinstance(f, ast.Not) and isinstance(f.operand, ast.Constraint):
+        return [[ast.Constraint(f.span, ast.Unary(f.span, "!", f.operand.expr))]]
     return [[f]]
 
 

@@ -1,18 +1,27 @@
 """Text -> AST. Syntax errors are collected across the whole file, one per broken statement."""
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 from importlib import resources
 
 import lark
-from lark import Transformer, v_args
+from lark import Transformer_NonRecursive, v_args
 
-from ..errors import Diagnostic, DiagnosticKind, Source, Span
+from .. import aggregators
+from ..errors import Diagnostic, DiagnosticKind, Source, Span, closest
 from . import ast
 from . import diagnostics as kinds
+from .facts import read_bulk_facts
 
 MAX_SYNTAX_ERRORS = 50
+# A file whose first statements fail to parse this often, with fewer statements parsed than
+# failed, is most likely not a nesy program (a README, say): stop there and say so.
+NOT_A_PROGRAM_AFTER = 10
+# u128, the widest integer type, holds 39 digits; longer literals are errors before Python
+# converts them (its int conversion refuses more than 4,300 digits anyway).
+MAX_INTEGER_DIGITS = 39
 
 
 @lru_cache(maxsize=1)
@@ -23,52 +32,101 @@ def _parser() -> lark.Lark:
 
 
 def parse(source: Source) -> tuple[ast.Program | None, list[Diagnostic]]:
-    """Parse a whole file. On syntax errors, re-parse statement by statement to find them all."""
+    """Parse a whole file: plain fact statements in bulk (`facts.py`), the rest with the LALR
+    parser. On syntax errors, re-parse statement by statement to find them all."""
+    tables, text, fact_starts = read_bulk_facts(source, _unescape)
+    if text.startswith("\ufeff"):  # a byte-order mark: a blank for the parser (same offsets)
+        text = " " + text[1:]
     try:
-        tree = _parser().parse(source.text)
+        tree = _parser().parse(text)
     except lark.exceptions.UnexpectedInput:
-        return None, _collect_syntax_errors(source)
+        return None, _collect_syntax_errors(source, text, fact_starts)
     builder = AstBuilder(source)
-    program = ast.Program(builder.transform(tree).children)
-    return program, builder.diagnostics
+    items = builder.transform(tree).children
+    if tables:  # back in the order of the file
+        items = sorted(items + tables, key=lambda item: (item.span.line, item.span.column))
+    program = ast.Program(items)
+    return program, builder.diagnostics + _too_deep(program)
+
+
+# Aggregations and negated sub-formulas become helper relations, defined recursively by the
+# lowering (a few Python frames per level): their nesting is limited, far beyond what a
+# program needs. Everything else (expressions, `and`/`or`, `not not`) nests without limit.
+MAX_NESTED_SCOPES = 100
+
+
+def _scopes(f) -> list:
+    """The formulas directly under f (for `_too_deep`)."""
+    if isinstance(f, (ast.And, ast.Or)):
+        return f.parts
+    if isinstance(f, ast.Not):
+        return [f.operand]
+    if isinstance(f, ast.Implies):
+        return [f.premise, f.conclusion]
+    if isinstance(f, ast.Aggregation):
+        return [f.body] + ([f.where_body] if f.where_body is not None else [])
+    return []
+
+
+def _opens_scope(f) -> bool:
+    return isinstance(f, ast.Aggregation) or (
+        isinstance(f, ast.Not) and isinstance(f.operand, (ast.And, ast.Or, ast.Aggregation,
+                                                          ast.Implies)))
+
+
+def _too_deep(program: ast.Program) -> list[Diagnostic]:
+    """A `nesting-too-deep` error for each rule whose body nests aggregations or negated
+    sub-formulas more than MAX_NESTED_SCOPES deep, at the first scope past the limit."""
+    out = []
+    for item in program.items:
+        if not isinstance(item, ast.Rule) or item.body is None:
+            continue
+        todo = [(item.body, 0)]
+        while todo:
+            f, depth = todo.pop()
+            depth += _opens_scope(f)
+            if depth > MAX_NESTED_SCOPES:
+                out.append(kinds.NESTING_TOO_DEEP(f.span, most=MAX_NESTED_SCOPES))
+                break
+            todo.extend((g, depth) for g in reversed(_scopes(f)))
+    return out
 
 
 # ---- building the AST ----------------------------------------------------------------------
 def _span(source: Source, meta) -> Span:
+    """Spans come from offsets, so lines are the source's (CR ends one; lark counts only LF)."""
     if getattr(meta, "empty", True):
         return Span(source, 1, 1, 1, 1)
-    return Span(source, meta.line, meta.column, meta.end_line, meta.end_column)
+    return Span(source, *source.position(meta.start_pos), *source.position(meta.end_pos))
 
 
 def _token_span(source: Source, token: lark.Token) -> Span:
-    return Span(source, token.line, token.column, token.end_line, token.end_column)
+    return Span(source, *source.position(token.start_pos), *source.position(token.end_pos))
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
 
 def _unescape(body: str) -> str | None:
-    out, i = [], 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\":
-            nxt = body[i + 1]
-            if nxt not in _ESCAPES:
-                return None
-            out.append(_ESCAPES[nxt])
-            i += 2
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
+    """The value of a string body, or None for an unknown escape. No per-character objects:
+    a 16 MB literal costs a few copies of itself."""
+    if "\\" not in body:
+        return body
+    if any(m.group(1) not in _ESCAPES for m in _ESCAPE.finditer(body)):
+        return None
+    return _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], body)
 
 
 @v_args(meta=True)
-class AstBuilder(Transformer):
+class AstBuilder(Transformer_NonRecursive):
+    """Parse tree -> AST, without recursion (`1+1+...+1` is a tree as deep as it is long)."""
+
     def __init__(self, source: Source):
         super().__init__()
         self.source = source
         self.diagnostics: list[Diagnostic] = []
+        self.joined: set[int] = set()  # formulas made of atoms joined with && or ||
 
     # -- helpers ---------------------------------------------------------------------------
     def span(self, meta) -> Span:
@@ -211,18 +269,21 @@ class AstBuilder(Transformer):
         return ast.Implies(self.span(meta), self.formula(a), self.formula(b))
 
     def or_(self, meta, children):
-        parts = []
-        for c in children:
-            f = self.formula(c)
-            parts.extend(f.parts if isinstance(f, ast.Or) else [f])
-        return ast.Or(self.span(meta), parts)
+        return self._flat(meta, children, ast.Or)
 
     def and_(self, meta, children):
-        parts = []
-        for c in children:
-            f = self.formula(c)
-            parts.extend(f.parts if isinstance(f, ast.And) else [f])
-        return ast.And(self.span(meta), parts)
+        return self._flat(meta, children, ast.And)
+
+    def _flat(self, meta, children, kind):
+        """`a and b and c` (left-nested in the parse tree) as one And of three parts: the left
+        operand, just built, is extended in place, so a chain of n costs O(n), not O(n^2)."""
+        left, right = (self.formula(c) for c in children)
+        right_parts = right.parts if isinstance(right, kind) else [right]
+        if isinstance(left, kind):
+            left.parts.extend(right_parts)
+            left.span = self.span(meta)
+            return left
+        return kind(self.span(meta), [left, *right_parts])
 
     def not_(self, meta, children):
         return ast.Not(self.span(meta), self.formula(children[0]))
@@ -264,7 +325,30 @@ class AstBuilder(Transformer):
     eq, ne, lt, le, gt, ge = _binary("=="), _binary("!="), _binary("<"), _binary("<="), \
         _binary(">"), _binary(">=")
     add, sub, mul, div, mod = _binary("+"), _binary("-"), _binary("*"), _binary("/"), _binary("%")
-    bool_or, bool_and = _binary("||"), _binary("&&")
+
+    def bool_and(self, meta, children):
+        return self._logical(meta, children, "&&", ast.And)
+
+    def bool_or(self, meta, children):
+        return self._logical(meta, children, "||", ast.Or)
+
+    def _logical(self, meta, children, op: str, formula_type):
+        """`&&`/`||` between values; between atoms (`edge(a, b) && edge(b, c)`), one error for
+        the whole chain, which is kept as the `and`/`or` formula it was meant to be."""
+        left, right = children
+        if not any(isinstance(x, ast.Formula) and not isinstance(x, ast.Constraint)
+                   for x in children):
+            return ast.Binary(self.span(meta), op, self.expr(left), self.expr(right))
+        if id(left) not in self.joined:
+            self.report(kinds.OPERATOR_BETWEEN_ATOMS, self.span(meta), operator=op,
+                        keyword="and" if op == "&&" else "or")
+        parts = []
+        for x in children:
+            f = self.formula(x)
+            parts.extend(f.parts if isinstance(f, formula_type) else [f])
+        joined = formula_type(self.span(meta), parts)
+        self.joined.add(id(joined))
+        return joined
 
     def negate(self, meta, children):
         return ast.Unary(self.span(meta), "-", self.expr(children[0]))
@@ -281,6 +365,11 @@ class AstBuilder(Transformer):
 
     def atom(self, meta, children):
         name, *args = children
+        if str(name) in aggregators.names() and any(isinstance(a, ast.Atom) for a in args):
+            # `sum(n(x))`: an aggregation written as a call; say how it is written instead
+            self.report(kinds.AGGREGATION_FORM, self.span(meta), aggregator=str(name),
+                        example=aggregators.get(str(name)).example)
+            return ast.Literal(self.span(meta), False, "bool")
         return ast.Atom(self.span(meta), str(name), self.exprs(args), self.tspan(name))
 
     def call(self, meta, children):
@@ -295,7 +384,12 @@ class AstBuilder(Transformer):
         return children[0]
 
     def int(self, meta, children):
-        return ast.Literal(self.span(meta), int(children[0]), "int")
+        digits = str(children[0])
+        if len(digits.lstrip("0")) > MAX_INTEGER_DIGITS:
+            self.report(kinds.INTEGER_TOO_LARGE, self.span(meta), digits=len(digits),
+                        most=MAX_INTEGER_DIGITS)
+            return ast.Literal(self.span(meta), 0, "int")
+        return ast.Literal(self.span(meta), int(digits), "int")
 
     def float(self, meta, children):
         return ast.Literal(self.span(meta), float(children[0]), "float")
@@ -329,8 +423,9 @@ def _is_type_name(name: str) -> bool:
 
 # ---- syntax errors -------------------------------------------------------------------------
 _TOKEN = re.compile(r"""
-    (?P<ws>\s+) | (?P<comment>//[^\n]*|/\*[\s\S]*?\*/) | (?P<string>"(?:\\.|[^"\\\n])*"?)
-  | (?P<char>'(?:\\.|[^'\\\n])'?) | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
+    (?P<ws>\s+) | (?P<comment>//[^\r\n]*|/\*[\s\S]*?\*/)
+  | (?P<string>"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?) | (?P<char>'(?:\\.|[^'\\\r\n])'?)
+  | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
   | (?P<word>[A-Za-z_$][A-Za-z0-9_]*) | (?P<horn>:-) | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
 _STATEMENT_KEYWORDS = {"rel", "type", "query", "grammar"}
@@ -375,26 +470,32 @@ def _horn_head_start(tokens, horn_index: int) -> int:
     return tokens[max(i, 0)][2]
 
 
-def _collect_syntax_errors(source: Source) -> list[Diagnostic]:
-    text = source.text
-    starts = statement_starts(text)
-    bounds = list(zip(starts, [*starts[1:], len(text)]))
-    diagnostics = []
-    for begin, end in bounds:
-        # Blank out everything but this statement so that line and column stay true.
-        masked = re.sub(r"[^\n]", " ", text[:begin]) + text[begin:end] + \
-            re.sub(r"[^\n]", " ", text[end:])
+def _collect_syntax_errors(source: Source, text: str,
+                           fact_starts: list[int]) -> list[Diagnostic]:
+    """Parse statement by statement, each on its own (linear in the file's length), and
+    report each broken one. `text` is the source's text with the facts read in bulk blanked
+    out; they began at `fact_starts`. A file that is mostly errors is not a nesy program:
+    after NOT_A_PROGRAM_AFTER errors with fewer good statements than bad, stop and say so."""
+    starts = sorted({*statement_starts(text), *fact_starts})
+    diagnostics: list[Diagnostic] = []
+    good = 0
+    for begin, end in zip(starts, [*starts[1:], len(text)]):
         try:
-            _parser().parse(masked)
+            _parser().parse(text[begin:end])
+            good += 1
         except lark.exceptions.UnexpectedInput as err:
-            diagnostics.append(_describe(source, err, end))
+            diagnostics.append(_describe(source, err, begin, end))
             if len(diagnostics) >= MAX_SYNTAX_ERRORS:
+                break
+            if len(diagnostics) >= NOT_A_PROGRAM_AFTER and good < len(diagnostics):
+                diagnostics.append(kinds.NOT_A_PROGRAM(None, file=source.name,
+                                                       errors=len(diagnostics)))
                 break
     if not diagnostics:  # the split hid the problem; report the whole-file error
         try:
             _parser().parse(text)
         except lark.exceptions.UnexpectedInput as err:
-            diagnostics.append(_describe(source, err, len(text)))
+            diagnostics.append(_describe(source, err, 0, len(text)))
     return diagnostics
 
 
@@ -413,36 +514,59 @@ def _terminal(name: str) -> str:
     return name.lower()
 
 
-def _describe(source: Source, err: lark.exceptions.UnexpectedInput, end: int) -> Diagnostic:
-    line, column = max(err.line, 1), max(err.column, 1)
+def _describe(source: Source, err: lark.exceptions.UnexpectedInput, begin: int,
+              end: int) -> Diagnostic:
+    """A diagnostic for a parse error in text[begin:end], parsed on its own (so the error's
+    offsets count from `begin`)."""
+    text = source.text
     if isinstance(err, lark.exceptions.UnexpectedCharacters):
-        ch = source.text[err.pos_in_stream] if err.pos_in_stream < len(source.text) else "?"
-        span = Span(source, line, column, line, column + 1)
-        return kinds.UNEXPECTED_CHARACTER(span, character=ch)
+        pos = begin + err.pos_in_stream
+        line, column = source.position(pos)
+        ch = text[pos] if pos < len(text) else "?"
+        return kinds.UNEXPECTED_CHARACTER(Span(source, line, column, line, column + 1),
+                                          character=ch, query=_prolog_query(text, pos))
     token = getattr(err, "token", None)
     if token is None or token.type == "$END":
-        span = _end_of_statement(source, end)
+        span = _end_of_statement(source, begin, end)
         expected = sorted(_terminal(t) for t in getattr(err, "expected", ()) or ())
-        where = "statement" if end < len(source.text.rstrip()) else "file"
+        where = "statement" if text[end:].strip() else "file"
         return kinds.UNEXPECTED_END(span, where=where, expected=expected)
-    span = Span(source, token.line, token.column, token.end_line or token.line,
-                token.end_column or token.column + len(str(token)))
-    if source.text.startswith("/*", token.start_pos or 0):
-        return kinds.UNCLOSED_COMMENT(Span(source, token.line, token.column, token.line,
-                                           token.column + 2))
+    pos = begin + token.start_pos
+    line, column = source.position(pos)
+    end_line, end_column = source.position(begin + token.end_pos)
+    if text.startswith("/*", pos):
+        return kinds.UNCLOSED_COMMENT(Span(source, line, column, line, column + 2))
     found = _terminal(token.type) if token.type != "NAME" else repr(str(token))
-    return kinds.SYNTAX_ERROR(span, found=found, token=str(token),
-                              expected=sorted({_terminal(t) for t in err.expected}))
+    return kinds.SYNTAX_ERROR(Span(source, line, column, end_line, end_column), found=found,
+                              token=str(token),
+                              expected=sorted({_terminal(t) for t in err.expected}),
+                              suggestion=_misspelled_keyword(text, begin, pos))
 
 
-def _end_of_statement(source: Source, end: int) -> Span:
-    """The position just after the last character of the statement ending at `end`."""
-    body = _strip_trailing_comments(source.text[:end])
-    line = body.count("\n") + 1
-    column = len(body) - (body.rfind("\n") + 1) + 1
+_STATEMENT_KEYWORD_LIST = sorted(_STATEMENT_KEYWORDS)
+
+
+def _misspelled_keyword(text: str, begin: int, pos: int) -> str | None:
+    """`rle path(a, b) = ...`: the keyword the statement's first word is a typo of, when the
+    error is at the statement's second word."""
+    words = list(itertools.islice(_TOKEN.finditer(text, begin, pos + 1), 4))
+    words = [m for m in words if m.lastgroup not in ("ws", "comment")]
+    if len(words) < 2 or words[0].lastgroup != "word" or words[1].start() != pos:
+        return None
+    first = words[0].group()
+    return None if first in _STATEMENT_KEYWORDS else closest(first, _STATEMENT_KEYWORD_LIST)
+
+
+def _prolog_query(text: str, pos: int) -> str | None:
+    """`?- path(1, X).` (Prolog's query): the nesy query it stands for, `query path(1, X)`."""
+    m = re.compile(r"\?-\s*([A-Za-z_]\w*)\s*(\([^()\n]*\))?").match(text, pos)
+    return None if m is None else f"query {m.group(1)}{m.group(2) or ''}"
+
+
+def _end_of_statement(source: Source, begin: int, end: int) -> Span:
+    """The position just after the last character of the statement text[begin:end]."""
+    tokens = [m for m in _TOKEN.finditer(source.text, begin, end)
+              if m.lastgroup not in ("ws", "comment")]
+    last = tokens[-1].end() if tokens else begin
+    line, column = source.position(last)
     return Span(source, line, column, line, column + 1)
-
-
-def _strip_trailing_comments(text: str) -> str:
-    tokens = [m for m in _TOKEN.finditer(text) if m.lastgroup not in ("ws", "comment")]
-    return text[: tokens[-1].end()] if tokens else ""

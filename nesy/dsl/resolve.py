@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from .. import aggregators, builtins
 from ..errors import Diagnostic, DiagnosticKind, Span, closest
 from ..types import PRIMITIVE_TYPES, PRIMITIVES, ValueType
-from . import ast
+from . import ast, facts
 from . import diagnostics as kinds
 
 
@@ -114,6 +114,9 @@ class Resolver:
             if not item.groups:
                 self.scope.relations.setdefault(
                     item.relation, RelationInfo(item.relation, 0, item.name_span, defined=True))
+        elif isinstance(item, ast.FactTable):  # rows of equal arity, plain values
+            self.use_relation(item.relation, len(item.rows[0]), facts.row_span(item, 0),
+                              defines=True)
         elif isinstance(item, ast.Rule):
             item.head.args = [self.resolve_expr(a) for a in item.head.args]
             self.use_relation(item.head.relation, len(item.head.args), item.head.span, True)
@@ -159,26 +162,30 @@ class Resolver:
                 yield from ast.walk(item.body)
 
     def resolve_formula(self, f):
-        if isinstance(f, ast.Atom):
-            f.args = [self.resolve_expr(a) for a in f.args]
-            if f.relation in self.scope.relations:  # unknown ones are reported afterwards
-                self.use_relation(f.relation, len(f.args), f.span, defines=False)
-            return f
-        if isinstance(f, ast.Not):
-            f.operand = self.resolve_formula(f.operand)
-        elif isinstance(f, (ast.And, ast.Or)):
-            f.parts = [self.resolve_formula(p) for p in f.parts]
-        elif isinstance(f, ast.Implies):
-            self.misplaced_implies(f, None)
-            f.premise = self.resolve_formula(f.premise)
-            f.conclusion = self.resolve_formula(f.conclusion)
-        elif isinstance(f, ast.Constraint):
-            f.expr = self.resolve_expr(f.expr)
-        elif isinstance(f, ast.Aggregation):
-            self.resolve_aggregation(f)
+        """Resolve a formula in place (iteratively: formulas nest as deep as a file holds)."""
+        todo = [f]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Atom):
+                node.args = [self.resolve_expr(a) for a in node.args]
+                if node.relation in self.scope.relations:  # unknown ones: reported afterwards
+                    self.use_relation(node.relation, len(node.args), node.span, defines=False)
+            elif isinstance(node, ast.Not):
+                todo.append(node.operand)
+            elif isinstance(node, (ast.And, ast.Or)):
+                todo.extend(reversed(node.parts))
+            elif isinstance(node, ast.Implies):
+                self.misplaced_implies(node, None)
+                todo += [node.conclusion, node.premise]
+            elif isinstance(node, ast.Constraint):
+                node.expr = self.resolve_expr(node.expr)
+            elif isinstance(node, ast.Aggregation):
+                todo.extend(reversed(self.resolve_aggregation(node)))
         return f
 
-    def resolve_aggregation(self, agg: ast.Aggregation):
+    def resolve_aggregation(self, agg: ast.Aggregation) -> list:
+        """Check an aggregation; returns the formulas of its body and where clause, to be
+        resolved next."""
         aggregator = aggregators.get(agg.aggregator)
         if aggregator is None:
             self.report(kinds.UNKNOWN_AGGREGATOR, agg.aggregator_span, name=agg.aggregator,
@@ -186,19 +193,15 @@ class Resolver:
         for var in [*agg.results, *agg.args, *agg.bindings, *(agg.where_keys or [])]:
             if var.name in self.scope.variants:
                 self.report(kinds.ENUM_CONSTANT_AS_VARIABLE, var.span, constant=var.name)
-        if isinstance(agg.body, ast.Implies):
-            agg.body.premise = self.resolve_formula(agg.body.premise)
-            agg.body.conclusion = self.resolve_formula(agg.body.conclusion)
-        else:
-            agg.body = self.resolve_formula(agg.body)
-        if agg.where_body is not None:
-            agg.where_body = self.resolve_formula(agg.where_body)
-        if aggregator is None:
-            return
-        if aggregator.needs_implies and not isinstance(agg.body, ast.Implies):
+        if aggregator is not None and aggregator.needs_implies and \
+                not isinstance(agg.body, ast.Implies):
             self.report(kinds.AGGREGATOR_NEEDS_IMPLIES, agg.body.span, aggregator=agg.aggregator)
-        elif not aggregator.needs_implies and isinstance(agg.body, ast.Implies):
+        elif aggregator is not None and not aggregator.needs_implies and \
+                isinstance(agg.body, ast.Implies):
             self.misplaced_implies(agg.body, agg.aggregator)
+        body = [agg.body.premise, agg.body.conclusion] if isinstance(agg.body, ast.Implies) \
+            else [agg.body]
+        return body + ([agg.where_body] if agg.where_body is not None else [])
 
     def misplaced_implies(self, node: ast.Implies, aggregator: str | None):
         """`implies` outside the body of an aggregator that takes one (`forall`); `aggregator`
@@ -207,11 +210,15 @@ class Resolver:
         self.report(kinds.MISPLACED_IMPLIES, node.span, aggregator=aggregator, allowed_in=allowed)
 
     def resolve_expr(self, e):
+        """Enum constants become literals; function calls and casts are checked."""
+        return ast.fold(e, self._resolve_node)
+
+    def _resolve_node(self, e, operands):
+        ast.set_children(e, operands)
         if isinstance(e, ast.Var) and e.name in self.scope.variants:
             enum = self.scope.variants[e.name]
             return ast.Literal(e.span, enum.variants.index(e.name), "enum", enum.name)
         if isinstance(e, ast.Call):
-            e.args = [self.resolve_expr(a) for a in e.args]
             fn = builtins.lookup(e.function)
             if fn is None:
                 self.report(kinds.UNKNOWN_FUNCTION, e.span, function=e.function,
@@ -219,18 +226,7 @@ class Resolver:
             elif not fn.signature.accepts_arity(len(e.args)):
                 self.report(kinds.FUNCTION_ARITY, e.span, function=e.function,
                             arity=len(e.args))
-            return e
-        if isinstance(e, ast.Cast):
-            e.operand = self.resolve_expr(e.operand)
-            if e.type_name not in self.scope.types:
-                self.report(kinds.UNKNOWN_TYPE, e.type_span, type=e.type_name,
-                            suggestion=closest(e.type_name, self.scope.types))
-            return e
-        if isinstance(e, ast.Binary):
-            e.left, e.right = self.resolve_expr(e.left), self.resolve_expr(e.right)
-        elif isinstance(e, ast.Unary):
-            e.operand = self.resolve_expr(e.operand)
-        elif isinstance(e, ast.IfThenElse):
-            e.condition = self.resolve_expr(e.condition)
-            e.then, e.otherwise = self.resolve_expr(e.then), self.resolve_expr(e.otherwise)
+        elif isinstance(e, ast.Cast) and e.type_name not in self.scope.types:
+            self.report(kinds.UNKNOWN_TYPE, e.type_span, type=e.type_name,
+                        suggestion=closest(e.type_name, self.scope.types))
         return e

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from .. import aggregators, builtins
 from ..errors import Diagnostic, Span
 from ..types import FLOAT_TYPES, INTEGER_RANGES, ValueType
-from . import ast
+from . import ast, facts
 from . import diagnostics as kinds
 from .resolve import Scope
 
 INTEGERS = frozenset(INTEGER_RANGES)
 FLOATS = frozenset(FLOAT_TYPES)
+_LITERAL_TYPES = {"int": INTEGERS, "float": FLOATS, "string": frozenset(["String"]),
+                  "bool": frozenset(["bool"])}
 NUMBERS = INTEGERS | FLOATS
 ORDERED = NUMBERS | {"String", "char"}
 CLASSES = {"any": None, "numeric": NUMBERS, "integer": INTEGERS, "float": FLOATS}
@@ -121,6 +123,8 @@ class TypeChecker:
                 for group in item.groups:
                     for fact in group:
                         self.atom(ast.Atom(fact.span, item.relation, fact.values, fact.span), {})
+            elif isinstance(item, ast.FactTable):
+                self.fact_table(item)
             elif isinstance(item, ast.Rule):
                 env: dict[str, int] = {}
                 if item.body is not None:
@@ -129,27 +133,44 @@ class TypeChecker:
             elif isinstance(item, ast.Query) and item.args is not None:
                 self.atom(ast.Atom(item.span, item.relation, item.args, item.name_span), {})
 
+    def fact_table(self, table: ast.FactTable):
+        """Each column takes the kinds of literal it holds, located at the first of each."""
+        info = self.scope.relations.get(table.relation)
+        if info is None or info.arity != len(table.first_of_kind):
+            return  # reported by name resolution
+        context = f"argument of '{table.relation}'"
+        columns = zip(self.relation(table.relation), table.first_of_kind)
+        for c, (slot, first_rows) in enumerate(columns):
+            for kind, row in first_rows.items():
+                self.restrict(slot, _LITERAL_TYPES[kind], facts.value_span(table, row, c), context)
+
     def formula(self, f, env):
-        if isinstance(f, ast.Atom):
-            self.atom(f, env)
-        elif isinstance(f, ast.Not):
-            self.formula(f.operand, env)
-        elif isinstance(f, (ast.And, ast.Or)):
-            for p in f.parts:
-                self.formula(p, env)
-        elif isinstance(f, ast.Implies):
-            self.formula(f.premise, env)
-            self.formula(f.conclusion, env)
-        elif isinstance(f, ast.Constraint):
-            self.restrict(self.expr(f.expr, env), frozenset(["bool"]), f.expr.span,
-                          "a condition must be a boolean")
-        elif isinstance(f, ast.Aggregation):
-            self.aggregation(f, env)
+        """Type a formula, left to right (iteratively: formulas nest as deep as a file holds);
+        a callable on the work list is an aggregation's check after its body."""
+        todo = [f]
+        while todo:
+            node = todo.pop()
+            if callable(node):
+                node()
+            elif isinstance(node, ast.Atom):
+                self.atom(node, env)
+            elif isinstance(node, ast.Not):
+                todo.append(node.operand)
+            elif isinstance(node, (ast.And, ast.Or)):
+                todo.extend(reversed(node.parts))
+            elif isinstance(node, ast.Implies):
+                todo += [node.conclusion, node.premise]
+            elif isinstance(node, ast.Constraint):
+                self.restrict(self.expr(node.expr, env), frozenset(["bool"]), node.expr.span,
+                              "a condition must be a boolean")
+            elif isinstance(node, ast.Aggregation):
+                todo.append(lambda agg=node: self.aggregation(agg, env))
+                if node.where_body is not None:
+                    todo.append(node.where_body)
+                todo.append(node.body)
 
     def aggregation(self, agg: ast.Aggregation, env):
-        self.formula(agg.body, env)
-        if agg.where_body is not None:
-            self.formula(agg.where_body, env)
+        """An aggregation's variables and results, once its body and where clause are typed."""
         args = [self.var(v, env) for v in agg.args]
         values = [self.var(v, env) for v in agg.bindings]
         for var in agg.where_keys or []:
@@ -180,11 +201,15 @@ class TypeChecker:
         return slot
 
     def expr(self, e, env) -> int:
-        slot = self._expr(e, env)
+        """The slot of an expression, operands first (iteratively, for any nesting depth)."""
+        return ast.fold(e, lambda node, operands: self._expr(node, operands, env))
+
+    def _expr(self, e, operands: list[int], env) -> int:
+        slot = self._slot(e, operands, env)
         self.node_slots[id(e)] = slot
         return slot
 
-    def _expr(self, e, env) -> int:
+    def _slot(self, e, operands: list[int], env) -> int:
         if isinstance(e, ast.Var):
             return self.var(e, env)
         if isinstance(e, ast.Literal):
@@ -195,27 +220,25 @@ class TypeChecker:
             name = {"string": "String", "char": "char", "bool": "bool"}.get(e.kind, e.enum_type)
             return self.fresh(frozenset([name]), e.span)
         if isinstance(e, ast.Binary):
-            return self.binary(e, env)
+            return self.binary(e, *operands)
         if isinstance(e, ast.Unary):
-            operand = self.expr(e.operand, env)
+            (operand,) = operands
             allowed = NUMBERS if e.op == "-" else frozenset(["bool"])
             self.restrict(operand, allowed, e.span, f"operator '{e.op}'")
             return operand
         if isinstance(e, ast.Cast):
-            self.expr(e.operand, env)
             target = self.scope.types.get(e.type_name)
             return self.fresh(frozenset([target.name]) if target else None, e.type_span)
         if isinstance(e, ast.IfThenElse):
-            self.restrict(self.expr(e.condition, env), frozenset(["bool"]), e.condition.span,
+            condition, then, otherwise = operands
+            self.restrict(condition, frozenset(["bool"]), e.condition.span,
                           "the condition of if")
-            return self.unify(self.expr(e.then, env), self.expr(e.otherwise, env), e.span,
-                              "the branches of if")
+            return self.unify(then, otherwise, e.span, "the branches of if")
         if isinstance(e, ast.Call):
-            return self.call(e, env)
+            return self.call(e, operands)
         raise AssertionError(f"unexpected expression {e!r}")
 
-    def binary(self, e: ast.Binary, env) -> int:
-        left, right = self.expr(e.left, env), self.expr(e.right, env)
+    def binary(self, e: ast.Binary, left: int, right: int) -> int:
         if e.op in ("&&", "||"):
             for side, node in ((left, e.left), (right, e.right)):
                 self.restrict(side, frozenset(["bool"]), node.span, f"operator '{e.op}'")
@@ -228,9 +251,8 @@ class TypeChecker:
             self.restrict(operands, ORDERED, e.span, f"operator '{e.op}'")
         return self.fresh(frozenset(["bool"]))
 
-    def call(self, e: ast.Call, env) -> int:
+    def call(self, e: ast.Call, args: list[int]) -> int:
         fn = builtins.lookup(e.function)
-        args = [self.expr(a, env) for a in e.args]
         if fn is None or not fn.signature.accepts_arity(len(args)):
             return self.fresh()
         variables: dict[str, int] = {}
@@ -294,6 +316,9 @@ def _intersect(a, b):
 def check_literal_ranges(program: ast.Program, checker: TypeChecker) -> list[Diagnostic]:
     """Integer literals must fit their inferred type (`-3` is checked as a whole)."""
     out = []
+    for table in program.items:
+        if isinstance(table, ast.FactTable):
+            out += _table_range_errors(table, checker)
     negated = set()
     for node in _expressions(program):
         if isinstance(node, ast.Unary) and node.op == "-" and isinstance(node.operand, ast.Literal) \
@@ -333,3 +358,29 @@ def _expressions(program: ast.Program):
         elif isinstance(item, ast.Query) and item.args:
             for a in item.args:
                 yield from ast.walk(a)
+
+
+def _table_range_errors(table: ast.FactTable, checker: TypeChecker) -> list[Diagnostic]:
+    """Integer columns of a fact table: checked by their extremes, located only on failure."""
+    slots = checker.relation_slots.get(table.relation)
+    if slots is None or len(slots) != len(table.first_of_kind):
+        return []  # an arity mismatch, reported by name resolution
+    out = []
+    for c, slot in enumerate(slots):
+        if "int" not in table.first_of_kind[c]:
+            continue
+        vt = checker.resolved(slot)
+        column = [row[c] for row in table.rows]
+        if len(table.first_of_kind[c]) > 1:  # a type conflict, reported: as the parser would,
+            column = [v if type(v) is int else 0 for v in column]  # check each integer alone,
+            vt = vt if vt.is_integer else checker.scope.types["i32"]  # by default as an i32
+        elif not vt.is_integer:
+            continue
+        low, high = INTEGER_RANGES[vt.name]
+        if low <= min(column) and max(column) <= high:
+            continue
+        for i, value in enumerate(column):
+            if not low <= value <= high:
+                out.append(kinds.LITERAL_OUT_OF_RANGE(facts.value_span(table, i, c), value=value,
+                                                      type=vt.name, low=low, high=high))
+    return out

@@ -1,0 +1,114 @@
+"""Front-end scaling: compile time of fact-heavy files, syntax-error recovery, and the memory
+of a long string literal (issue 16, items 4 and 5).
+
+Each measurement has its own oracle, checked before a figure is printed, and the script exits
+non-zero when one fails:
+- facts read in bulk (`nesy/dsl/facts.py`) must equal the facts the general parser makes of the
+  same file when the bulk reader is kept out (a comment inside each set, at the end of each
+  line); the ratio of the two compile times is the speed-up, measured in one run;
+- recovery must stay linear: twice the statements may cost at most 3 times the CPU time
+  (judged when the larger file takes over 0.5 s);
+- a literal may cost at most 20 bytes of traced memory per byte of text.
+
+    python benchmarks/front_end.py                 # 32,000 facts; 8,000/16,000 statements; 16 MB
+    python benchmarks/front_end.py --facts 4000 --statements 1000 --literal-mb 1   # a quick run
+
+Times are CPU seconds of this process (`time.process_time`), best of --repeat.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+import tracemalloc
+
+from nesy.errors import Source
+from nesy.program import diagnose
+
+
+def cpu(text: str, repeat: int):
+    """(best CPU seconds, IR facts or diagnostics codes) of compiling `text`."""
+    best, outcome = float("inf"), None
+    for _ in range(repeat):
+        start = time.process_time()
+        program, diagnostics = diagnose(Source("bench.nesy", text))
+        best = min(best, time.process_time() - start)
+        outcome = ([(f.relation, f.values, f.probability) for f in program.facts]
+                   if program is not None else sorted(d.code for d in diagnostics))
+    return best, outcome
+
+
+def fact_files(n: int, seed: int) -> dict[str, tuple[str, str]]:
+    """name -> (text the bulk reader takes, the same facts for the parser alone)."""
+    rng = random.Random(seed)
+    pairs = [(rng.randrange(10_000), rng.randrange(10_000)) for _ in range(n)]
+    items = ", ".join(f"({a}, {b})" for a, b in pairs)
+    probabilistic = ", ".join(f"0.{rng.randrange(1, 100):02d}::({a}, \"n{b}\")" for a, b in pairs)
+    lines = "".join(f"rel edge({a}, {b})\n" for a, b in pairs)
+    rule = "rel out(a) = edge(a, 5)\n"
+    return {
+        "fact set": (f"rel edge = {{{items}}}\n{rule}", f"rel edge = {{{items} /**/}}\n{rule}"),
+        "probabilistic set": (f"rel e = {{{probabilistic}}}\n", f"rel e = {{{probabilistic} /**/}}\n"),
+        "one-line facts": (lines + rule, lines.replace("\n", " //\n") + rule),
+    }
+
+
+def recovery_file(n: int, kind: str) -> str:
+    statement = {"rules": "rel a{i}(x) = b(x, {i})\n", "facts": "rel a{i}({i})\n"}[kind]
+    return "".join(statement.format(i=i) for i in range(n)) + "rel broken(x) = = x\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--facts", type=int, default=32_000)
+    parser.add_argument("--statements", type=int, default=8_000, help="and twice as many")
+    parser.add_argument("--literal-mb", type=float, default=16)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    failed = []
+    cpu("rel warm(1)\n", 1)  # load the parser before anything is timed
+
+    print(f"compile time, {args.facts:,} facts (CPU s)")
+    print(f"  {'file':<18} {'bulk':>8} {'parser':>8} {'speed-up':>9}")
+    for name, (bulk_text, plain_text) in fact_files(args.facts, args.seed).items():
+        bulk, bulk_facts = cpu(bulk_text, args.repeat)
+        plain, plain_facts = cpu(plain_text, args.repeat)
+        if bulk_facts != plain_facts:
+            failed.append(f"{name}: the bulk reader's facts differ from the parser's")
+        print(f"  {name:<18} {bulk:8.2f} {plain:8.2f} {plain / bulk:8.1f}x")
+
+    print(f"\nrecovery from one syntax error after n statements (CPU s)")
+    n = args.statements
+    for kind in ("rules", "facts"):
+        small, small_codes = cpu(recovery_file(n, kind), args.repeat)
+        large, large_codes = cpu(recovery_file(2 * n, kind), args.repeat)
+        if small_codes != ["syntax-error"] or large_codes != ["syntax-error"]:
+            failed.append(f"recovery ({kind}): expected one syntax error")
+        ratio = large / small
+        if ratio > 3 and large > 0.5:  # shorter runs are too noisy to judge
+            failed.append(f"recovery ({kind}) is not linear: x{ratio:.1f} for twice the statements")
+        print(f"  {kind:<6} n={n:,}: {small:.2f}   n={2 * n:,}: {large:.2f}   ratio {ratio:.2f}")
+
+    size = int(args.literal_mb * 1024 * 1024)
+    text = 'rel s("' + "a" * size + '")\nrel t(x) = s(x) and x == "' + "b" * size + '"\n'
+    tracemalloc.start()
+    program, diagnostics = diagnose(Source("literal.nesy", text))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    if diagnostics or program is None:
+        failed.append("the long literals did not compile")
+    per_byte = peak / len(text)
+    if per_byte > 20:
+        failed.append(f"a long literal costs {per_byte:.0f} bytes per byte")
+    print(f"\ntwo {args.literal_mb:g} MB string literals (a fact and a rule): peak traced memory "
+          f"{peak / 2**20:.0f} MB, {per_byte:.1f} bytes per byte of text")
+
+    for problem in failed:
+        print(f"FAILED: {problem}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

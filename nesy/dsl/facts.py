@@ -1,0 +1,178 @@
+"""Bulk facts, read without the general parser.
+
+A file of 32,000 facts costs the LALR parser a Python object per token and the passes after
+it one per value; most of such a file is `rel edge = {(0, 1), (1, 2), ...}` or lines of
+`rel edge(0, 1)`. Those statements, when they hold only plain literals (numbers, strings,
+`true`/`false`), are read here with a few regular expressions into `ast.FactTable`s (rows of
+Python values, kinds per column, spans made only when a diagnostic needs one) and blanked out
+of the text the parser sees, keeping every line and column where it was. Anything else (an
+enum constant, an expression, a comment inside a set, a `;` disjunction, a mixed arity, an
+integer too long for any type) is left to the parser, which reports what is wrong with it.
+"""
+from __future__ import annotations
+
+import re
+
+from ..errors import Source, Span
+from . import ast
+
+_KEYWORDS = r"(?:rel|type|query|grammar|and|or|not|implies|if|then|else|as|where|true|false)\b"
+_NAME = rf"(?!{_KEYWORDS})[A-Za-z_][A-Za-z0-9_]*"
+_WS = r"[ \t\f\r\n]"  # the parser's whitespace (not \v, \x85, \u2028: errors there)
+_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+_STRING = r'"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"'
+_VALUE = rf"(?:{_NUMBER}|{_STRING}|(?:true|false)\b)"
+_S = rf"{_WS}*"
+_VALUES = rf"{_VALUE}(?:{_S},{_S}{_VALUE})*"
+_PROBABILITY = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+_ITEM = rf"(?:{_PROBABILITY}{_S}::{_S})?(?:\({_S}{_VALUES}{_S}\)|{_VALUE})"
+# The end of a one-line fact: the next statement (a keyword) or the end of the file. After
+# anything else (`= body`, `:- body`, a comment) the statement is the parser's.
+_NEXT = rf"(?={_S}(?:\Z|(?:rel|type|query|grammar)\b))"
+
+_FACT_SET = re.compile(
+    rf"rel{_WS}+({_NAME}){_S}={_S}\{{{_S}({_ITEM}(?:{_S},{_S}{_ITEM})*){_S},?{_S}\}}")
+_FACT_LINE = re.compile(
+    rf"rel{_WS}+(?:({_PROBABILITY}){_S}::{_S})?({_NAME}){_S}\({_S}({_VALUES}){_S}\){_NEXT}")
+_SET_ITEM = re.compile(rf"(?:({_PROBABILITY}){_S}::{_S})?(?:\({_S}({_VALUES}){_S}\)|({_VALUE}))")
+_ONE_VALUE = re.compile(rf"({_NUMBER})|({_STRING})|(true|false)")
+# Skips comments, strings and characters (a `rel` inside them is not a statement) in chunks.
+_SCAN = re.compile(r"""//[^\r\n]*|/\*[\s\S]*?\*/|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?"""
+                   r"""|'(?:\\.|[^'\\\r\n])*'?|\brel\b|[^/"'r]+|.""", re.DOTALL)
+_MAX_DIGITS = 39  # longer integers are the parser's to report (integer-too-large)
+
+
+def read_bulk_facts(source: Source, unescape) -> tuple[list[ast.FactTable], str, list[int]]:
+    """The fact statements read here, the text left for the parser (those statements blanked
+    out, newlines kept) and where each statement read here began. `unescape` turns a string
+    literal's body into its value (None for an unknown escape, left to the parser)."""
+    text = source.text
+    tables: list[ast.FactTable] = []
+    pieces: list[str] = []
+    starts: list[int] = []
+    done = 0
+    pos = 0
+    line_run: ast.FactTable | None = None  # consecutive `rel r(...)` lines of one relation
+    while pos < len(text):
+        m = _SCAN.match(text, pos)
+        if m.group() != "rel":
+            if m.group().strip() and not m.group().startswith(("//", "/*")):
+                line_run = None  # another statement between: a new table keeps file order
+            pos = m.end()
+            continue
+        table, end = _fact_set(source, pos, unescape)
+        if table is None:
+            table, end = _fact_line(source, pos, unescape, line_run)
+        if table is None:
+            pos, line_run = m.end(), None
+            continue
+        if table is not line_run:
+            tables.append(table)
+        line_run = table if table.one_line else None
+        pieces += [text[done:pos], _blank(text[pos:end])]
+        starts.append(pos)
+        done = pos = end
+    if not tables:
+        return [], text, []
+    pieces.append(text[done:])
+    return tables, "".join(pieces), starts
+
+
+def _blank(region: str) -> str:
+    if "\n" not in region:
+        return " " * len(region)
+    return re.sub(r"[^\n]", " ", region)
+
+
+def _fact_set(source: Source, pos: int, unescape):
+    m = _FACT_SET.match(source.text, pos)
+    if m is None:
+        return None, pos
+    table = ast.FactTable(None, m.group(1), _span(source, m.start(1), m.end(1)), source)
+    base = m.start(2)
+    for item in _SET_ITEM.finditer(m.group(2)):
+        values = item.group(2) or item.group(3)
+        if not _add_row(table, base + item.start(), item.group(1), values, unescape):
+            return None, pos
+    if not table.rows:
+        return None, pos
+    table.span = _span(source, m.start(1), m.end())  # as the parser's: from the name
+    return table, m.end()
+
+
+def _fact_line(source: Source, pos: int, unescape, run: ast.FactTable | None):
+    m = _FACT_LINE.match(source.text, pos)
+    if m is None:
+        return None, pos
+    name = m.group(2)
+    table = run if run is not None and run.relation == name else \
+        ast.FactTable(None, name, _span(source, m.start(2), m.end(2)), source, one_line=True)
+    first = m.start(1) if m.group(1) is not None else m.start(2)
+    table.span = table.span or _span(source, first, m.end())  # the first fact's head
+    if not _add_row(table, first, m.group(1), m.group(3), unescape):
+        return None, pos
+    return table, m.end()
+
+
+def _add_row(table: ast.FactTable, offset: int, probability: str | None, values: str,
+             unescape) -> bool:
+    """Append one fact; False when it is not plain enough for this reader."""
+    row, kinds = [], []
+    for v in _ONE_VALUE.finditer(values):
+        number, string, boolean = v.groups()
+        if number is not None:
+            if "." in number or "e" in number or "E" in number:
+                row.append(float(number))
+                kinds.append("float")
+            elif len(number.lstrip("-0")) > _MAX_DIGITS:
+                return False
+            else:
+                row.append(int(number))
+                kinds.append("int")
+        elif string is not None:
+            value = unescape(string[1:-1])
+            if value is None:
+                return False
+            row.append(value)
+            kinds.append("string")
+        else:
+            row.append(boolean == "true")
+            kinds.append("bool")
+    if table.rows and len(row) != len(table.rows[0]):
+        return False  # mixed arities: the parser's and the resolver's to report
+    table.add(tuple(row), tuple(kinds), None if probability is None else float(probability),
+              offset)
+    return True
+
+
+def _span(source: Source, start: int, end: int) -> Span:
+    line, column = source.position(start)
+    end_line, end_column = source.position(end)
+    return Span(source, line, column, end_line, end_column)
+
+
+def row_span(table: ast.FactTable, row: int) -> Span:
+    """The span of one fact of a table (from its probability, if any, to its last value)."""
+    text = table.source.text
+    m = _SET_ITEM.match(text, table.offsets[row]) if not table.one_line else \
+        _FACT_LINE.match(text, _statement_start(text, table.offsets[row]))
+    return _span(table.source, table.offsets[row], m.end())
+
+
+def value_span(table: ast.FactTable, row: int, column: int) -> Span:
+    """The span of one value of one fact of a table."""
+    text = table.source.text
+    if table.one_line:
+        m = _FACT_LINE.match(text, _statement_start(text, table.offsets[row]))
+        start, end = m.start(3), m.end(3)
+    else:
+        m = _SET_ITEM.match(text, table.offsets[row])
+        group = 2 if m.group(2) is not None else 3
+        start, end = m.start(group), m.end(group)
+    value = list(_ONE_VALUE.finditer(text, start, end))[column]
+    return _span(table.source, value.start(), value.end())
+
+
+def _statement_start(text: str, offset: int) -> int:
+    """The `rel` that a one-line fact's row (its probability or name) follows."""
+    return text.rindex("rel", 0, offset)
