@@ -106,12 +106,33 @@ class Lowering:
         range by the type checker, become floats in a float column)."""
         types = self.types[table.relation]
         floats = {c for c, t in enumerate(types) if t.is_float}
+        beyond = self.floats_beyond_range(table, types, floats)
         for i, (row, p) in enumerate(zip(table.rows, table.probabilities)):
             if p is not None and not 0.0 <= p <= 1.0:
                 self.check_probability(p, facts.row_span(table, i))
             if floats:
                 row = tuple(float(v) if c in floats else v for c, v in enumerate(row))
-            self.facts.append(ir.Fact(table.relation, row, p))
+            if i not in beyond:
+                self.facts.append(ir.Fact(table.relation, row, p))
+
+    def floats_beyond_range(self, table: ast.FactTable, types, floats) -> set[int]:
+        """The rows with a float literal beyond its column's range (1e300 in an f32), each
+        reported: such a literal has no value, as the constant folder says of the same literal
+        in a rule. One vectorised check per column."""
+        if not floats or not table.rows:
+            return set()
+        import numpy as np
+
+        from ..expr import in_range
+
+        beyond: set[int] = set()
+        for c in sorted(floats):
+            column = np.array([row[c] if type(row[c]) in (int, float) else 0.0  # others: a
+                               for row in table.rows], dtype=np.float64)  # type conflict
+            for i in np.flatnonzero(~in_range(types[c], column)).tolist():
+                self.report(kinds.CONSTANT_WITHOUT_VALUE, facts.value_span(table, i, c))
+                beyond.add(i)
+        return beyond
 
     def check_probability(self, p, span):
         if p is not None and not 0.0 <= p <= 1.0:
