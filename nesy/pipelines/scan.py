@@ -21,6 +21,8 @@ from nesy.pipelines.base import PipelineSpec, TrainingRun
 MODELS = ("nesy", "seq2seq", "transformer")
 #: Epochs when --epochs is not given: the grammar is learned in one; the networks need more.
 DEFAULT_EPOCHS = {"nesy": 1, "seq2seq": 8, "transformer": 8}
+#: Adam's learning rate of the networks when --lr is not given.
+DEFAULT_LR = {"nesy": 1e-3, "seq2seq": 3e-3, "transformer": 1e-3}
 #: Batch size of the networks when --batch-size is not given.
 NEURAL_BATCH_SIZE = 64
 #: Training pairs per epoch of the networks when --samples is not given (one pass, capped:
@@ -41,8 +43,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         "seq2seq: GRU encoder-decoder with attention; transformer")
     parser.add_argument("--fraction", type=float, metavar="F", default=1.0,
                         help="train on this random fraction of the training pairs (default 1)")
-    # the right number of epochs depends on --model: resolved in _run
-    parser.set_defaults(epochs=None, batch_size=None)
+    # the defaults of --epochs, --batch-size and --lr depend on --model: resolved in _run
+    parser.set_defaults(epochs=None, batch_size=None, lr=None)
 
 
 def _run(args: argparse.Namespace) -> TrainingRun:
@@ -60,6 +62,8 @@ def _run(args: argparse.Namespace) -> TrainingRun:
         train = random.Random(args.seed).sample(train, max(1, round(len(train) * args.fraction)))
     if args.epochs is None:
         args.epochs = DEFAULT_EPOCHS[args.model]
+    if args.lr is None:
+        args.lr = DEFAULT_LR[args.model]
     if args.batch_size is None:
         args.batch_size = NEURAL_BATCH_SIZE if args.model != "nesy" else 1
     name = f"scan-{source}-{args.model}"
