@@ -211,16 +211,7 @@ def _operator_candidates(word: str, pairs, rules) -> set[Rule]:
         n = len(command)
         cells = chart(command, rules, None, levels=False)
         for p in (i for i, w in enumerate(command) if w == word):
-            shapes = []
-            if p == n - 1 and n > 1:
-                shapes.append(("postfix", cells[0, p], [()]))
-            if p == 0 and n > 1:
-                shapes.append(("prefix", cells[1, n], [()]))
-            if 0 < p < n - 1:
-                shapes.append(("infix", cells[0, p], [v for _, v, _ in cells[p + 1, n]]))
-            if p == n - 2 and p > 0 and command[n - 1] in rules:
-                shapes.append(("infix_word", cells[0, p], [rules[command[n - 1]].const]))
-            for role, xs, ys in shapes:
+            for role, xs, ys in _shapes(command, cells, rules, n, p):
                 for _, x, _ in xs:
                     for y in ys:
                         if not x or (role in ("infix", "infix_word") and not y):
@@ -232,6 +223,21 @@ def _operator_candidates(word: str, pairs, rules) -> set[Rule]:
         if found:
             return found
     return found
+
+
+def _shapes(command, cells, rules, n: int, p: int) -> list:
+    """How the word at p could be the top operator of the whole command: (role, parses of
+    X, meanings of Y)."""
+    shapes = []
+    if p == n - 1 and n > 1:
+        shapes.append(("postfix", cells[0, p], [()]))
+    if p == 0 and n > 1:
+        shapes.append(("prefix", cells[1, n], [()]))
+    if 0 < p < n - 1:
+        shapes.append(("infix", cells[0, p], [v for _, v, _ in cells[p + 1, n]]))
+    if p == n - 2 and p > 0 and command[n - 1] in rules:
+        shapes.append(("infix_word", cells[0, p], [rules[command[n - 1]].const]))
+    return shapes
 
 
 def _learn_word(word: str, pairs, rules) -> Rule | None:
@@ -247,15 +253,44 @@ def _learn_word(word: str, pairs, rules) -> Rule | None:
 
 
 # ---- learning ------------------------------------------------------------------------------
+#: Times learning restarts with a different joint guess when the grammar misses training pairs.
+RETRIES = 6
+#: Training pairs the grammar is checked on to decide whether to retry.
+RETRY_CHECK = 2000
+
+
 def learn(pairs: Iterable[tuple[Sequence[str], Sequence[str]]], seed: int = 0,
           log=None) -> Grammar:
-    """The grammar learned from (command, actions) pairs; see the module docstring."""
+    """The grammar learned from (command, actions) pairs; see the module docstring.
+
+    Words learned jointly (`_learn_two`) are guesses: when the finished grammar gets some
+    training pairs wrong, learning starts again with the first such guess banned, up to
+    RETRIES times, and the grammar that explains the most training pairs is kept."""
     data = sorted({(tuple(c), tuple(a)) for c, a in pairs}, key=lambda p: (len(p[0]), len(p[1]), p))
+    check = data if len(data) <= RETRY_CHECK else random.Random(seed).sample(data, RETRY_CHECK)
+    banned: set = set()
+    best = None
+    for _ in range(RETRIES + 1):
+        grammar, guesses = _curriculum(data, seed, banned, log)
+        score = sum(grammar.translate(c) == [a] for c, a in check)
+        if best is None or score > best[0]:
+            best = (score, grammar)
+        if score == len(check) or not guesses:
+            break
+        banned.add(guesses[0])
+        if log:
+            log(f"{len(check) - score} training pairs missed: learning again without guess {sorted(guesses[0])}")
+    return best[1]
+
+
+def _curriculum(data, seed: int, banned: set, log) -> tuple[Grammar, list]:
+    """One pass of learning; also the joint guesses it made, in order."""
     by_word: dict[str, list] = defaultdict(list)
     for pair in data:
         for w in set(pair[0]):
             by_word[w].append(pair)
     rules: dict[str, Rule] = {}
+    guesses: list = []
     failed: dict[str, int] = {}  # word -> number of rules known when it last failed
     while True:
         ready = []
@@ -266,7 +301,15 @@ def learn(pairs: Iterable[tuple[Sequence[str], Sequence[str]]], seed: int = 0,
             if usable:
                 ready.append((len(usable[0][0]), w, usable))
         if not ready:
-            break
+            pair_rules = _learn_two(data, rules, banned)
+            if pair_rules is None:
+                break
+            rules.update(pair_rules)
+            guesses.append(frozenset(pair_rules.items()))
+            for w, r in pair_rules.items():
+                if log:
+                    log(f"learned {w!r} (jointly): {describe(w, r)}")
+            continue
         _, word, usable = min(ready)
         rule = _learn_word(word, usable[:CHECK_PAIRS], rules)
         if rule is None:
@@ -278,7 +321,35 @@ def learn(pairs: Iterable[tuple[Sequence[str], Sequence[str]]], seed: int = 0,
     fillers = _fillers(data, rules)
     rules = _generalise_fillers(rules, fillers)
     rules = _learn_levels(data, rules, seed)
-    return Grammar(rules, fillers)
+    return Grammar(rules, fillers), guesses
+
+
+def _learn_two(data, rules, banned: set = frozenset()) -> dict[str, Rule] | None:
+    """When every pair has two or more unknown words (no word is used alone, say), learn two
+    at once. For the pairs of unknown words {a, b} that occur together without other
+    unknown words, most often first: take a as an atom or filler (its constant a piece of
+    the shortest such pair's output), learn b given a, and keep the pair of rules that
+    explains every pair whose unknown words are among a and b (the best supported, then
+    the simplest)."""
+    support: dict[tuple[str, str], list] = defaultdict(list)
+    for pair in data:
+        unknown = tuple(sorted({w for w in pair[0] if w not in rules}))
+        if len(unknown) == 2:
+            support[unknown].append(pair)
+    ranked = sorted(support.items(), key=lambda item: (-len(item[1]), item[0]))[:10]
+    options = []
+    for unknown, together in ranked:
+        together = together[:CHECK_PAIRS]
+        out = together[0][1]
+        for a, b in (unknown, unknown[::-1]):
+            for const in _constants(out):
+                for role in ("filler", "atom"):
+                    guess = {**rules, a: Rule(role, (), const)}
+                    rule = _learn_word(b, together, guess)
+                    if rule is not None and frozenset({a: guess[a], b: rule}.items()) not in banned:
+                        options.append(((-len(together), guess[a].cost(), rule.cost()), {a: guess[a], b: rule}))
+                        break
+    return min(options, key=lambda o: o[0])[1] if options else None
 
 
 def _fillers(data, rules) -> dict[str, tuple[str, ...]]:
