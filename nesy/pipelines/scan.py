@@ -82,7 +82,7 @@ def _run(args: argparse.Namespace) -> TrainingRun:
         from nesy.pipelines._scan_seq2seq import ScanNeuralPipeline
 
         return ScanNeuralPipeline(f"scan/{source}/{args.model}", args.model, train, test, config,
-                                  args.samples or NEURAL_SAMPLES)
+                                  args.samples or NEURAL_SAMPLES, args.epochs)
 
     return TrainingRun(build, name, title)
 

@@ -79,3 +79,12 @@ def test_bad_and_empty_files_get_clear_errors(files):
     assert alone.returncode == 2 and "--test" in alone.stderr
     missing = run_cli_in_process("translate", "scan", "--model", str(files / "nothing"), "dax")
     assert missing.returncode == 2 and "interpreter.nesy" in missing.stderr
+
+
+def test_a_neural_baseline_trains_through_the_same_command(files):
+    done = _train(files, "--model", "seq2seq", "--epochs", "2", "--samples", "16", "--batch-size", "8")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in (files / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in lines] == [1, 2]
+    assert "test_accuracy_sample" in lines[0] and 0 <= lines[-1]["test_accuracy"] <= 1
+    assert not (files / "run" / "interpreter.nesy").exists()
