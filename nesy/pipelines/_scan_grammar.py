@@ -20,6 +20,9 @@ pairs in which it is the only word not yet learned. Candidate roles and template
 proposed from its shortest such pair by segmenting the output into copies of the arguments'
 meanings and one repeated constant, and the simplest candidate (fewest constants, then
 simplest role, then shortest template) consistent with all of the word's pairs is kept.
+When no word is the only unknown one in any pair (no primitive is ever used alone, as in a
+small sample), two words are learned jointly, the one an atom guessed from the output; a
+grammar that then misses training pairs is learned again without that guess.
 Precedence is learned last: parsing each training pair without levels, the operator nestings
 of the parses that give the right output say which operator must bind looser than which;
 levels are the longest chains of these constraints. A word seen only as a filler takes the

@@ -59,6 +59,14 @@ def test_learns_a_connective_and_precedence_from_few_pairs():
     assert _engine(grammar, test) == [tiny(c) for c in test]
 
 
+def test_learns_words_never_used_alone_jointly():
+    train = [("ba", "lo"), ("ko", "lo"), ("ba", "zu", "ko"), ("ko", "zu", "ba"), ("mi", "zu", "ba"),
+             ("ba", "lo", "zu", "ko"), ("ko", "zu", "mi", "lo")]
+    grammar = learn([(c, tiny(c)) for c in train])
+    test = [("mi",), ("ba",), ("mi", "lo"), ("mi", "lo", "zu", "ba", "lo")]
+    assert [grammar.translate(c) for c in test] == [[tiny(c)] for c in test]
+
+
 def test_learns_a_prefix_operator_with_a_constant():
     # `do x` = Z x: a prefix operator adding its own action
     train = [(("ba",), ("P",)), (("ko",), ("Q",)), (("do", "ba"), ("Z", "P"))]
