@@ -118,7 +118,7 @@ def plot(results: list[dict], path: Path) -> None:
         means, sds = [], []
         for split in splits:
             acc = [100 * r["test_accuracy"] for r in full if (r["split"], r["system"]) == (split, system)]
-            means.append(statistics.mean(acc) if acc else 0)
+            means.append(statistics.mean(acc) if acc else float("nan"))  # not run: no bar
             sds.append(statistics.stdev(acc) if len(acc) > 1 else 0)
         axes.bar(np.arange(len(splits)) + k * width, means, width, yerr=sds, label=system, capsize=3)
     axes.set_xticks(np.arange(len(splits)) + width * (len(systems) - 1) / 2)
