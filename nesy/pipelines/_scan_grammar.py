@@ -109,7 +109,7 @@ def chart(words: Sequence[str], rules: dict[str, Rule], fillers: dict[str, tuple
     n = len(words)
     cells: dict[tuple[int, int], set] = defaultdict(set)
 
-    def fits(arg_key, rule: Rule, word: str) -> bool:
+    def fits(arg_key, rule: Rule) -> bool:
         return arg_key < rule.level if levels else True
 
     def make(rule: Rule, word: str, value: Actions, args) -> tuple:
@@ -140,12 +140,12 @@ def chart(words: Sequence[str], rules: dict[str, Rule], fillers: dict[str, tuple
             last = rules.get(words[j - 1])
             if last is not None and last.role == "postfix":
                 for arg in list(cells[i, j - 1]):
-                    if fits(arg[0], last, words[j - 1]):
+                    if fits(arg[0], last):
                         cell.add(make(last, words[j - 1], last.apply(arg[1]), [arg]))
             first = rules.get(words[i])
             if first is not None and first.role == "prefix":
                 for arg in list(cells[i + 1, j]):
-                    if fits(arg[0], first, words[i]):
+                    if fits(arg[0], first):
                         cell.add(make(first, words[i], first.apply(arg[1]), [arg]))
             if length >= 3:
                 op = rules.get(words[j - 2])
@@ -153,17 +153,17 @@ def chart(words: Sequence[str], rules: dict[str, Rule], fillers: dict[str, tuple
                     y = filler(words[j - 2], words[j - 1])
                     if y is not None:
                         for arg in list(cells[i, j - 2]):
-                            if fits(arg[0], op, words[j - 2]):
+                            if fits(arg[0], op):
                                 cell.add(make(op, words[j - 2], op.apply(arg[1], y), [arg]))
                 for k in range(i + 1, j - 1):
                     op = rules.get(words[k])
                     if op is None or op.role != "infix":
                         continue
                     for left in list(cells[i, k]):
-                        if not fits(left[0], op, words[k]):
+                        if not fits(left[0], op):
                             continue
                         for right in list(cells[k + 1, j]):
-                            if fits(right[0], op, words[k]):
+                            if fits(right[0], op):
                                 cell.add(make(op, words[k], op.apply(left[1], right[1]), [left, right]))
             if len(cell) > MAX_CELL:
                 cells[i, j] = set(sorted(cell, key=repr)[:MAX_CELL])

@@ -65,7 +65,7 @@ class ScanNesyPipeline(Pipeline):
         wrong = len(distinct) - correct
         # the "loss" is the fraction of training pairs the grammar gets wrong
         loss = self.model.empty.sum() + wrong / len(distinct)
-        return BatchResult(loss, round(correct * len(batch) / len(distinct)), len(batch))
+        return BatchResult(loss, correct, len(distinct))  # train_accuracy: over distinct pairs
 
     def evaluate(self) -> dict[str, float]:
         import nesy
