@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import __version__
 from .argtypes import int_between, positive_float
+from .commands import COMMAND_HELP
 from .errors import (UNREADABLE_FILE, CompileError, Diagnostic, FileError, Interrupted, NesyError,
                      UsageError, closest)
 
@@ -103,8 +104,10 @@ def _provenance_help() -> str:
 CORE_COMMANDS = ("check", "run", "examples", "repl")
 
 
-def build_parser(core_only: bool = False) -> argparse.ArgumentParser:
-    """The `nesy` command line; `core_only`: only `CORE_COMMANDS` (see there)."""
+def build_parser(core_only: bool = False, listing_only: bool = False) -> argparse.ArgumentParser:
+    """The `nesy` command line; `core_only`: only `CORE_COMMANDS` (see there);
+    `listing_only`: the other commands too, but only their names and help (`nesy --help`
+    lists them without importing the modules that build them)."""
     parser = Parser(prog="nesy", description="Neuro-symbolic programming: run, check, train "
                                              "and synthesise nesy programs.",
                     epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -166,6 +169,10 @@ def build_parser(core_only: bool = False) -> argparse.ArgumentParser:
 
     if core_only:
         return parser
+    if listing_only:
+        for name, help in COMMAND_HELP.items():
+            sub.add_parser(name, help=help)
+        return parser
     from .pipelines import cli as train_cli
     from .synth import cli as synth_cli
 
@@ -190,7 +197,7 @@ def _add_data_commands(sub) -> None:
     writers = [spec for spec in registry().values() if spec.add_command is not None]
     if not writers:
         return
-    data = sub.add_parser("data", help="generate a dataset and write it to files",
+    data = sub.add_parser("data", help=COMMAND_HELP["data"],
                           description="Generate a dataset (or convert one) and write it to files.")
     names = data.add_subparsers(dest="dataset", metavar="DATASET", required=True)
     for spec in writers:
@@ -344,7 +351,7 @@ def _mkdir(path: Path) -> None:
 def main(argv=None) -> int:
     """Run the `nesy` command; the one place where exceptions become exit statuses."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(core_only=_needs_core_only(argv))
+    parser = build_parser(core_only=_needs_core_only(argv), listing_only=argv in (["-h"], ["--help"]))
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)

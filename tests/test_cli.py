@@ -867,7 +867,7 @@ def test_version_imports_no_library_and_a_plain_program_neither_torch_nor_synthe
     program = tmp_path / "p.nesy"
     program.write_text("rel e(0, 1)\n")
     script = ("import sys\nfrom nesy.cli import main\n"
-              "for argv in (['--version'],):\n"
+              "for argv in (['--version'], ['--help']):\n"
               "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
               "light = sorted(m for m in ('numpy', 'torch', 'networkx', 'lark', 'tqdm') if m in sys.modules)\n"
               f"main(['run', {str(program)!r}])\n"
@@ -875,6 +875,17 @@ def test_version_imports_no_library_and_a_plain_program_neither_torch_nor_synthe
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[] False False"
+
+
+def test_help_lists_every_command_as_the_full_command_line_does():
+    """`nesy --help` lists the extension commands from their help alone (nothing imported)."""
+    from nesy.cli import build_parser
+
+    def listed(parser):
+        action = next(a for a in parser._actions if a.dest == "command")
+        return {c.dest: c.help for c in action._choices_actions}
+
+    assert listed(build_parser(listing_only=True)) == listed(build_parser())
 
 
 def test_a_core_command_line_parses_as_with_every_command_built():

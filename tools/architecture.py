@@ -25,8 +25,9 @@ DOC = ROOT / "docs" / "architecture.md"
 LAYERS: list[tuple[str, tuple[str, ...], str]] = [
     ("errors", ("errors",), "the one error hierarchy and diagnostics"),
     ("registry", ("registry",), "the one registry every extension point uses"),
-    ("leaves", ("types", "files", "argtypes", "memory"),
-     "value types and printers, file reading and atomic writing, argument types, memory use"),
+    ("leaves", ("types", "files", "argtypes", "memory", "commands"),
+     "value types and printers, file reading and atomic writing, argument types, memory use, "
+     "the help of the commands extensions fill in"),
     ("registries", ("builtins", "aggregators"),
      "what the language can call and aggregate: signatures and implementations both sides read"),
     ("rendering", ("render",), "results as a table, JSON and CSV: one writer per format"),

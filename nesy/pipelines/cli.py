@@ -9,7 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from nesy.argtypes import MAX_SEED, positive_float, int_between, max_threads
+from nesy.argtypes import MAX_SEED, int_between, max_threads, positive_float
+from nesy.commands import COMMAND_HELP
 from nesy.pipelines import registry
 from nesy.pipelines.base import PipelineSpec
 
@@ -22,16 +23,13 @@ RUNS_DIR = Path("runs")
 
 
 #: The verbs a pipeline may add a sub-command under (`PipelineSpec.commands`), with their help.
-VERBS = {
-    "eval": "evaluate a trained model, or a task's reference programs, on a data set",
-    "translate": "translate input typed on the command line with a trained model",
-}
+VERBS = {verb: COMMAND_HELP[verb] for verb in ("eval", "translate")}
 
 
 def add_subcommands(subparsers) -> None:
     train_parser = subparsers.add_parser(
         "train",
-        help="train a neuro-symbolic pipeline",
+        help=COMMAND_HELP["train"],
         description="Train a pipeline, writing metrics.jsonl and a checkpoint after every epoch to --out.",
     )
     pipelines = train_parser.add_subparsers(dest="pipeline", metavar="PIPELINE", required=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from nesy.argtypes import int_between, positive_float
+from nesy.commands import COMMAND_HELP
 from nesy.errors import NesyError, UsageError
 from nesy.files import atomic_write_text
 from nesy.synth import batch, domains
@@ -22,7 +23,7 @@ from nesy.synth.search import Budget
 
 def add_subcommands(subparsers) -> None:
     synth = subparsers.add_parser(
-        "synth", help="synthesise programs from examples",
+        "synth", help=COMMAND_HELP["synth"],
         description="Search a typed grammar for a program that maps every example's inputs "
                     "to its output; each synthesis domain adds its command.")
     commands = synth.add_subparsers(dest="synth_command", required=True, metavar="COMMAND")
