@@ -52,6 +52,7 @@ class Exact(Provenance):
         disj = self.manager.disj
         for t, g in zip(tags, np.asarray(group).tolist()):
             out[g] = disj(out[g], t)
+        self.manager.maybe_reorder()
         return objects(out)
 
     def negate(self, tags):
