@@ -121,13 +121,17 @@ class Rule:
     """head(head_exprs) :- body, with the body in execution order.
 
     A probabilistic rule holds for each grounding of its variables independently with
-    `probability` (ProbLog's semantics)."""
+    `probability` (ProbLog's semantics). `choice` = (clause key, variable names) makes the
+    rules lowered from one clause whose body is a disjunction share that choice: one per
+    grounding of the named variables (those every disjunct binds), whichever disjunct derives
+    it; None means the rule's own choice per grounding of all its body variables."""
 
     head: str
     head_exprs: tuple
     body: tuple
     span: Span | None = None
     probability: float | None = None
+    choice: tuple | None = None
 
 
 @dataclass

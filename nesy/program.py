@@ -145,8 +145,7 @@ class Program:
         columns = list(zip(rel.types, table.columns))
         probs = proofs = None
         if not prov.tagless:  # even when empty, so every relation of a result looks alike
-            out = prov.output(table.tags)
-            picked = None if out is None else [out[i] for i in order.tolist()]
+            picked = prov.output(prov.take(table.tags, order))  # only the rows output
             probs, proofs = (picked, None) if prov.probabilistic else (None, picked)
         return RelationResult(name, rel, _LazyTuples(columns, order, executor.values), probs,
                               proofs)

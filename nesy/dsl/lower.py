@@ -178,9 +178,16 @@ class Lowering:
 
     def define(self, relation: str, head_args: list, body: ast.Formula, ctx: RuleContext,
                probability: float | None = None):
-        """Add one IR rule per disjunct of `body` for relation(head_args)."""
+        """Add one IR rule per disjunct of `body` for relation(head_args); the rules of a
+        probabilistic clause share its choice (`ir.Rule.choice`), as in ProbLog."""
+        start = len(self.rules)
         for conjunct in dnf(body):
             self.conjunct_rule(relation, head_args, conjunct, ctx, probability)
+        added = self.rules[start:]
+        if probability is not None and len(added) > 1:
+            shared = set(ctx.first).intersection(*map(_bound_vars, added))
+            for rule in added:
+                rule.choice = ((relation, start), tuple(sorted(shared)))
 
     def conjunct_rule(self, relation, head_args, literals, ctx: RuleContext, probability=None):
         head_vars = {n.name for a in head_args for n in ast.walk(a) if isinstance(n, ast.Var)}
@@ -610,6 +617,17 @@ def _dnf(f, operands: list[list[list]]) -> list[list]:
     if isinstance(f, ast.Not) and isinstance(f.operand, ast.Constraint):
         return [[ast.Constraint(f.span, ast.Unary(f.span, "!", f.operand.expr))]]
     return [[f]]
+
+
+def _bound_vars(rule: ir.Rule) -> set[str]:
+    """Variables a lowered rule's body binds (positive atoms and assignments)."""
+    out: set[str] = set()
+    for lit in rule.body:
+        if isinstance(lit, ir.AtomLit) and not lit.negated:
+            out |= lit.variables()
+        elif isinstance(lit, ir.Assign):
+            out.add(lit.var)
+    return out
 
 
 def _has_vars(atom: ast.Atom) -> bool:

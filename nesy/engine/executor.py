@@ -46,7 +46,7 @@ class Executor:
         self.stores = {name: StoredRelation(rel.arity, provenance)
                        for name, rel in program.relations.items()}
         # per probabilistic rule: grounding -> position in its batch of choice tags
-        self.choices: dict[int, tuple[dict, object]] = {}
+        self.choices: dict[object, tuple[dict, object]] = {}
         #: What each probabilistic input fact is, in arrival order, which is the order of the
         #: fact ids of the formula-valued provenances (nesy.provenance._facts): a
         #: (relation, row) for an input fact, (rule, {variable: value}) for a rule's choice.
@@ -198,8 +198,8 @@ class Executor:
     def choice_tags(self, rule: ir.Rule, b: Bindings):
         """One independent probabilistic choice per grounding of a probabilistic rule,
         created the first time the grounding is derived and reused on re-derivation."""
-        positions, batch = self.choices.get(id(rule), ({}, self.prov.concat([])))
-        names = sorted(b.columns)
+        key, names = rule.choice if rule.choice is not None else (id(rule), sorted(b.columns))
+        positions, batch = self.choices.get(key, ({}, self.prov.concat([])))
         groundings = list(zip(*(b.columns[v].tolist() for v in names))) if names else [()] * b.n
         fresh = [g for g in dict.fromkeys(groundings) if g not in positions]
         if fresh:
@@ -209,7 +209,7 @@ class Executor:
             new = self.prov.input_tags(InputFacts([rule.probability] * len(fresh),
                                                   -np.ones(len(fresh), dtype=np.int64)))
             batch = self.prov.concat([batch, new])
-        self.choices[id(rule)] = (positions, batch)
+        self.choices[key] = (positions, batch)
         return self.prov.take(batch, np.array([positions[g] for g in groundings], np.int64))
 
     def project(self, b: Bindings, exprs) -> Table:

@@ -143,10 +143,8 @@ class Circuit:
 
     def __init__(self, bdd: BDD, roots):
         roots = [int(r) for r in roots]
-        nodes = sorted(_reachable(bdd, roots), key=bdd.var.__getitem__)  # children first
-        height = {FALSE: 0, TRUE: 0}
-        for n in nodes:
-            height[n] = 1 + max(height[bdd.lo[n]], height[bdd.hi[n]])
+        height = _heights(bdd, roots)
+        nodes = [n for n in height if n > TRUE]
         order = [FALSE, TRUE] + sorted(nodes, key=height.__getitem__)
         position = {n: i for i, n in enumerate(order)}
         self.layers = []  # (start, var, hi, lo): the layer fills positions start..start+len(var)
@@ -214,12 +212,22 @@ class _LayeredCount(torch.autograd.Function):
         return grad_probs, None
 
 
-def _reachable(bdd: BDD, roots) -> list[int]:
-    seen, stack = set(), [r for r in roots if r > TRUE]
-    while stack:
-        n = stack.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        stack.extend(c for c in (bdd.lo[n], bdd.hi[n]) if c > TRUE and c not in seen)
-    return list(seen)
+def _heights(bdd: BDD, roots) -> dict[int, int]:
+    """Height (longest path to a terminal) of every node below `roots`, by an iterative
+    post-order walk: it needs no particular variable order (exported diagrams have CUDD's)."""
+    height = {FALSE: 0, TRUE: 0}
+    lo, hi = bdd.lo, bdd.hi
+    for root in roots:
+        stack = [root]
+        while stack:
+            n = stack[-1]
+            if n in height:
+                stack.pop()
+                continue
+            missing = [c for c in (lo[n], hi[n]) if c not in height]
+            if missing:
+                stack.extend(missing)
+                continue
+            height[n] = 1 + max(height[lo[n]], height[hi[n]])
+            stack.pop()
+    return height

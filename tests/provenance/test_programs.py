@@ -67,8 +67,22 @@ RULES = [  # (nesy rule, ProbLog clauses)
     ("rel seen(b) = b := exists(a: reach(a))",
      "seen(true) :- reach(_).\nseen(false) :- \\+seen(true)."),
 ]
+#: Probabilistic rules with `or` bodies ({p}: a random probability): ProbLog makes one choice
+#: per grounding of the clause, shared by its disjuncts (every variable occurs in every
+#: disjunct, which ProbLog requires of a probabilistic clause).
+OR_RULES = [
+    ("rel {p}::alt(a) = label(a) or reach(a)", "{p}::alt(A) :- label(A) ; reach(A)."),
+    ("rel {p}::link(a, b) = edge(a, b) or edge(b, a) or (path(a, b) and label(b))",
+     "{p}::link(A, B) :- edge(A, B) ; edge(B, A) ; path(A, B), label(B)."),
+    ("rel {p}::touch(a) = edge(a, b) and (label(a) or label(b))",
+     "{p}::touch(A) :- edge(A, B), (label(A) ; label(B))."),
+    ("rel {p}::guard(a) = (label(a) or reach(a)) and not lonely(a)",
+     "{p}::guard(A) :- (label(A) ; reach(A)), \\+lonely(A)."),
+    ("rel {p}::walk(a, b) = edge(a, b) or (walk(b, a) and label(a))",
+     "{p}::walk(A, B) :- edge(A, B) ; walk(B, A), label(A)."),
+]
 OUTPUTS = ["edge", "label", "path", "reach", "blocked", "lonely", "either", "cnt", "total",
-           "far", "seen"]
+           "far", "seen", "alt", "link", "touch", "guard", "walk"]
 
 
 def random_program(seed):
@@ -78,8 +92,10 @@ def random_program(seed):
     labels = [(n,) for n in rng.choice(len(NODES), size=int(rng.integers(1, 4)), replace=False)]
     nesy_edges, problog_edges = random_facts(rng, "edge", edges)
     nesy_labels, problog_labels = random_facts(rng, "label", labels)
-    nesy_text = "\n".join([*nesy_edges, *nesy_labels, *(r[0] for r in RULES)])
-    problog_text = "\n".join([*problog_edges, *problog_labels, *(r[1] for r in RULES),
+    probs = [round(float(p), 3) for p in rng.uniform(0.1, 0.9, len(OR_RULES))]
+    or_rules = [(n.format(p=p), q.format(p=p)) for (n, q), p in zip(OR_RULES, probs)]
+    nesy_text = "\n".join([*nesy_edges, *nesy_labels, *(r[0] for r in RULES + or_rules)])
+    problog_text = "\n".join([*problog_edges, *problog_labels, *(r[1] for r in RULES + or_rules),
                               *(f"node({n})." for n in NODES)])
     return nesy_text, problog_text
 
@@ -89,7 +105,7 @@ def problog_answers(problog_text) -> dict[str, float]:
 
 
 def _variables(name) -> str:
-    return "A, B" if name in ("edge", "path", "blocked") else "A"
+    return "A, B" if name in ("edge", "path", "blocked", "link", "walk") else "A"
 
 
 def nesy_answers(nesy_text, provenance, k=None) -> dict[str, float]:
@@ -118,6 +134,15 @@ def test_annotated_disjunction_is_exact_end_to_end():
     assert result["a"].prob(()) == pytest.approx(0.3, abs=1e-12)
     assert result["ab"].prob(()) == 0.0
     assert result["any"].prob(()) == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("provenance", ["exact", "diffexact", "topkproofs"])
+def test_a_probabilistic_rule_with_an_or_body_makes_one_choice(provenance):
+    """ProbLog: `0.5::h :- a ; b.` is one choice, not one per disjunct (which gives 0.75)."""
+    result = nesy.compile("rel a()\nrel b()\nrel 0.5::h() = a() or b()").run(
+        provenance=provenance)
+    expected = problog("a. b.\n0.5::h :- a ; b.", ["h"])["h"]
+    assert float(result["h"].prob(())) == pytest.approx(expected, abs=1e-12)
 
 
 @pytest.mark.parametrize("provenance", ["exact", "topkproofs"])

@@ -96,3 +96,35 @@ def test_recursion_over_cycles_terminates(name, k, seed):
     probs, groups, src, dst = graph(seed)
     _, rounds = closure(make(name, k), probs, groups, src, dst)
     assert rounds < 500
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_topkproofs_keeps_exactly_the_k_most_probable_paths(seed):
+    """On a random DAG with independent edges the proofs of path(a, c) are the simple paths'
+    edge sets: the kept ones must be the k most probable of them (brute force over all simple
+    paths by networkx), and the output a lower bound of ProbLog's probability."""
+    import networkx as nx
+
+    rng = np.random.default_rng(seed)
+    pairs = [(s, d) for s in range(N_NODES) for d in range(s + 1, N_NODES)]
+    chosen = sorted(rng.choice(len(pairs), size=5, replace=False).tolist())
+    src = np.array([pairs[i][0] for i in chosen])
+    dst = np.array([pairs[i][1] for i in chosen])
+    probs = rng.uniform(0.1, 0.9, len(src)).round(6).tolist()
+    k = 2
+    prov = make("topkproofs", k)
+    tags, _ = closure(prov, probs, -np.ones(len(src), dtype=np.int64), src, dst)
+    g = nx.DiGraph()
+    for i, (s, d) in enumerate(zip(src.tolist(), dst.tolist())):
+        g.add_edge(s, d, id=i)
+    for a in range(N_NODES):
+        for c in range(N_NODES):
+            proofs = []
+            if a != c and a in g and c in g:
+                for nodes in nx.all_simple_paths(g, a, c):
+                    ids = frozenset(g.edges[u, v]["id"] for u, v in zip(nodes, nodes[1:]))
+                    proofs.append((-np.prod([probs[i] for i in ids]), ids))
+            best = {ids for _, ids in sorted(proofs, key=lambda x: x[0])[:k]}
+            assert set(tags[a * N_NODES + c]) == best, (a, c)
+    exact = problog_paths(probs, -np.ones(len(src), dtype=np.int64), src, dst)
+    assert all(p <= q + 1e-12 for p, q in zip(prov.output(tags), exact))
