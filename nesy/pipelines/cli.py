@@ -33,9 +33,10 @@ def add_subcommands(subparsers) -> None:
         description="Train a pipeline, writing metrics.jsonl and a checkpoint after every epoch to --out.",
     )
     pipelines = train_parser.add_subparsers(dest="pipeline", metavar="PIPELINE", required=True)
-    run_flags = _run_flags()
     for spec in registry().values():
-        parser = pipelines.add_parser(spec.name, parents=[run_flags], help=spec.help,
+        # fresh run flags per pipeline: argparse shares a parent's actions, so one pipeline's
+        # set_defaults (SCAN's per-model defaults) would otherwise change every pipeline's
+        parser = pipelines.add_parser(spec.name, parents=[_run_flags()], help=spec.help,
                                       description=spec.description or spec.help)
         spec.add_arguments(parser)
         parser.set_defaults(handler=lambda args, spec=spec: run_pipeline(spec, args))

@@ -159,3 +159,19 @@ def test_a_pipeline_with_an_eval_command_becomes_nesy_eval_NAME(capsys):
     with pytest.raises(SystemExit) as exit_:  # no pipeline offers `eval` any more
         main(["eval", "toy-eval"])
     assert exit_.value.code == 2
+
+
+def test_one_pipelines_defaults_do_not_change_another_pipelines_run_flags():
+    """A pipeline may give the common run flags its own defaults (SCAN does, per model);
+    argparse shares a parent parser's actions, so this must not leak into other pipelines."""
+    from nesy.cli import build_parser
+
+    def own_defaults(parser):
+        parser.set_defaults(epochs=None, batch_size=None)
+
+    pipelines.register(PipelineSpec("toy-defaults", help="", run=TOY.run, add_arguments=own_defaults))
+    try:
+        args = build_parser().parse_args(["train", "digit-labels"])
+    finally:
+        pipelines.unregister("toy-defaults")
+    assert args.epochs is not None and args.batch_size is not None
