@@ -77,6 +77,13 @@ def _run_flags() -> argparse.ArgumentParser:
                        help="torch CPU threads while training, at most this machine's CPUs (default 1: "
                        "these small models gain little from more, and extra threads slow down "
                        "badly on a busy machine)")
+    group.add_argument("--nproc", type=int_between(1, None), default=1, metavar="N",
+                       help="data-parallel worker processes on this machine (default 1; each uses "
+                       "--threads threads; for several machines run `torchrun ... -m nesy train` "
+                       "instead, see docs/distributed.md)")
+    group.add_argument("--accumulate", type=int_between(1, None), default=1, metavar="A",
+                       help="micro-batches per process and step, gradients accumulated: less memory, "
+                       "the same --batch-size (default 1)")
     return flags
 
 
@@ -90,11 +97,12 @@ def run_pipeline(spec: PipelineSpec, args: argparse.Namespace) -> int:
 
     options = RunOptions(out=out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                          seed=args.seed, resume=args.resume, overwrite=args.overwrite, plot=args.plot,
-                         threads=args.threads)
+                         threads=args.threads, nproc=args.nproc, accumulate=args.accumulate)
     try:
         result = train(run.build, options)
     except KeyboardInterrupt:
         print(f"\n{out} holds the last finished epoch; rerun with --resume to continue", file=sys.stderr)
         raise
-    print(result.summary)
+    if result is not None:  # None: a torchrun worker other than rank 0
+        print(result.summary)
     return 0
