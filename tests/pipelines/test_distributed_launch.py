@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from ..conftest import run_cli
+from nesy_testing import run_cli
 
 pytestmark = pytest.mark.slow
 
