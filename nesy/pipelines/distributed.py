@@ -180,9 +180,19 @@ def _worker(work: Callable[["Group"], Any], reports: str) -> Any:
     except NesyError as e:
         _report(reports, "error", str(e))
         raise SystemExit(1) from None
-    except BaseException:
-        _report(reports, "crash", traceback.format_exc())
+    except BaseException as e:
+        _report(reports, "lost" if _lost_peer(e) else "crash", traceback.format_exc())
         raise
+
+
+def _lost_peer(error: BaseException) -> bool:
+    """Whether a worker failed because another one went away (gloo's closed connection, in a
+    collective or in DDP's gradient all-reduce): a consequence of a failure, not its cause."""
+    import torch.distributed as dist
+
+    text = str(error)
+    return isinstance(error, dist.DistError) or (isinstance(error, RuntimeError) and any(
+        sign in text for sign in ("Connection reset by peer", "Connection closed by peer", "Broken pipe")))
 
 
 def _report(reports: str, kind: str, text: str) -> None:
@@ -192,19 +202,28 @@ def _report(reports: str, kind: str, text: str) -> None:
 def _failure(failure, reports: Path, nproc: int, describe_state: Callable[[], str]) -> Exception:
     """The error a failed launch ends with: a rank's own NesyError if one raised one (they are
     raised on every rank at the same step); else, if a rank died without a report (killed, out
-    of memory, a crash in native code), which rank and how (the others then fail on its
-    closed connection: those are consequences, not causes); else a crashed rank's traceback."""
-    errors = sorted(reports.glob("*.error"), key=lambda path: int(path.stem))
-    if errors:
-        return NesyError(errors[0].read_text())
-    crashes = sorted(reports.glob("*.crash"), key=lambda path: int(path.stem))
-    reported = {int(path.stem) for path in crashes}
-    dead = sorted((rank, died) for rank, died in failure.failures.items() if rank not in reported)
-    if dead or not crashes:
-        rank, died = dead[0] if dead else failure.get_first_failure()
-        return NesyError(f"training worker rank {rank} of {nproc} died ({_how(died.exitcode)}); "
-                         f"the other workers were stopped. {describe_state()}")
-    return RuntimeError(f"training worker rank {crashes[0].stem} of {nproc} failed:\n{crashes[0].read_text()}")
+    of memory, a crash in native code), which rank and how (the others then lose their
+    connection to it: consequences, not causes); else a crashed rank's traceback."""
+    found = {kind: sorted(reports.glob(f"*.{kind}"), key=lambda path: int(path.stem))
+             for kind in ("error", "crash", "lost")}
+    if found["error"]:
+        return NesyError(found["error"][0].read_text())
+    if found["crash"] and not found["lost"]:
+        crash = found["crash"][0]
+        return RuntimeError(f"training worker rank {crash.stem} of {nproc} failed:\n{crash.read_text()}")
+    reported = {int(path.stem) for paths in found.values() for path in paths}
+    # The launcher records the first failure it sees, which may be a consequence (a rank that
+    # lost its connection to the dead one) rather than the dead rank itself.
+    recorded = {rank: died.exitcode for rank, died in failure.failures.items() if rank not in reported}
+    silent = sorted(recorded) or sorted(set(range(nproc)) - reported)
+    if len(silent) == 1:
+        how = _how(recorded[silent[0]]) if silent[0] in recorded else "it left no error: killed, " \
+            "out of memory, or a crash in native code"
+        who = f"rank {silent[0]} of {nproc} died ({how})"
+    else:
+        who = f"one of the ranks {', '.join(map(str, silent))} of {nproc} died (it left no error: " \
+              f"killed, out of memory, or a crash in native code)"
+    return NesyError(f"training worker {who}; the other workers were stopped. {describe_state()}")
 
 
 def _how(exitcode: int) -> str:
