@@ -157,6 +157,7 @@ def launch(nproc: int, work: Callable[["Group"], Any], describe_state: Callable[
     out of memory, a crash in native code) makes the launcher stop the others at once, and the
     run ends with a `NesyError` naming the rank and how it died, followed by
     `describe_state()` (what the user can resume)."""
+    from torch.distributed.elastic.multiprocessing.api import SignalException
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch
 
@@ -168,6 +169,10 @@ def launch(nproc: int, work: Callable[["Group"], Any], describe_state: Callable[
             return elastic_launch(config, _worker)(work, reports)[0]
         except ChildFailedError as failure:
             raise _failure(failure, Path(reports), nproc, describe_state) from None
+        except SignalException as stop:  # the launcher stopped the workers, then tells us why
+            if stop.sigval == signal.SIGINT:
+                raise KeyboardInterrupt from None
+            raise NesyError(f"training stopped by {signal.Signals(stop.sigval).name}. {describe_state()}") from None
 
 
 def _worker(work: Callable[["Group"], Any], reports: str) -> Any:
@@ -239,7 +244,9 @@ def _how(exitcode: int) -> str:
 def _quiet_launcher():
     """The launcher logs every start and, on a failure, tracebacks of its own monitor; the
     user gets one clear message from `launch` instead."""
-    loggers = [logging.getLogger(name) for name in _LAUNCHER_LOGGERS]
+    # each of the launcher's modules sets its own logger's level: quiet them one by one
+    loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+               if name.startswith(_LAUNCHER_LOGGERS)]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.CRITICAL)
