@@ -6,11 +6,12 @@ and raises `UsageError`/`NesyError` for the user's mistakes; `nesy.cli.main` rep
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from nesy.argtypes import MAX_SEED, positive_float, int_between, max_threads
-from nesy.pipelines import registry
+from nesy.pipelines import distributed, registry
 from nesy.pipelines.base import PipelineSpec
 
 # torch and the trainer are imported by the handler only: `nesy --help` stays fast.
@@ -90,7 +91,8 @@ def _run_flags() -> argparse.ArgumentParser:
 def run_pipeline(spec: PipelineSpec, args: argparse.Namespace) -> int:
     run = spec.run(args)
     out = args.out or RUNS_DIR / run.name
-    for line in ([f"training {run.title} -> {out}"] if run.title else []) + list(run.notes):
+    lines = ([f"training {run.title} -> {out}"] if run.title else []) + list(run.notes)
+    for line in lines if not distributed.under_torchrun() or os.environ["RANK"] == "0" else []:
         print(line, file=sys.stderr)
 
     from nesy.pipelines.trainer import RunOptions, train
