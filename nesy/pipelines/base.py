@@ -51,8 +51,18 @@ class Pipeline(ABC):
 
     def training_context(self, batch_size: int):
         """Entered around an epoch's training steps (forward, backward and update), for
-        settings that depend on the batch size, such as CPU kernel choices."""
+        settings that depend on the batch size, such as CPU kernel choices. In data-parallel
+        training or with gradient accumulation, `batch_size` is that of a micro-batch."""
         return nullcontext()
+
+    def split_batch(self, batch, parts: int) -> list:
+        """A batch of `train_batches` cut into `parts` consecutive batches (trailing ones may be
+        empty), for data-parallel training and gradient accumulation. The default cuts a tuple
+        or dict of fields field by field, and slices anything else (a tensor, an array, a list
+        of samples); override it for batches of another shape."""
+        from nesy.pipelines.distributed import split_batch
+
+        return split_batch(batch, parts)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,13 @@ and raises `UsageError`/`NesyError` for the user's mistakes; `nesy.cli.main` rep
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from nesy.argtypes import MAX_SEED, int_between, max_threads, positive_float
 from nesy.commands import COMMAND_HELP
-from nesy.pipelines import registry
+from nesy.pipelines import distributed, registry
 from nesy.pipelines.base import PipelineSpec
 
 # torch and the trainer are imported by the handler only: `nesy --help` stays fast.
@@ -76,24 +77,33 @@ def _run_flags() -> argparse.ArgumentParser:
                        help="torch CPU threads while training, at most this machine's CPUs (default 1: "
                        "these small models gain little from more, and extra threads slow down "
                        "badly on a busy machine)")
+    group.add_argument("--nproc", type=int_between(1, None), default=1, metavar="N",
+                       help="data-parallel worker processes on this machine (default 1; each uses "
+                       "--threads threads; for several machines run `torchrun ... -m nesy train` "
+                       "instead, see docs/distributed.md)")
+    group.add_argument("--accumulate", type=int_between(1, None), default=1, metavar="A",
+                       help="micro-batches per process and step, gradients accumulated: less memory, "
+                       "the same --batch-size (default 1)")
     return flags
 
 
 def run_pipeline(spec: PipelineSpec, args: argparse.Namespace) -> int:
     run = spec.run(args)
     out = args.out or RUNS_DIR / run.name
-    for line in ([f"training {run.title} -> {out}"] if run.title else []) + list(run.notes):
+    lines = ([f"training {run.title} -> {out}"] if run.title else []) + list(run.notes)
+    for line in lines if not distributed.under_torchrun() or os.environ["RANK"] == "0" else []:
         print(line, file=sys.stderr)
 
     from nesy.pipelines.trainer import RunOptions, train
 
     options = RunOptions(out=out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                          seed=args.seed, resume=args.resume, overwrite=args.overwrite, plot=args.plot,
-                         threads=args.threads)
+                         threads=args.threads, nproc=args.nproc, accumulate=args.accumulate)
     try:
         result = train(run.build, options)
     except KeyboardInterrupt:
         print(f"\n{out} holds the last finished epoch; rerun with --resume to continue", file=sys.stderr)
         raise
-    print(result.summary)
+    if result is not None:  # None: a torchrun worker other than rank 0
+        print(result.summary)
     return 0

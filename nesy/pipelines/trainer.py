@@ -9,6 +9,13 @@ plot, and a one-line summary.
 Resuming is exact because everything an epoch depends on is either in the checkpoint (model,
 optimizer, torch's RNG, the history) or a pure function of (seed, epoch) (the pipeline's
 samples): a run resumed after epoch e computes the same epochs e+1.. as an uninterrupted run.
+
+Data-parallel training (`RunOptions.nproc`, or a worker started by torchrun) is the same loop
+on every rank: each trains on its shard of every global batch (`distributed.shard`) through
+`DistributedDataParallel`, whose all-reduce makes every rank's gradient that of the whole
+batch; the training metrics are summed over the ranks; rank 0 alone evaluates, logs, and
+writes the files. The global batch is `batch_size` whatever the number of processes, so N
+processes compute what one does, up to the order of floating-point sums (docs/distributed.md).
 """
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ import os
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -26,6 +33,7 @@ from tqdm import tqdm
 
 from nesy.argtypes import MAX_SEED, max_threads
 from nesy.errors import NesyError, UsageError
+from nesy.pipelines import distributed
 from nesy.pipelines.base import BatchResult, Pipeline
 from nesy.pipelines.checkpoints import CHECKPOINT_NAME, FORMAT, load_checkpoint, save_checkpoint
 from nesy.pipelines.metrics import METRICS_NAME, PLOT_NAME, format_epoch, plot_metrics, write_metrics
@@ -56,6 +64,12 @@ class RunOptions:
     progress: bool | None = None
     #: Where per-epoch lines go; None for silence.
     log: Callable[[str], None] | None = field(default=lambda line: tqdm.write(line, file=sys.stderr))
+    #: Worker processes on this machine (data-parallel; 1: train in this process). Under
+    #: torchrun the processes are torchrun's and this stays 1.
+    nproc: int = 1
+    #: Micro-batches each process splits its share of a batch into, their gradients
+    #: accumulated before the step: less memory, the same global batch (`batch_size`).
+    accumulate: int = 1
 
     def hyperparameters(self) -> dict[str, Any]:
         return {"batch_size": self.batch_size, "lr": self.lr, "seed": self.seed}
@@ -69,16 +83,63 @@ class RunResult:
 
 
 def train(build: Callable[[], Pipeline], options: RunOptions) -> RunResult:
-    """Train the pipeline `build()` returns, as `options` say; see the module docstring."""
+    """Train the pipeline `build()` returns, as `options` say; see the module docstring.
+
+    Under torchrun, every worker calls this and gets its rank's result: rank 0's RunResult,
+    None on the others."""
     _check_options(options)
-    with _threads(options.threads), _locked(_make_out(options.out)) as out:
-        return _train(build, options, out)
+    if distributed.under_torchrun():
+        if options.nproc > 1:
+            raise UsageError("nproc applies to one machine only; under torchrun, its "
+                             "--nproc-per-node sets the processes")
+        return _train_under_torchrun(build, options)
+    with _locked(_make_out(options.out)) as out:
+        _prepare_out(out, options)
+        if options.nproc > 1:
+            return distributed.launch(options.nproc, lambda group: _train_in_group(build, options, out, group),
+                                      lambda: _resumable(out))
+        with _threads(options.threads):
+            return _train(build, options, out)
 
 
-def _train(build: Callable[[], Pipeline], options: RunOptions, out: Path) -> RunResult:
+def _train_under_torchrun(build: Callable[[], Pipeline], options: RunOptions) -> RunResult | None:
+    """A worker of a torchrun job: rank 0 locks and checks the run directory (on its machine)
+    and tells the others whether to go on, so that a refusal ends every rank with the same
+    message."""
+    with distributed.process_group() as group, ExitStack() as stack:
+        problem = None
+        if group.main:
+            try:
+                out = stack.enter_context(_locked(_make_out(options.out)))
+                _prepare_out(out, options)
+            except NesyError as e:
+                problem = str(e)
+        problem = group.broadcast(problem)
+        if problem:
+            raise NesyError(problem)
+        return _train_in_group(build, options, Path(options.out), group)
+
+
+def _train_in_group(build, options: RunOptions, out: Path, group) -> RunResult | None:
+    with _threads(options.threads):
+        return _train(build, options, out, group)
+
+
+def _resumable(out: Path) -> str:
+    """What a run stopped by a failure leaves, for its error message."""
+    try:
+        epoch = load_checkpoint(out / CHECKPOINT_NAME)["epoch"]
+    except NesyError:
+        return f"{out} holds no finished epoch to resume; start over with --overwrite"
+    return f"{out} keeps the last finished epoch ({epoch}); rerun with --resume to continue"
+
+
+def _train(build: Callable[[], Pipeline], options: RunOptions, out: Path, group=None) -> RunResult | None:
+    """The training loop; `group` is the process group of a data-parallel run (None: alone).
+    Only rank 0 (or the lone process) writes files and logs; it alone returns a RunResult."""
     import torch
 
-    _prepare_out(out, options)
+    main = group is None or group.main
     torch.manual_seed(options.seed)
     pipeline = build()
     # fused: one kernel per step instead of several per parameter (a third of a small CNN's step)
@@ -86,14 +147,19 @@ def _train(build: Callable[[], Pipeline], options: RunOptions, out: Path) -> Run
     config = {**pipeline.config(), **options.hyperparameters()}
     history: list[dict] = []
     if options.resume:
-        history = _restore(out / CHECKPOINT_NAME, config, pipeline.model, optimizer)
-        _write(write_metrics, out / METRICS_NAME, history)  # repairs a crash between the two writes
-        if len(history) >= options.epochs and options.log:
+        history = _restore(out / CHECKPOINT_NAME, config, pipeline.model, optimizer, group)
+        if main:
+            _write(write_metrics, out / METRICS_NAME, history)  # repairs a crash between the two writes
+        if len(history) >= options.epochs and options.log and main:
             options.log(f"{out} is already trained to epoch {len(history)}, nothing to do; to "
                         f"train further, resume with a larger --epochs (the total), e.g. "
                         f"--resume --epochs {len(history) + 10}")
+    parallel = _parallel(pipeline.model, group)
     for epoch in range(len(history) + 1, options.epochs + 1):
-        history.append(_run_epoch(pipeline, optimizer, epoch, options, out))
+        history.append(_run_epoch(pipeline, parallel, optimizer, epoch, options, out, group))
+        if not main:
+            group.barrier()  # no rank starts the next epoch before rank 0 has saved this one
+            continue
         save_checkpoint(
             out / CHECKPOINT_NAME,
             {
@@ -109,13 +175,27 @@ def _train(build: Callable[[], Pipeline], options: RunOptions, out: Path) -> Run
         _write(write_metrics, out / METRICS_NAME, history)
         if options.log:
             options.log(format_epoch(history[-1], options.epochs))
+        if group is not None:
+            group.barrier()
+    if not main:
+        return None
     if options.plot and history:
         _write(plot_metrics, history, out / PLOT_NAME, pipeline.name)
     return RunResult(history, summarize(pipeline, history, out), out)
 
 
+def _parallel(model, group):
+    """The module the training steps run: `model` itself alone, else `model` in
+    DistributedDataParallel (which starts by giving every rank rank 0's parameters)."""
+    if group is None:
+        return model
+    from torch.nn.parallel import DistributedDataParallel
+
+    return DistributedDataParallel(model)
+
+
 def _check_options(options: RunOptions) -> None:
-    for name in ("epochs", "batch_size"):
+    for name in ("epochs", "batch_size", "nproc", "accumulate"):
         if getattr(options, name) < 1:
             raise UsageError(f"{name} must be at least 1")
     if not (options.lr > 0 and math.isfinite(options.lr)):
@@ -204,10 +284,14 @@ def _write(write, *args) -> None:
         raise NesyError(f"cannot write {path}: {e.strerror or e}") from None
 
 
-def _restore(path: Path, config: dict, model, optimizer) -> list[dict]:
+def _restore(path: Path, config: dict, model, optimizer, group=None) -> list[dict]:
+    """Load the checkpoint into the model, optimizer and RNG; in a process group, rank 0
+    reads it and every rank gets its contents (the other machines need no copy of it)."""
     import torch
 
-    state = load_checkpoint(path)
+    state = load_checkpoint(path) if group is None or group.main else None
+    if group is not None:
+        state = group.broadcast(state)
     differences = [
         f"{key}: checkpoint has {state['config'].get(key)!r}, this run {config.get(key)!r}"
         for key in sorted(set(state["config"]) | set(config))
@@ -224,9 +308,12 @@ def _restore(path: Path, config: dict, model, optimizer) -> list[dict]:
     return list(state["history"])
 
 
-def _run_epoch(pipeline: Pipeline, optimizer, epoch: int, options: RunOptions, out: Path) -> dict:
+def _run_epoch(pipeline: Pipeline, parallel, optimizer, epoch: int, options: RunOptions, out: Path,
+               group=None) -> dict:
+    """One epoch: the training steps, then (on rank 0) the test metrics."""
     import torch
 
+    rank, world = (0, 1) if group is None else (group.rank, group.world)
     batches = pipeline.train_batches(epoch, options.batch_size, options.seed)
     progress = tqdm(
         batches,
@@ -234,27 +321,32 @@ def _run_epoch(pipeline: Pipeline, optimizer, epoch: int, options: RunOptions, o
         unit="batch",
         leave=False,
         file=sys.stderr,
-        disable=None if options.progress is None else not options.progress,
+        disable=rank != 0 or (None if options.progress is None else not options.progress),
     )
     start = time.perf_counter()
     pipeline.model.train()
     loss_sum, correct, count = 0.0, 0, 0
-    with pipeline.training_context(options.batch_size):
+    micro_size = -(-options.batch_size // (world * options.accumulate))
+    with pipeline.training_context(micro_size), _stepping_through(pipeline, parallel):
         for number, batch in enumerate(progress, 1):
-            result = pipeline.batch_result(batch)
-            loss = result.loss.item()
+            optimizer.zero_grad()
+            step = _step(pipeline, parallel, batch, rank, world, options.accumulate)
+            if group is not None:
+                step = group.sum(step)
+            batch_loss, batch_correct, batch_count = step
+            loss = batch_loss / batch_count
             if not math.isfinite(loss):
                 raise NesyError(f"training diverged: the loss of epoch {epoch}, batch {number} is "
                                 f"{loss}; stopped, and {out} keeps the last good epoch "
                                 f"({epoch - 1}); a smaller --lr usually helps")
-            optimizer.zero_grad()
-            result.loss.backward()
             optimizer.step()
-            loss_sum += loss * result.count
-            correct += result.correct
-            count += result.count
+            loss_sum += batch_loss
+            correct += int(batch_correct)
+            count += int(batch_count)
             progress.set_postfix(loss=f"{loss_sum / count:.4f}", refresh=False)
     seconds = time.perf_counter() - start
+    if rank != 0:
+        return {"epoch": epoch}  # rank 0 alone keeps the full record
     start = time.perf_counter()
     pipeline.model.eval()
     with torch.no_grad():
@@ -267,6 +359,43 @@ def _run_epoch(pipeline: Pipeline, optimizer, epoch: int, options: RunOptions, o
         "seconds": round(seconds, 4),
         "eval_seconds": round(time.perf_counter() - start, 4),
     }
+
+
+def _step(pipeline: Pipeline, parallel, batch, rank: int, world: int, accumulate: int) -> list[float]:
+    """Forward and backward of this rank's micro-batches of `batch`, the gradients accumulated
+    (and, in a group, all-reduced once, after the last); returns [loss * samples, correct,
+    samples] of this rank. Each micro-batch's mean loss is weighted by its share of the global
+    batch (times the world, which DDP's all-reduce averages over), so the gradient is that of
+    the global batch's mean loss however it is split."""
+    if world == 1 and accumulate == 1:  # the common case, exactly as before sharding existed
+        result = pipeline.batch_result(batch)
+        result.loss.backward()
+        return [result.loss.item() * result.count, result.correct, result.count]
+    pieces = distributed.shard(pipeline, batch, rank, world, accumulate)
+    totals = [0.0, 0, 0]
+    for index, (piece, weight) in enumerate(pieces):
+        last = index == len(pieces) - 1
+        with nullcontext() if last or world == 1 else parallel.no_sync():
+            result = pipeline.batch_result(piece)
+            (result.loss * (weight * world)).backward()
+        if weight:
+            totals = [totals[0] + result.loss.item() * result.count, totals[1] + result.correct,
+                      totals[2] + result.count]
+    return totals
+
+
+@contextmanager
+def _stepping_through(pipeline: Pipeline, parallel):
+    """`pipeline.model` is the parallel wrapper during the training steps, so that a
+    pipeline's `batch_result` (which calls `self.model(...)`) runs DDP's forward, which
+    prepares the gradients' all-reduce; everything else (evaluation, checkpoints) sees the
+    plain module."""
+    model = pipeline.model
+    pipeline.model = parallel
+    try:
+        yield
+    finally:
+        pipeline.model = model
 
 
 def summarize(pipeline: Pipeline, history: list[dict], out: Path) -> str:
