@@ -16,26 +16,12 @@ import time
 
 import pytest
 
-from nesy.cli import main
 from nesy.synth import batch, tasks as task_module
 from nesy.synth.batch import TaskResult
+from nesy_testing import run_cli_in_process
 
 GOOD = {"name": "good", "trainExamples": [{"inputs": ["abc"], "output": "ABC"},
                                           {"inputs": ["xy"], "output": "XY"}]}
-
-
-def run_cli_in_process(*argv) -> subprocess.CompletedProcess:
-    """`nesy ARGV...` in this process, its exit status and captured output."""
-    import io
-    from contextlib import redirect_stderr, redirect_stdout
-
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            status = main([str(a) for a in argv])
-        except SystemExit as exit_:
-            status = exit_.code
-    return subprocess.CompletedProcess(argv, status, out.getvalue(), err.getvalue())
 
 
 def failed(index, reason):

@@ -8,29 +8,22 @@ without synth-fun. Contradictory examples are infeasible at once; `--timeout nan
 """
 from __future__ import annotations
 
-import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
-from nesy.cli import main
 from nesy.errors import CompileError
 from nesy.synth import Budget
 from nesy.synth.domains.strings import SUBSTITUTE_LIMIT, substitute
 from nesy.synth.search import resident_mb
 from nesy.synth.sygus import parse_sygus, solve_sygus
 from nesy.synth.tasks import Example, Task, parse_tasks, solve
+from nesy_testing import run_cli_in_process
 
 
 def cli(*argv) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            status = main([str(a) for a in argv])
-        except SystemExit as exit_:
-            status = exit_.code
-    return status, out.getvalue(), err.getvalue()
+    done = run_cli_in_process(*argv)
+    return done.returncode, done.stdout, done.stderr
 
 
 def task_text(value) -> str:
