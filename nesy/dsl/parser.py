@@ -209,6 +209,19 @@ class AstBuilder(Transformer_NonRecursive):
         prob, head, body = children
         return self._rule(meta, prob, head, body)
 
+    def reduce_rule(self, meta, children):
+        """`rel n = count(x: p(x))` as Scallop desugars it: `rel n(r) = r := count(x: p(x))`,
+        one fresh result variable per result of the aggregator (an unknown aggregator gets
+        one, and is reported by resolve)."""
+        name, agg = children
+        agg.span = self.span(meta)
+        n = 1
+        if agg.aggregator in aggregators.names():
+            n = aggregators.get(agg.aggregator).n_results(len(agg.args), len(agg.bindings))
+        agg.results = [ast.Var(agg.aggregator_span, f"{agg.aggregator}#{i}") for i in range(n)]
+        head = ast.Atom(self.tspan(name), str(name), list(agg.results), self.tspan(name))
+        return ast.Rule(self.span(meta), head, agg, None, None)
+
     def horn_rule(self, meta, children):
         prob, head, body = children
         return self._rule(meta, prob, head, body)
@@ -537,10 +550,25 @@ def _describe(source: Source, err: lark.exceptions.UnexpectedInput, begin: int,
     if text.startswith("/*", pos):
         return kinds.UNCLOSED_COMMENT(Span(source, line, column, line, column + 2))
     found = _terminal(token.type) if token.type != "NAME" else repr(str(token))
+    single_equals = _single_equals_before(text, begin, pos)
+    if single_equals is not None and set(err.expected) == {"NAME"}:
+        # `x = 5`: '=' only binds an aggregation's result; point at it as the comparison typo
+        line, column = source.position(single_equals)
+        return kinds.SYNTAX_ERROR(Span(source, line, column, line, column + 1), found="'='",
+                                  token="=", expected=["'=='", "an aggregation"],
+                                  suggestion=None)
     return kinds.SYNTAX_ERROR(Span(source, line, column, end_line, end_column), found=found,
                               token=str(token),
                               expected=sorted({_terminal(t) for t in err.expected}),
                               suggestion=_misspelled_keyword(text, begin, pos))
+
+
+def _single_equals_before(text: str, begin: int, pos: int) -> int | None:
+    """The offset of a lone '=' that is the last thing before `pos` (not '==', ':=', '<=')."""
+    i = len(text[begin:pos].rstrip()) + begin - 1
+    if i >= begin and text[i] == "=" and (i == begin or text[i - 1] not in "=!<>:"):
+        return i
+    return None
 
 
 _STATEMENT_KEYWORD_LIST = sorted(_STATEMENT_KEYWORDS)
