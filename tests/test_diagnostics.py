@@ -51,6 +51,8 @@ SPEC = [
     ("rel r(1)\nrel n(c) = c := cuont(x: r(x))\n", "unknown-aggregator", {"name": "cuont"}),
     ("type C = RED | BLUE\nrel r(1)\nrel n(c) = c := count(RED: r(RED))\n",
      "enum-constant-as-variable", {"constant": "RED"}),
+    ("const LEFT = 0\nconst UP = LEFF\n", "unknown-constant",
+     {"constant": "LEFF", "suggestion": "LEFT"}),
     ("rel r(1)\nrel n(b) = b := forall(x: r(x))\n", "aggregator-needs-implies",
      {"aggregator": "forall"}),
     ("rel n(1)\nrel p($nope(x)) = n(x)\n", "unknown-function", {"function": "nope"}),

@@ -113,6 +113,8 @@ def _aggregator_hint(fields: dict) -> str:
 
 
 UNKNOWN_AGGREGATOR = Kind("unknown-aggregator", "unknown aggregator '{name}'", _aggregator_hint)
+UNKNOWN_CONSTANT = Kind("unknown-constant", "'{constant}' is not a constant or enum variant",
+                        DID_YOU_MEAN)
 ENUM_CONSTANT_AS_VARIABLE = Kind("enum-constant-as-variable",
                                  "'{constant}' is an enum constant, not a variable")
 AGGREGATOR_NEEDS_IMPLIES = Kind(

@@ -175,10 +175,25 @@ class AstBuilder(Transformer_NonRecursive):
 
     def enum_or_alias(self, meta, children):
         name, *variants = children
-        if len(variants) == 1 and _is_type_name(str(variants[0])):
-            return ast.TypeAlias(self.span(meta), str(name), str(variants[0]),
-                                 self.tspan(variants[0]))
-        return ast.EnumType(self.span(meta), str(name), [(str(v), self.tspan(v)) for v in variants])
+        if len(variants) == 1 and variants[0][1] is None and _is_type_name(str(variants[0][0])):
+            target = variants[0][0]
+            return ast.TypeAlias(self.span(meta), str(name), str(target), self.tspan(target))
+        return ast.EnumType(self.span(meta), str(name),
+                            [(str(v), self.tspan(v)) for v, _ in variants],
+                            [None if n is None else int(n) for _, n in variants])
+
+    def variant(self, meta, children):
+        return tuple(children)  # (name, explicit value token or None)
+
+    def const_decl(self, meta, children):
+        return ast.ConstDecl(self.span(meta), children)
+
+    def const_assign(self, meta, children):
+        name, type_name, value = children
+        return ast.ConstAssign(self.span(meta), str(name), self.tspan(name),
+                               None if type_name is None else str(type_name),
+                               None if type_name is None else self.tspan(type_name),
+                               self.expr(value))
 
     def fact_set(self, meta, children):
         name, *groups = children
@@ -408,7 +423,9 @@ class AstBuilder(Transformer_NonRecursive):
         return ast.Literal(self.span(meta), float(children[0]), "float")
 
     def string(self, meta, children):
-        value = _unescape(str(children[0])[1:-1])
+        text = str(children[0])
+        quotes = 3 if text.startswith('"""') and len(text) >= 6 else 1
+        value = _unescape(text[quotes:-quotes])
         if value is None:
             self.report(kinds.BAD_ESCAPE, self.span(meta), text=str(children[0]))
             value = ""
@@ -437,11 +454,11 @@ def _is_type_name(name: str) -> bool:
 # ---- syntax errors -------------------------------------------------------------------------
 _TOKEN = re.compile(r"""
     (?P<ws>\s+) | (?P<comment>//[^\r\n]*|/\*[\s\S]*?\*/)
-  | (?P<string>"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?) | (?P<char>'(?:\\.|[^'\\\r\n])'?)
+  | (?P<string>"{3}[\s\S]*?"{3}|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?) | (?P<char>'(?:\\.|[^'\\\r\n])'?)
   | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
   | (?P<word>[A-Za-z_$][A-Za-z0-9_]*) | (?P<horn>:-) | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
-_STATEMENT_KEYWORDS = {"rel", "type", "query", "grammar"}
+_STATEMENT_KEYWORDS = {"rel", "type", "const", "query", "grammar"}
 
 
 def statement_starts(text: str) -> list[int]:
