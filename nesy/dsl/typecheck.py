@@ -245,7 +245,9 @@ class TypeChecker:
             return self.fresh(frozenset(["bool"]))
         operands = self.unify(left, right, e.span, f"operands of '{e.op}'")
         if e.op in ("+", "-", "*", "/", "%"):
-            self.restrict(operands, NUMBERS, e.span, f"operator '{e.op}'")
+            # Scallop's `+` also concatenates strings
+            allowed = NUMBERS | {"String"} if e.op == "+" else NUMBERS
+            self.restrict(operands, allowed, e.span, f"operator '{e.op}'")
             return operands
         if e.op in ("<", "<=", ">", ">="):
             self.restrict(operands, ORDERED, e.span, f"operator '{e.op}'")
