@@ -43,6 +43,7 @@ SPEC = [
     ("rel e(0, 1)\nrel e(2)\n", "arity-mismatch", {"relation": "e", "arity": 1, "expected": 2}),
     ("rel edge(0, 1)\nrel p(a) = edgee(a, _)\n", "unknown-relation",
      {"relation": "edgee", "suggestion": "edge"}),
+    ("rel r(y) = range(0, 5, y)\n", "undefined-relation", {"relation": "range"}),
     ("rel e(1)\nquery nosuch\n", "query-unknown-relation", {"relation": "nosuch"}),
     ("rel e(1)\nquery e(1, 2)\n", "query-arity-mismatch",
      {"relation": "e", "arity": 2, "expected": 1}),

@@ -93,6 +93,10 @@ ARITY_MISMATCH = Kind("arity-mismatch", "relation '{relation}' is used with {ari
 UNKNOWN_RELATION = Kind("unknown-relation", "unknown relation '{relation}'",
                         "did you mean '{suggestion}'? (to read facts supplied at run time, "
                         "declare it with `type {relation}(...)`)")
+UNDEFINED_RELATION = Kind("undefined-relation",
+                          "relation '{relation}' is read but never defined, declared or given "
+                          "facts", "to supply its facts at run time, declare it with "
+                          "`type {relation}(...)`")
 QUERY_UNKNOWN_RELATION = Kind("query-unknown-relation",
                               "query of unknown relation '{relation}'", DID_YOU_MEAN)
 QUERY_ARITY_MISMATCH = Kind("query-arity-mismatch", "query of '{relation}' has {arity} "

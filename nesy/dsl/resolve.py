@@ -171,22 +171,22 @@ class Resolver:
     def check_body_relations(self):
         """Run after all items: relations read in bodies and queries must exist somewhere."""
         known = self.scope.relations
-        inputs: set[str] = set()
+        reported: set[str] = set()
         for node in self._all_nodes():
             if not isinstance(node, ast.Atom):
                 continue
-            if node.relation in inputs:
-                self.use_relation(node.relation, len(node.args), node.span, defines=False)
-            elif node.relation not in known:
-                # A relation only read is an input relation (facts come at run time), unless
-                # its name is one edit away from a known relation: then it is most likely a typo.
-                typo_of = closest(node.relation, known)
-                if typo_of:
-                    self.report(kinds.UNKNOWN_RELATION, node.name_span, relation=node.relation,
-                                suggestion=typo_of)
-                else:
-                    inputs.add(node.relation)
-                    self.use_relation(node.relation, len(node.args), node.span, defines=False)
+            if node.relation in reported or node.relation in known:
+                continue
+            # As in Scallop, a relation only read is an error: facts supplied at run time
+            # need a `type` declaration. A name one edit away from a known relation is most
+            # likely a typo of it.
+            reported.add(node.relation)
+            typo_of = closest(node.relation, known)
+            if typo_of:
+                self.report(kinds.UNKNOWN_RELATION, node.name_span, relation=node.relation,
+                            suggestion=typo_of)
+            else:
+                self.report(kinds.UNDEFINED_RELATION, node.name_span, relation=node.relation)
         for item in self.program.items:
             if isinstance(item, ast.Query):
                 info = known.get(item.relation)
