@@ -1,5 +1,5 @@
 """Scallop's mathematical built-ins: $ceil, $floor, $sign, $pow, $powf, $exp, $exp2, $log,
-$log2, $acos, $asin, $atan, $atan2 (core/src/common/foreign_functions in Scallop).
+$log2, $sin, $cos, $tan, $acos, $asin, $atan, $atan2 (core/src/common/foreign_functions in Scallop).
 
 Types follow Scallop's declarations: $ceil, $floor and $sign keep their argument's numeric
 type (on integers $ceil and $floor are the identity); $pow raises an integer to a u32 power;
@@ -71,6 +71,9 @@ _unary_float("log2", math.log2, lambda x: x > 0, "Base-2 logarithm; no value for
 _unary_float("acos", math.acos, lambda x: -1 <= x <= 1, "Arc cosine; no value outside [-1, 1].")
 _unary_float("asin", math.asin, lambda x: -1 <= x <= 1, "Arc sine; no value outside [-1, 1].")
 _unary_float("atan", math.atan, doc="Arc tangent.")
+_unary_float("sin", math.sin, doc="Sine (radians).")
+_unary_float("cos", math.cos, doc="Cosine (radians).")
+_unary_float("tan", math.tan, doc="Tangent (radians).")
 
 
 @register("atan2", ["T:float", "T:float"], "T")

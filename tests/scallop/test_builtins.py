@@ -25,6 +25,9 @@ def column(call: str, source: str = "f") -> dict:
     ("acos", math.acos, lambda x: -1 <= x <= 1),
     ("asin", math.asin, lambda x: -1 <= x <= 1),
     ("atan", math.atan, lambda x: True),
+    ("sin", math.sin, lambda x: True),
+    ("cos", math.cos, lambda x: True),
+    ("tan", math.tan, lambda x: True),
     ("ceil", math.ceil, lambda x: True),
     ("floor", math.floor, lambda x: True),
 ])
@@ -79,3 +82,8 @@ def test_minus_on_strings_is_still_a_type_error():
 
 def test_log_argument_must_be_a_float():
     assert "type-conflict" in codes('rel s = {"ab"}\nrel t($log(a)) = s(a)')
+
+
+def test_string_replace_replaces_every_occurrence():
+    program = 'rel s = {"abcab"}\nrel t($string_replace(x, "ab", "-")) = s(x)'
+    assert run(program, "t") == {("-c-",)}
