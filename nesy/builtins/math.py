@@ -48,18 +48,14 @@ def _powf(x, y):
     return float(result)
 
 
-def _partial(fn, defined):
-    def run(x):
+def _unary_float(name: str, fn, defined=lambda x: True, doc: str = ""):
+    """Register `$name(x: T float) -> T`: fn(x) where `defined(x)`, else no value."""
+
+    def impl(x):
         if not defined(x):
             raise NoValue
         return fn(x)
 
-    run.__doc__ = fn.__doc__
-    return run
-
-
-def _unary_float(name: str, fn, defined=lambda x: True, doc: str = ""):
-    impl = _partial(fn, defined)
     impl.__doc__ = doc
     register(name, ["T:float"], "T")(impl)
 
