@@ -67,3 +67,16 @@ def test_a_lone_equals_that_binds_no_aggregation_is_the_comparison_typo():
 
 def test_reduce_rule_with_unknown_aggregator_is_reported_as_unknown():
     assert "unknown-aggregator" in codes("rel p = {1}\nrel n = cnt(x: p(x))")
+
+
+def test_forall_with_scallops_implication_arrow():
+    # doc/src/language/aggregation.md, "Universal Quantifier": not every object is a sphere
+    program = '''
+        type Shape = CUBE | SPHERE
+        rel object = {0, 1, 2}
+        rel obj_shape = {(0, CUBE), (1, SPHERE), (2, SPHERE)}
+        rel target(b) = b := forall(o: object(o) => obj_shape(o, SPHERE))
+        rel spheres_are_objects(b) = b := forall(o: obj_shape(o, SPHERE) => object(o))
+    '''
+    assert run(program, "target") == {(False,)}
+    assert run(program, "spheres_are_objects") == {(True,)}
