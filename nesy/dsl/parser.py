@@ -556,6 +556,16 @@ def _describe(source: Source, err: lark.exceptions.UnexpectedInput, begin: int,
         return kinds.UNEXPECTED_CHARACTER(Span(source, line, column, line, column + 1),
                                           character=ch, query=_prolog_query(text, pos))
     token = getattr(err, "token", None)
+    expected_terminals = set(getattr(err, "expected", ()) or ())
+    at = end if token is None or token.type == "$END" else begin + token.start_pos
+    single_equals = _single_equals_before(text, begin, at, expected_terminals)
+    if single_equals is not None:
+        # `x = 5`, `x = y`: '=' only binds an aggregation's result; point at it as the
+        # comparison typo it most likely is
+        line, column = source.position(single_equals)
+        return kinds.SYNTAX_ERROR(Span(source, line, column, line, column + 1), found="'='",
+                                  token="=", expected=["'=='", "an aggregation"],
+                                  suggestion=None)
     if token is None or token.type == "$END":
         span = _end_of_statement(source, begin, end)
         expected = sorted(_terminal(t) for t in getattr(err, "expected", ()) or ())
@@ -567,25 +577,33 @@ def _describe(source: Source, err: lark.exceptions.UnexpectedInput, begin: int,
     if text.startswith("/*", pos):
         return kinds.UNCLOSED_COMMENT(Span(source, line, column, line, column + 2))
     found = _terminal(token.type) if token.type != "NAME" else repr(str(token))
-    single_equals = _single_equals_before(text, begin, pos)
-    if single_equals is not None and set(err.expected) == {"NAME"}:
-        # `x = 5`: '=' only binds an aggregation's result; point at it as the comparison typo
-        line, column = source.position(single_equals)
-        return kinds.SYNTAX_ERROR(Span(source, line, column, line, column + 1), found="'='",
-                                  token="=", expected=["'=='", "an aggregation"],
-                                  suggestion=None)
     return kinds.SYNTAX_ERROR(Span(source, line, column, end_line, end_column), found=found,
                               token=str(token),
                               expected=sorted({_terminal(t) for t in err.expected}),
                               suggestion=_misspelled_keyword(text, begin, pos))
 
 
-def _single_equals_before(text: str, begin: int, pos: int) -> int | None:
-    """The offset of a lone '=' that is the last thing before `pos` (not '==', ':=', '<=')."""
-    i = len(text[begin:pos].rstrip()) + begin - 1
-    if i >= begin and text[i] == "=" and (i == begin or text[i - 1] not in "=!<>:"):
-        return i
-    return None
+_AFTER_AGGREGATOR_NAME = {"LPAR", "LSQB"}  # what may follow `= count`: `(` or `[args]`
+
+
+def _single_equals_before(text: str, begin: int, pos: int, expected: set) -> int | None:
+    """Where the parser wanted an aggregation after a lone '=' (not '==', ':=', '<=', '=>'):
+    the offset of that '=', else None. Either the '=' is the last thing before `pos` and a
+    name (the aggregator) was expected, or a name follows it and `(` or `[` was expected."""
+    before = text[begin:pos].rstrip()
+    if expected == _AFTER_AGGREGATOR_NAME:
+        name = re.search(r"[A-Za-z_]\w*$", before)
+        if name is None:
+            return None
+        before = before[:name.start()].rstrip()
+    elif expected != {"NAME"}:
+        return None
+    i = begin + len(before) - 1
+    if i < begin or text[i] != "=" or (i > begin and text[i - 1] in "=!<>:"):
+        return None
+    if re.fullmatch(r"\s*rel\s+[A-Za-z_]\w*\s*", text[begin:i]):
+        return None  # `rel r = count`: the '=' of a fact set or reduce rule
+    return i
 
 
 _STATEMENT_KEYWORD_LIST = sorted(_STATEMENT_KEYWORDS)

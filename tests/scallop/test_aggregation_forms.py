@@ -80,3 +80,27 @@ def test_forall_with_scallops_implication_arrow():
     '''
     assert run(program, "target") == {(False,)}
     assert run(program, "spheres_are_objects") == {(True,)}
+
+
+def test_equals_between_variables_is_the_comparison_typo_too():
+    import nesy
+    import pytest
+    from nesy.errors import CompileError
+
+    for text, column in [("rel p = {1}\nrel q(x) = p(x), x = y", 20),
+                         ("rel p = {1}\nrel q(x) = p(x), x = y, p(y)", 20)]:
+        with pytest.raises(CompileError) as info:
+            nesy.compile(text, name="<t>")
+        (d,) = info.value.diagnostics
+        assert (d.code, d.fields["token"], d.span.column) == ("syntax-error", "=", column)
+
+
+def test_an_unfinished_reduce_rule_is_not_called_a_comparison():
+    import nesy
+    import pytest
+    from nesy.errors import CompileError
+
+    with pytest.raises(CompileError) as info:
+        nesy.compile("rel r = count", name="<t>")
+    (d,) = info.value.diagnostics
+    assert d.code == "unexpected-end"
