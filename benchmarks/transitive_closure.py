@@ -27,6 +27,7 @@ import sys
 import time
 
 PROGRAM = """
+type edge(i32, i32)
 rel path(a, b) = edge(a, b)
 rel path(a, c) = path(a, b) and edge(b, c)
 """

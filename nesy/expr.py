@@ -124,6 +124,8 @@ def _binop(e: ir.BinOp, args, columns, n, values):
         return out.astype(bool), valid
     if op in _COMPARE:
         return np.asarray(_COMPARE[op](a, b), dtype=bool), valid
+    if e.type.name == "String":  # `+` is the only operator typecheck allows on strings
+        return np.add(a.astype(object), b.astype(object)), valid
     if e.type.is_integer:
         out, ok = _integer_op(op, a, b, e.type)
         return out, valid & ok

@@ -56,3 +56,9 @@ def _string_index_of(s, pattern):
 @register("string_trim", ["String"], "String")
 def _string_trim(s):
     return s.strip()
+
+
+@register("string_replace", ["String", "String", "String"], "String")
+def _string_replace(s, pattern, replacement):
+    """s with every occurrence of pattern replaced (Rust's str::replace, as Scallop)."""
+    return s.replace(pattern, replacement)

@@ -136,6 +136,24 @@ class RelationType(Node):
 class EnumType(Node):
     name: str
     variants: list[tuple[str, Span]]
+    #: Scallop's explicit values (`RED = 3 | GREEN`), one per variant, None where not given.
+    values: list[int | None] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class ConstAssign(Node):
+    """`NAME [: TYPE] = value` of a `const` declaration."""
+
+    name: str
+    name_span: Span
+    type_name: str | None
+    type_span: Span | None
+    value: Expr
+
+
+@dataclass(eq=False)
+class ConstDecl(Node):
+    assignments: list[ConstAssign]
 
 
 @dataclass(eq=False)

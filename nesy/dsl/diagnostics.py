@@ -93,6 +93,10 @@ ARITY_MISMATCH = Kind("arity-mismatch", "relation '{relation}' is used with {ari
 UNKNOWN_RELATION = Kind("unknown-relation", "unknown relation '{relation}'",
                         "did you mean '{suggestion}'? (to read facts supplied at run time, "
                         "declare it with `type {relation}(...)`)")
+UNDEFINED_RELATION = Kind("undefined-relation",
+                          "relation '{relation}' is read but never defined, declared or given "
+                          "facts", "to supply its facts at run time, declare it with "
+                          "`type {relation}(...)`")
 QUERY_UNKNOWN_RELATION = Kind("query-unknown-relation",
                               "query of unknown relation '{relation}'", DID_YOU_MEAN)
 QUERY_ARITY_MISMATCH = Kind("query-arity-mismatch", "query of '{relation}' has {arity} "
@@ -113,6 +117,8 @@ def _aggregator_hint(fields: dict) -> str:
 
 
 UNKNOWN_AGGREGATOR = Kind("unknown-aggregator", "unknown aggregator '{name}'", _aggregator_hint)
+UNKNOWN_CONSTANT = Kind("unknown-constant", "'{constant}' is not a constant or enum variant",
+                        DID_YOU_MEAN)
 ENUM_CONSTANT_AS_VARIABLE = Kind("enum-constant-as-variable",
                                  "'{constant}' is an enum constant, not a variable")
 AGGREGATOR_NEEDS_IMPLIES = Kind(

@@ -16,7 +16,7 @@ import re
 from ..errors import Source, Span
 from . import ast
 
-_KEYWORDS = r"(?:rel|type|query|grammar|and|or|not|implies|if|then|else|as|where|true|false)\b"
+_KEYWORDS = r"(?:rel|type|const|query|grammar|and|or|not|implies|if|then|else|as|where|true|false)\b"
 _NAME = rf"(?!{_KEYWORDS})[A-Za-z_][A-Za-z0-9_]*"
 _WS = r"[ \t\f\r\n]"  # the parser's whitespace (not \v, \x85, \u2028: errors there)
 _NUMBER = r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
@@ -28,7 +28,7 @@ _PROBABILITY = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 _ITEM = rf"(?:{_PROBABILITY}{_S}::{_S})?(?:\({_S}{_VALUES}{_S}\)|{_VALUE})"
 # The end of a one-line fact: the next statement (a keyword) or the end of the file. After
 # anything else (`= body`, `:- body`, a comment) the statement is the parser's.
-_NEXT = rf"(?={_S}(?:\Z|(?:rel|type|query|grammar)\b))"
+_NEXT = rf"(?={_S}(?:\Z|(?:rel|type|const|query|grammar)\b))"
 
 _FACT_SET = re.compile(
     rf"rel{_WS}+({_NAME}){_S}={_S}\{{{_S}({_ITEM}(?:{_S},{_S}{_ITEM})*){_S},?{_S}\}}")
@@ -37,7 +37,7 @@ _FACT_LINE = re.compile(
 _SET_ITEM = re.compile(rf"(?:({_PROBABILITY}){_S}::{_S})?(?:\({_S}({_VALUES}){_S}\)|({_VALUE}))")
 _ONE_VALUE = re.compile(rf"({_NUMBER})|({_STRING})|(true|false)")
 # Skips comments, strings and characters (a `rel` inside them is not a statement) in chunks.
-_SCAN = re.compile(r"""//[^\r\n]*|/\*[\s\S]*?\*/|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?"""
+_SCAN = re.compile(r"""//[^\r\n]*|/\*[\s\S]*?\*/|"{3}[\s\S]*?"{3}|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?"""
                    r"""|'(?:\\.|[^'\\\r\n])*'?|\brel\b|[^/"'r]+|.""", re.DOTALL)
 _MAX_DIGITS = 39  # longer integers are the parser's to report (integer-too-large)
 

@@ -175,10 +175,25 @@ class AstBuilder(Transformer_NonRecursive):
 
     def enum_or_alias(self, meta, children):
         name, *variants = children
-        if len(variants) == 1 and _is_type_name(str(variants[0])):
-            return ast.TypeAlias(self.span(meta), str(name), str(variants[0]),
-                                 self.tspan(variants[0]))
-        return ast.EnumType(self.span(meta), str(name), [(str(v), self.tspan(v)) for v in variants])
+        if len(variants) == 1 and variants[0][1] is None and _is_type_name(str(variants[0][0])):
+            target = variants[0][0]
+            return ast.TypeAlias(self.span(meta), str(name), str(target), self.tspan(target))
+        return ast.EnumType(self.span(meta), str(name),
+                            [(str(v), self.tspan(v)) for v, _ in variants],
+                            [None if n is None else int(n) for _, n in variants])
+
+    def variant(self, meta, children):
+        return tuple(children)  # (name, explicit value token or None)
+
+    def const_decl(self, meta, children):
+        return ast.ConstDecl(self.span(meta), children)
+
+    def const_assign(self, meta, children):
+        name, type_name, value = children
+        return ast.ConstAssign(self.span(meta), str(name), self.tspan(name),
+                               None if type_name is None else str(type_name),
+                               None if type_name is None else self.tspan(type_name),
+                               self.expr(value))
 
     def fact_set(self, meta, children):
         name, *groups = children
@@ -208,6 +223,19 @@ class AstBuilder(Transformer_NonRecursive):
     def rel_rule(self, meta, children):
         prob, head, body = children
         return self._rule(meta, prob, head, body)
+
+    def reduce_rule(self, meta, children):
+        """`rel n = count(x: p(x))` as Scallop desugars it: `rel n(r) = r := count(x: p(x))`,
+        one fresh result variable per result of the aggregator (an unknown aggregator gets
+        one, and is reported by resolve)."""
+        name, agg = children
+        agg.span = self.span(meta)
+        n = 1
+        if agg.aggregator in aggregators.names():
+            n = aggregators.get(agg.aggregator).n_results(len(agg.args), len(agg.bindings))
+        agg.results = [ast.Var(agg.aggregator_span, f"{agg.aggregator}#{i}") for i in range(n)]
+        head = ast.Atom(self.tspan(name), str(name), list(agg.results), self.tspan(name))
+        return ast.Rule(self.span(meta), head, agg, None, None)
 
     def horn_rule(self, meta, children):
         prob, head, body = children
@@ -395,7 +423,9 @@ class AstBuilder(Transformer_NonRecursive):
         return ast.Literal(self.span(meta), float(children[0]), "float")
 
     def string(self, meta, children):
-        value = _unescape(str(children[0])[1:-1])
+        text = str(children[0])
+        quotes = 3 if text.startswith('"""') and len(text) >= 6 else 1
+        value = _unescape(text[quotes:-quotes])
         if value is None:
             self.report(kinds.BAD_ESCAPE, self.span(meta), text=str(children[0]))
             value = ""
@@ -424,11 +454,11 @@ def _is_type_name(name: str) -> bool:
 # ---- syntax errors -------------------------------------------------------------------------
 _TOKEN = re.compile(r"""
     (?P<ws>\s+) | (?P<comment>//[^\r\n]*|/\*[\s\S]*?\*/)
-  | (?P<string>"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?) | (?P<char>'(?:\\.|[^'\\\r\n])'?)
+  | (?P<string>"{3}[\s\S]*?"{3}|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?) | (?P<char>'(?:\\.|[^'\\\r\n])'?)
   | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
   | (?P<word>[A-Za-z_$][A-Za-z0-9_]*) | (?P<horn>:-) | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
-_STATEMENT_KEYWORDS = {"rel", "type", "query", "grammar"}
+_STATEMENT_KEYWORDS = {"rel", "type", "const", "query", "grammar"}
 
 
 def statement_starts(text: str) -> list[int]:
@@ -526,6 +556,16 @@ def _describe(source: Source, err: lark.exceptions.UnexpectedInput, begin: int,
         return kinds.UNEXPECTED_CHARACTER(Span(source, line, column, line, column + 1),
                                           character=ch, query=_prolog_query(text, pos))
     token = getattr(err, "token", None)
+    expected_terminals = set(getattr(err, "expected", ()) or ())
+    at = end if token is None or token.type == "$END" else begin + token.start_pos
+    single_equals = _single_equals_before(text, begin, at, expected_terminals)
+    if single_equals is not None:
+        # `x = 5`, `x = y`: '=' only binds an aggregation's result; point at it as the
+        # comparison typo it most likely is
+        line, column = source.position(single_equals)
+        return kinds.SYNTAX_ERROR(Span(source, line, column, line, column + 1), found="'='",
+                                  token="=", expected=["'=='", "an aggregation"],
+                                  suggestion=None)
     if token is None or token.type == "$END":
         span = _end_of_statement(source, begin, end)
         expected = sorted(_terminal(t) for t in getattr(err, "expected", ()) or ())
@@ -541,6 +581,29 @@ def _describe(source: Source, err: lark.exceptions.UnexpectedInput, begin: int,
                               token=str(token),
                               expected=sorted({_terminal(t) for t in err.expected}),
                               suggestion=_misspelled_keyword(text, begin, pos))
+
+
+_AFTER_AGGREGATOR_NAME = {"LPAR", "LSQB"}  # what may follow `= count`: `(` or `[args]`
+
+
+def _single_equals_before(text: str, begin: int, pos: int, expected: set) -> int | None:
+    """Where the parser wanted an aggregation after a lone '=' (not '==', ':=', '<=', '=>'):
+    the offset of that '=', else None. Either the '=' is the last thing before `pos` and a
+    name (the aggregator) was expected, or a name follows it and `(` or `[` was expected."""
+    before = text[begin:pos].rstrip()
+    if expected == _AFTER_AGGREGATOR_NAME:
+        name = re.search(r"[A-Za-z_]\w*$", before)
+        if name is None:
+            return None
+        before = before[:name.start()].rstrip()
+    elif expected != {"NAME"}:
+        return None
+    i = begin + len(before) - 1
+    if i < begin or text[i] != "=" or (i > begin and text[i - 1] in "=!<>:"):
+        return None
+    if re.fullmatch(r"\s*rel\s+[A-Za-z_]\w*\s*", text[begin:i]):
+        return None  # `rel r = count`: the '=' of a fact set or reduce rule
+    return i
 
 
 _STATEMENT_KEYWORD_LIST = sorted(_STATEMENT_KEYWORDS)

@@ -27,6 +27,8 @@ class RelationInfo:
 class Scope:
     types: dict[str, ValueType] = field(default_factory=dict)  # type names incl. enums/aliases
     variants: dict[str, ValueType] = field(default_factory=dict)  # enum constant -> enum type
+    #: `const` names (and variants of enums with explicit values) -> their value expression
+    constants: dict[str, ast.Expr] = field(default_factory=dict)
     relations: dict[str, RelationInfo] = field(default_factory=dict)
     type_spans: dict[str, Span] = field(default_factory=dict)
 
@@ -44,6 +46,9 @@ class Resolver:
         for item in self.program.items:
             if isinstance(item, (ast.EnumType, ast.TypeAlias)):
                 self.declare_type(item)
+        for item in self.program.items:
+            if isinstance(item, ast.ConstDecl):
+                self.declare_constants(item)
         for item in self.program.items:
             if isinstance(item, ast.RelationType):
                 self.declare_relation(item)
@@ -68,6 +73,8 @@ class Resolver:
                             suggestion=closest(item.target, self.scope.types))
                 return
             self.scope.types[item.name] = target
+        elif any(v is not None for v in item.values):
+            self.declare_numbered_enum(item)
         else:
             enum = ValueType(item.name, tuple(v for v, _ in item.variants))
             self.scope.types[item.name] = enum
@@ -76,6 +83,40 @@ class Resolver:
                     self.report(kinds.DUPLICATE_ENUM_CONSTANT, span, constant=variant)
                 self.scope.variants[variant] = enum
         self.scope.type_spans[item.name] = item.span
+
+    def declare_numbered_enum(self, item: ast.EnumType):
+        """`type Color = RED | GREEN = 10 | BLUE`: as in Scallop, the variants are usize
+        constants (0, 10, 11: each one more than the previous unless given) and the type
+        is usize."""
+        self.scope.types[item.name] = PRIMITIVES["usize"]
+        value = -1
+        for (variant, span), given in zip(item.variants, item.values):
+            value = value + 1 if given is None else given
+            self.define_constant(variant, span, ast.Cast(span, ast.Literal(span, value, "int"),
+                                                          "usize", span))
+
+    def declare_constants(self, item: ast.ConstDecl):
+        """`const LEFT = 0, PI: f64 = 3.14`: each name stands for its value (cast to the
+        declared type, if any) wherever it is used; a value may name an earlier constant."""
+        for a in item.assignments:
+            value = self.resolve_expr(a.value)
+            if isinstance(value, ast.Var):
+                known = [*self.scope.constants, *self.scope.variants]
+                self.report(kinds.UNKNOWN_CONSTANT, value.span, constant=value.name,
+                            suggestion=closest(value.name, known))
+                continue
+            if a.type_name is not None:
+                if a.type_name not in self.scope.types:
+                    self.report(kinds.UNKNOWN_TYPE, a.type_span, type=a.type_name,
+                                suggestion=closest(a.type_name, self.scope.types))
+                    continue
+                value = ast.Cast(a.span, value, a.type_name, a.type_span)
+            self.define_constant(a.name, a.name_span, value)
+
+    def define_constant(self, name: str, span: Span, value: ast.Expr):
+        if name in self.scope.variants or name in self.scope.constants:
+            self.report(kinds.DUPLICATE_ENUM_CONSTANT, span, constant=name)
+        self.scope.constants[name] = value
 
     def declare_relation(self, item: ast.RelationType):
         known = self.scope.relations.get(item.name)
@@ -130,22 +171,22 @@ class Resolver:
     def check_body_relations(self):
         """Run after all items: relations read in bodies and queries must exist somewhere."""
         known = self.scope.relations
-        inputs: set[str] = set()
+        reported: set[str] = set()
         for node in self._all_nodes():
             if not isinstance(node, ast.Atom):
                 continue
-            if node.relation in inputs:
-                self.use_relation(node.relation, len(node.args), node.span, defines=False)
-            elif node.relation not in known:
-                # A relation only read is an input relation (facts come at run time), unless
-                # its name is one edit away from a known relation: then it is most likely a typo.
-                typo_of = closest(node.relation, known)
-                if typo_of:
-                    self.report(kinds.UNKNOWN_RELATION, node.name_span, relation=node.relation,
-                                suggestion=typo_of)
-                else:
-                    inputs.add(node.relation)
-                    self.use_relation(node.relation, len(node.args), node.span, defines=False)
+            if node.relation in reported or node.relation in known:
+                continue
+            # As in Scallop, a relation only read is an error: facts supplied at run time
+            # need a `type` declaration. A name one edit away from a known relation is most
+            # likely a typo of it.
+            reported.add(node.relation)
+            typo_of = closest(node.relation, known)
+            if typo_of:
+                self.report(kinds.UNKNOWN_RELATION, node.name_span, relation=node.relation,
+                            suggestion=typo_of)
+            else:
+                self.report(kinds.UNDEFINED_RELATION, node.name_span, relation=node.relation)
         for item in self.program.items:
             if isinstance(item, ast.Query):
                 info = known.get(item.relation)
@@ -191,7 +232,7 @@ class Resolver:
             self.report(kinds.UNKNOWN_AGGREGATOR, agg.aggregator_span, name=agg.aggregator,
                         available=aggregators.names())
         for var in [*agg.results, *agg.args, *agg.bindings, *(agg.where_keys or [])]:
-            if var.name in self.scope.variants:
+            if var.name in self.scope.variants or var.name in self.scope.constants:
                 self.report(kinds.ENUM_CONSTANT_AS_VARIABLE, var.span, constant=var.name)
         if aggregator is not None and aggregator.needs_implies and \
                 not isinstance(agg.body, ast.Implies):
@@ -218,6 +259,8 @@ class Resolver:
         if isinstance(e, ast.Var) and e.name in self.scope.variants:
             enum = self.scope.variants[e.name]
             return ast.Literal(e.span, enum.variants.index(e.name), "enum", enum.name)
+        if isinstance(e, ast.Var) and e.name in self.scope.constants:
+            return _copy_at(self.scope.constants[e.name], e.span)
         if isinstance(e, ast.Call):
             fn = builtins.lookup(e.function)
             if fn is None:
@@ -230,3 +273,13 @@ class Resolver:
             self.report(kinds.UNKNOWN_TYPE, e.type_span, type=e.type_name,
                         suggestion=closest(e.type_name, self.scope.types))
         return e
+
+
+def _copy_at(value: ast.Expr, span: Span) -> ast.Expr:
+    """A fresh copy of a constant's value (a literal, a negated or cast one), placed at the
+    use, so that every use is its own node with its own span."""
+    if isinstance(value, ast.Cast):
+        return ast.Cast(span, _copy_at(value.operand, span), value.type_name, value.type_span)
+    if isinstance(value, ast.Unary):
+        return ast.Unary(span, value.op, _copy_at(value.operand, span))
+    return ast.Literal(span, value.value, value.kind, value.enum_type)

@@ -22,6 +22,10 @@ _LITERAL_TYPES = {"int": INTEGERS, "float": FLOATS, "string": frozenset(["String
                   "bool": frozenset(["bool"])}
 NUMBERS = INTEGERS | FLOATS
 ORDERED = NUMBERS | {"String", "char"}
+# What may be cast to `char` and `bool`, where Scallop rejects more than a cast that fails at
+# run time: `1.5 as char` and `"true" as bool` are errors there. (Integers to char remain a
+# nesy extension: code points.) Other targets take any source.
+_CAST_SOURCES = {"char": INTEGERS | {"char"}, "bool": frozenset(["bool"])}
 CLASSES = {"any": None, "numeric": NUMBERS, "integer": INTEGERS, "float": FLOATS}
 
 
@@ -228,6 +232,10 @@ class TypeChecker:
             return operand
         if isinstance(e, ast.Cast):
             target = self.scope.types.get(e.type_name)
+            sources = _CAST_SOURCES.get(target.name) if target else None
+            if sources is not None:
+                (operand,) = operands
+                self.restrict(operand, sources, e.span, f"cast to {target.name}")
             return self.fresh(frozenset([target.name]) if target else None, e.type_span)
         if isinstance(e, ast.IfThenElse):
             condition, then, otherwise = operands
@@ -245,7 +253,9 @@ class TypeChecker:
             return self.fresh(frozenset(["bool"]))
         operands = self.unify(left, right, e.span, f"operands of '{e.op}'")
         if e.op in ("+", "-", "*", "/", "%"):
-            self.restrict(operands, NUMBERS, e.span, f"operator '{e.op}'")
+            # Scallop's `+` also concatenates strings
+            allowed = NUMBERS | {"String"} if e.op == "+" else NUMBERS
+            self.restrict(operands, allowed, e.span, f"operator '{e.op}'")
             return operands
         if e.op in ("<", "<=", ">", ">="):
             self.restrict(operands, ORDERED, e.span, f"operator '{e.op}'")
