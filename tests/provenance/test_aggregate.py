@@ -12,7 +12,7 @@ from nesy.provenance import InputFacts, make
 from .programs import Program, problog, random_program, run, to_problog
 
 EXACT = [("exact", None), ("diffexact", None), ("topkproofs", 10_000), ("difftopkproofs", 10_000)]
-AGGREGATORS = ["count", "sum", "prod", "min", "max", "argmin", "argmax", "exists", "forall"]
+AGGREGATORS = ["avg", "count", "sum", "prod", "min", "max", "argmin", "argmax", "exists", "forall"]
 N_GROUPS = 3  # the last group never has rows
 
 
@@ -61,7 +61,15 @@ out(G, J) :- item(G, _, R, V, J), n(R), \\+better(G, V).
 better(G, V) :- item(G, _, R, W, _), W {cmp} V, n(R).
 """
 _SOME = "some(G) :- item(G, _, R, _, _), n(R).\n"
+_MEAN = """
+acc(G, 0, 0, 0) :- grp(G).
+acc(G, I, S, C) :- I > 0, J is I - 1, item(G, I, R, V, _), n(R), acc(G, J, S0, C0),
+                   S is S0 + V, C is C0 + 1.
+acc(G, I, S, C) :- I > 0, J is I - 1, item(G, I, R, _, _), \\+n(R), acc(G, J, S, C).
+out(G, A) :- size(G, M), acc(G, M, S, C), C > 0, A is sign(S) * (abs(S) // C).
+"""
 _ENCODINGS = {
+    "avg": _MEAN,  # integer means truncate toward zero
     "count": _FOLD.format(identity=0, combine="M + 1"),
     "sum": _FOLD.format(identity=0, combine="M + V"),
     "prod": _FOLD.format(identity=1, combine="M * V"),
