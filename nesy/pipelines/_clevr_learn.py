@@ -177,18 +177,15 @@ def answer_probabilities(model, split: Split, questions: list[int], provenance: 
 
 
 def answer_loss(answers: dict[str, torch.Tensor], truth: str) -> torch.Tensor:
-    """The negative log of the true answer's share of all the answers' probabilities.
+    """The negative log-probability of the true answer (at least `MIN_PROBABILITY`).
 
-    Normalised, not the true answer's probability alone: `unique` passes its whole input set
-    on, so an object set that is too large (say, every relation believed true) raises the
-    probability of every attribute answer at once; unnormalised, that pushed every relation
-    towards true (probes at chance). For counts and yes/no the answers' probabilities sum to
-    about one anyway."""
+    Not normalised over the derived answers: measured side by side on the same 800 questions,
+    the normalised loss left colour, shape and material at 15-40% after five epochs, where
+    this one reached 70-90% in three."""
     p = answers.get(truth)
     if p is None:
         return torch.tensor(-math.log(MIN_PROBABILITY))
-    total = torch.stack(list(answers.values())).sum()
-    return -torch.log((p / total.clamp_min(MIN_PROBABILITY)).clamp_min(MIN_PROBABILITY))
+    return -torch.log(p.clamp_min(MIN_PROBABILITY))
 
 
 def predicted(answers: dict) -> str | None:
@@ -201,9 +198,13 @@ class ClevrLearner(Pipeline):
     name = "clevr"
     headline = "test_accuracy"
 
-    def __init__(self, train: Split, val: Split, provenance: str, k: int | None, config: dict):
+    def __init__(self, train: Split, val: Split, provenance: str, k: int | None, config: dict,
+                 curriculum: int = 0):
         self.train, self.val = train, val
         self.provenance, self.k = provenance, k
+        self.curriculum = curriculum
+        self._flat = [q for q, question in enumerate(train.questions)
+                      if not any(node["function"] == "relate" for node in question.program)]
         self._config = config
         self._clock = [0.0, time.process_time()]  # executor CPU seconds, epoch start
         self.model = ConceptModel()
@@ -213,7 +214,13 @@ class ClevrLearner(Pipeline):
 
     def train_batches(self, epoch: int, batch_size: int, seed: int):
         self._clock = [0.0, time.process_time()]
-        order = np.random.default_rng([seed, epoch]).permutation(len(self.train.questions))
+        """A shuffle of the questions; during the first `curriculum` epochs, only those without
+        `relate` (NS-CL's curriculum, in one step): while the attribute concepts are still
+        random, filtered sets after a relation come out right more often when *every* relation
+        is believed true, and the relation network, pushed that way, saturates (measured: its
+        probe stayed at chance, at 50%, after three epochs without a curriculum)."""
+        pool = self._flat if epoch <= self.curriculum and self._flat else range(len(self.train.questions))
+        order = np.asarray(pool)[np.random.default_rng([seed, epoch]).permutation(len(pool))]
         return [order[i:i + batch_size].tolist() for i in range(0, len(order), batch_size)]
 
     def batch_result(self, batch) -> BatchResult:

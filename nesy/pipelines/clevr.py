@@ -202,6 +202,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                         help="CoGenT condition of the generated validation scenes (default: --condition)")
     parser.add_argument("--fraction", type=positive_float, default=1.0, metavar="F",
                         help="train on this fraction of the training questions (default 1)")
+    parser.add_argument("--curriculum", type=int_between(0, None), default=0, metavar="E",
+                        help="train the first E epochs only on questions without relations (default 0)")
     parser.add_argument("--provenance", default=DEFAULT_PROVENANCE, metavar="NAME",
                         help=f"differentiable provenance of the executor (default {DEFAULT_PROVENANCE})")
     parser.add_argument("--top-k", type=int_between(1, None), metavar="K",
@@ -236,7 +238,8 @@ def train_run(args) -> TrainingRun:
         options = DataOptions(args.data, args.val, args.scenes, args.val_scenes, args.questions_per_scene,
                               args.max_objects, args.condition, args.test_condition, args.fraction)
         train, val = prepare(options, log=lambda line: print(line, file=sys.stderr))
-        return ClevrLearner(train, val, provenance, k, {**options.config(), "provenance": provenance, "top_k": k})
+        return ClevrLearner(train, val, provenance, k, {**options.config(), "provenance": provenance, "top_k": k,
+                                                        "curriculum": args.curriculum}, args.curriculum)
 
     return TrainingRun(build, "clevr", f"CLEVR concepts from question-answer pairs with provenance {provenance}")
 

@@ -99,3 +99,17 @@ def test_data_flags_conflict_and_eval_needs_both(tiny, tmp_path):
     assert lone.returncode == 2 and "--model DIR and --data DIR go together" in lone.stderr
     empty = run_cli_in_process("eval", "clevr", "--model", tmp_path, "--data", tiny / "val")
     assert empty.returncode == 1 and "error" in empty.stderr
+
+
+def test_curriculum_holds_back_relational_questions_then_uses_all(tiny):
+    from nesy.pipelines._clevr_learn import ClevrLearner, DataOptions, prepare
+
+    train, val = prepare(DataOptions(tiny / "train", tiny / "val"))
+    learner = ClevrLearner(train, val, "difftopkproofs", 3, {}, curriculum=1)
+    relational = {q for q, question in enumerate(train.questions)
+                  if "relate" in [node["function"] for node in question.program]}
+    first = [q for batch in learner.train_batches(1, 4, 0) for q in batch]
+    second = [q for batch in learner.train_batches(2, 4, 0) for q in batch]
+    assert sorted(first) == sorted(set(range(len(train.questions))) - relational)
+    assert sorted(second) == list(range(len(train.questions)))
+    assert learner.train_batches(2, 4, 0) == learner.train_batches(2, 4, 0)
