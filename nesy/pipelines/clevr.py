@@ -1,7 +1,9 @@
 """CLEVR: `nesy eval clevr` runs every question's functional program, compiled to facts of
 nesy's CLEVR executor (`nesy.datasets.clevr.compile`), on its scene's ground-truth graph, and
 scores the answers; `answers` is the batched runner (one engine run per batch of questions,
-whatever their templates). The learner (`nesy train clevr`) is not built yet.
+whatever their templates). `nesy train clevr` learns visual concepts from question-answer
+pairs through the same executor on a differentiable provenance (`_clevr_learn`, built when
+the command runs), and `nesy eval clevr --model DIR --data DIR` evaluates what it learned.
 
 Data comes from `nesy data clevr` (`--scenes FILE --questions FILE`) or from a CLEVR_v1.0
 download (`--clevr DIR --split val`). torch is not needed; the engine is imported when the
@@ -16,11 +18,16 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from nesy.argtypes import int_between
+from nesy.argtypes import int_between, positive_float
 from nesy.errors import DataError, UsageError
-from nesy.pipelines.base import PipelineSpec
+from nesy.pipelines.base import PipelineSpec, TrainingRun, trainable_provenance
 
 DEFAULT_BATCH = 2000
+#: The learner's provenance: top-3 proofs costs about a second per 100 questions; `diffexact`
+#: is exact but its formulas grow with every uncertain fact a count or relation touches (a
+#: minute for 8 questions of up to 10 objects, measured), so it is for tiny scenes only.
+DEFAULT_PROVENANCE = "difftopkproofs"
+DEFAULT_TOP_K = 3
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +90,10 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int_between(1, None), default=DEFAULT_BATCH, metavar="B",
                         help=f"questions executed together in one engine run (default {DEFAULT_BATCH})")
     parser.add_argument("--limit", type=int_between(1, None), metavar="N", help="only the first N questions")
+    parser.add_argument("--model", type=Path, metavar="DIR", help="a `nesy train clevr` run: answer with its "
+                        "learned concepts instead of the ground-truth scene graphs (needs --data)")
+    parser.add_argument("--data", type=Path, metavar="DIR", help="with --model: a `nesy data clevr` folder "
+                        "(pictures, scenes.json, questions.json)")
     parser.set_defaults(handler=evaluate_command)
 
 
@@ -91,6 +102,8 @@ def evaluate_command(args) -> int:
 
     from nesy.datasets.clevr.loader import load
 
+    if args.model is not None or args.data is not None:
+        return _evaluate_model(args)
     if args.clevr is None and (args.scenes is None or args.questions is None):
         raise UsageError("give --scenes FILE and --questions FILE, or --clevr DIR (a CLEVR_v1.0 folder)")
     if args.clevr is not None and (args.scenes is not None or args.questions is not None):
@@ -106,6 +119,46 @@ def evaluate_command(args) -> int:
             print(json.dumps({"question_index": q.question_index, "predicted": p, "answer": q.answer}))
         return 0
     print(accuracy_table(questions, predicted))
+    return 0
+
+
+def _evaluate_model(args) -> int:
+    """`nesy eval clevr --model DIR --data DIR`: the learned concepts answer the questions
+    (the trained run's provenance), scored per family and function, plus concept probing."""
+    if args.model is None or args.data is None:
+        raise UsageError("--model DIR and --data DIR go together")
+    if args.clevr is not None or args.scenes is not None or args.questions is not None:
+        raise UsageError("with --model, give the data as --data DIR only")
+    if not (args.data / "questions.json").is_file():
+        raise UsageError(f"{args.data} is not a `nesy data clevr` folder (no questions.json)")
+    from nesy.pipelines._clevr_learn import ConceptModel, evaluate, load_split, read_folder
+    from nesy.pipelines.checkpoints import CHECKPOINT_NAME, load_checkpoint
+
+    state = load_checkpoint(args.model / CHECKPOINT_NAME)
+    model = ConceptModel()
+    try:
+        model.load_state_dict(state["model"])
+    except (RuntimeError, KeyError) as err:
+        raise DataError(f"{args.model} is not a `nesy train clevr` run: {str(err).splitlines()[0]}") from None
+    scenes, questions = read_folder(args.data)
+    questions = questions[: args.limit] if args.limit else questions
+    if not questions:
+        raise UsageError("the questions file holds no questions")
+    import torch
+
+    model.eval()
+    with torch.no_grad():
+        metrics, predicted = evaluate(model, load_split(args.data, scenes, questions),
+                                      state["config"]["provenance"], state["config"]["top_k"], args.batch_size)
+    if args.format == "json":
+        for q, p in zip(questions, predicted):
+            print(json.dumps({"question_index": q.question_index, "predicted": p, "answer": q.answer}))
+        return 0
+    print(accuracy_table(questions, predicted))
+    print("concept probing (against the scene file's attributes, never trained on):")
+    for key, value in metrics.items():
+        if key.startswith("probe/"):
+            print(f"  {key[6:]:10} {100 * value:6.2f}%")
     return 0
 
 
@@ -131,12 +184,70 @@ def accuracy_table(questions, predicted) -> str:
     return "\n".join(lines)
 
 
-def _not_yet(args):
-    raise UsageError("the CLEVR learner is not built yet (issue 11); `nesy eval clevr` runs the "
-                     "programs on ground-truth scene graphs")
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, metavar="DIR", help="training data: a `nesy data clevr` folder "
+                        "(default: generated into the cache, $NESY_CACHE or ~/.cache/nesy)")
+    parser.add_argument("--val", type=Path, metavar="DIR", help="validation data, a `nesy data clevr` folder "
+                        "(default: with --data, its last tenth of scenes; else generated)")
+    parser.add_argument("--scenes", type=int_between(1, None), default=500, metavar="N",
+                        help="scenes to generate for training when --data is not given (default 500)")
+    parser.add_argument("--val-scenes", type=int_between(1, None), default=100, metavar="N",
+                        help="scenes to generate for validation (default 100)")
+    parser.add_argument("--questions-per-scene", type=int_between(1, 100), default=10, metavar="Q",
+                        help="questions per generated scene (default 10)")
+    parser.add_argument("--max-objects", type=int_between(1, 10), default=10, metavar="N",
+                        help="at most N objects per generated scene (default 10)")
+    parser.add_argument("--condition", choices=("A", "B"), help="CoGenT condition of the generated training scenes")
+    parser.add_argument("--test-condition", choices=("A", "B"),
+                        help="CoGenT condition of the generated validation scenes (default: --condition)")
+    parser.add_argument("--fraction", type=positive_float, default=1.0, metavar="F",
+                        help="train on this fraction of the training questions (default 1)")
+    parser.add_argument("--curriculum", type=int_between(0, None), default=0, metavar="E",
+                        help="train the first E epochs only on questions without relations (default 0)")
+    parser.add_argument("--provenance", default=DEFAULT_PROVENANCE, metavar="NAME",
+                        help=f"differentiable provenance of the executor (default {DEFAULT_PROVENANCE})")
+    parser.add_argument("--top-k", type=int_between(1, None), metavar="K",
+                        help=f"k of a top-k provenance (default {DEFAULT_TOP_K})")
+
+
+def train_run(args) -> TrainingRun:
+    from nesy.provenance import make as make_provenance
+
+    if args.samples is not None:
+        raise UsageError("--samples does not apply to clevr: --fraction F trains on part of the questions")
+    if not 0 < args.fraction <= 1:
+        raise UsageError(f"--fraction must be in (0, 1], got {args.fraction}")
+    given = [flag for flag, value in (("--scenes", args.scenes != 500), ("--max-objects", args.max_objects != 10),
+                                      ("--condition", args.condition), ("--questions-per-scene",
+                                                                         args.questions_per_scene != 10))
+             if value]
+    if args.data is not None and given:
+        raise UsageError(f"{', '.join(given)} describe(s) generated data; with --data the folder's data is used")
+    provenance = trainable_provenance(args.provenance)
+    uses_k = make_provenance(provenance, k=args.top_k or DEFAULT_TOP_K).uses_k
+    if args.top_k is not None and not uses_k:
+        raise UsageError(f"--top-k applies only to a top-k provenance, not {provenance}")
+    k = (args.top_k or DEFAULT_TOP_K) if uses_k else None
+    for folder in (args.data, args.val):
+        if folder is not None and not (folder / "questions.json").is_file():
+            raise UsageError(f"{folder} is not a `nesy data clevr` folder (no questions.json)")
+
+    def build():
+        from nesy.pipelines._clevr_learn import ClevrLearner, DataOptions, prepare
+
+        options = DataOptions(args.data, args.val, args.scenes, args.val_scenes, args.questions_per_scene,
+                              args.max_objects, args.condition, args.test_condition, args.fraction)
+        train, val = prepare(options, log=lambda line: print(line, file=sys.stderr))
+        return ClevrLearner(train, val, provenance, k, {**options.config(), "provenance": provenance, "top_k": k,
+                                                        "curriculum": args.curriculum}, args.curriculum)
+
+    return TrainingRun(build, "clevr", f"CLEVR concepts from question-answer pairs with provenance {provenance}")
 
 
 PIPELINES = [PipelineSpec(
-    "clevr", help="CLEVR: questions as programs executed by nesy on scene graphs",
-    run=_not_yet, commands={"eval": add_eval_arguments},
-    description="CLEVR question answering. The learner is not built yet; see `nesy eval clevr`.")]
+    "clevr", help="CLEVR: visual concepts learned from question-answer pairs through nesy's executor",
+    run=train_run, add_arguments=add_train_arguments, commands={"eval": add_eval_arguments},
+    description="Learn CLEVR's visual concepts (colours, shapes, materials, sizes, spatial "
+                "relations) from pictures, questions and answers alone, NS-CL style: each "
+                "question's program runs in nesy's CLEVR executor on a differentiable provenance "
+                "over the perception's concept probabilities, and only the answers supervise.")]

@@ -427,7 +427,7 @@ def test_bad_generation_flags_are_usage_or_file_errors(tmp_path):
     assert swapped.returncode == 2 and "--min-objects (6) exceeds --max-objects (4)" in swapped.stderr
     blocked = run_cli_in_process("data", "clevr", "--scenes", "1", "--out", tmp_path / "file", "--jobs", "1")
     assert blocked.returncode == 1 and "cannot create the output folder" in blocked.stderr
-    assert run_cli_in_process("train", "clevr").returncode == 2
+    assert run_cli_in_process("train", "clevr", "--fraction", "2").returncode == 2
 
 
 def test_the_command_line_is_built_without_the_generator_or_pillow():
