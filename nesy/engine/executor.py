@@ -15,7 +15,7 @@ import numpy as np
 from .. import ir
 from ..errors import NesyError
 from ..provenance import InputFacts, Provenance
-from . import aggregate
+from . import aggregate, closure
 from ..expr import evaluate
 from .store import StoredRelation
 from .limits import DEFAULT_MAX_ITERATIONS, MB, MemoryBudget, ResourceLimitError
@@ -91,7 +91,7 @@ class Executor:
             rows = aggregate.run(agg, self.program.relations, self.stores, self.values, self.prov)
             self.stores[agg.target].merge(rows)
             self.check_memory()
-        if not stratum.rules:
+        if not stratum.rules or closure.run(self, stratum):
             return
         members = set(stratum.relations)
         if not stratum.recursive:

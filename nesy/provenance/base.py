@@ -57,12 +57,23 @@ class Provenance:
     compile_once = False
     #: True when `k` changes the result (the number of proofs kept by a top-k provenance).
     uses_k = False
+    #: True when `closure_tags` is implemented: the engine then answers a transitive closure
+    #: whose queried tuples are bound (`path(0, 9)`) by asking the provenance for just those
+    #: tuples' tags instead of running the closure's fixpoint (nesy.engine.closure).
+    best_first_closure = False
     #: Set to a one-line explanation when the provenance approximates the exact answer.
     approximation: str | None = None
 
     def __init__(self, k: int | None = None):
         #: The k given to `nesy.provenance.make` (None: the provenance's default, if it has one).
         self.k = k
+
+    def closure_tags(self, edges, pairs):
+        """The tags of `path(s, t)` for each (s, t) of `pairs` under `path(a, b) = edge(a, b)
+        or (edge(a, c) and path(c, b))`, given `edges`, the edge relation's (sources,
+        targets, tags); None when this provenance cannot answer from these edges' tags (the
+        engine then runs the fixpoint)."""
+        return None
 
     # -- creating tags -------------------------------------------------------------------------
     def input_tags(self, facts: InputFacts):

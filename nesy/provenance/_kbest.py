@@ -1,0 +1,64 @@
+"""The k most probable proofs of reachability, found best-first instead of by truncation.
+
+The proofs of `path(s, t)` under `path(a, b) = edge(a, b) or (edge(a, c) and path(c, b))`
+are the simple paths from s to t (a walk's edge set contains a simple path's, so it is
+absorbed; a simple path's edges contain no other s-t path). When each edge's proofs are
+independent positive facts, a path's probability is the product of its edges', so the k
+most probable proofs are the k shortest simple paths under the weight -log p.
+
+They are enumerated by A* over partial simple paths, with the exact distance to t (one
+Dijkstra over the reversed graph) as the heuristic. The heuristic ignores simplicity, so it
+never overestimates, and complete paths leave the queue in order of probability; each
+partial path is extended only while it can still beat the k-th proof, so the work is about
+k times the length of a path times the fan-out, whatever the size of the graph.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+
+INF = math.inf
+
+
+def reverse_distances(arcs_into: dict, target) -> dict:
+    """Dijkstra from `target` over reversed arcs: node -> least -log P of a path to target."""
+    dist = {target: 0.0}
+    queue = [(0.0, 0, target)]
+    tie = 1
+    while queue:
+        d, _, v = heapq.heappop(queue)
+        if d > dist.get(v, INF):
+            continue
+        for u, w, _ in arcs_into.get(v, ()):
+            nd = d + w
+            if nd < dist.get(u, INF):
+                dist[u] = nd
+                heapq.heappush(queue, (nd, tie, u))
+                tie += 1
+    return dist
+
+
+def best_paths(arcs_from: dict, arcs_into: dict, source, target):
+    """Yield the simple paths from `source` to `target` (a cycle when they are equal) in
+    order of decreasing probability, as (-log P, the frozenset union of the arcs' literals).
+    An arc is (next node, -log p, literals); the caller stops when it has enough."""
+    h = reverse_distances(arcs_into, target)
+    if source not in h and source != target:
+        return
+    # a partial path: (g + h, tie, g, arcs taken, node, nodes visited, literals so far);
+    # the target is never marked visited, since reaching it ends the path
+    queue = [(h.get(source, 0.0), 0, 0.0, 0, source, frozenset(), frozenset())]
+    tie = 1
+    while queue:
+        _, _, g, steps, v, visited, lits = heapq.heappop(queue)
+        if v == target and steps:
+            yield g, lits
+            continue
+        if v != target:
+            visited = visited | {v}
+        for w, weight, arc_lits in arcs_from.get(v, ()):
+            if w in visited or w not in h:
+                continue
+            ng = g + weight
+            heapq.heappush(queue, (ng + h[w], tie, ng, steps + 1, w, visited, lits | arc_lits))
+            tie += 1
