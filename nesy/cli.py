@@ -234,6 +234,7 @@ def cmd_check(args) -> int:
 
 def cmd_run(args) -> int:
     from . import render
+    from .files import make_directory
 
     form = args.format or ("csv" if args.output_dir else "table")
     if args.output_dir and form != "csv":
@@ -241,7 +242,7 @@ def cmd_run(args) -> int:
     _check_k(args.provenance, args.k)
     program = _load_program(args)
     if args.output_dir:
-        _mkdir(args.output_dir)
+        make_directory(args.output_dir)
     elif form == "csv":
         _require_one_relation(list(dict.fromkeys(args.query or program.ir.outputs)))
     if args.output:
@@ -337,15 +338,6 @@ def _require_one_relation(outputs: list[str]) -> None:
         raise UsageError(f"--format csv prints one relation, and this run outputs "
                          f"{len(outputs)} ({', '.join(outputs) or 'none'}): choose one with "
                          f"--query REL, or write one file per relation with --output-dir DIR")
-
-
-def _mkdir(path: Path) -> None:
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise FileError(path, "is a file, expected a directory for --output-dir") from None
-    except OSError as err:
-        raise FileError(path, f"cannot create the directory: {err.strerror or err}") from None
 
 
 def main(argv=None) -> int:

@@ -65,3 +65,17 @@ def _umask() -> int:
 
 def atomic_write_text(path, text: str) -> None:
     atomic_write(path, lambda file: file.write(text.encode("utf-8")))
+
+
+def make_directory(path) -> Path:
+    """Create the directory `path` (and its parents) for output, or a `FileError` naming it:
+    a file in the way, a missing permission, a read-only disk. The one place output folders
+    are made, so every command reports these the same way."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise FileError(path, "is a file, expected a directory") from None
+    except OSError as err:
+        raise FileError(path, f"cannot create the directory: {err.strerror or err}") from None
+    return path

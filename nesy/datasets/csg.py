@@ -44,15 +44,11 @@ def _add_command(parser) -> None:
 
 
 def _write(args) -> int:
-    from nesy.files import atomic_write_text
+    from nesy.files import atomic_write_text, make_directory
     from nesy.synth.csg.language import to_postfix
 
     sets = load(parse_lengths(args.lengths), args.count, args.seed)
-    try:
-        args.out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        from nesy.errors import FileError
-        raise FileError(args.out, f"cannot create the folder: {error.strerror}") from None
+    make_directory(args.out)
     for length, programs in sets.items():
         atomic_write_text(args.out / f"length{length}.txt",
                           "".join(to_postfix(p) + "\n" for p in programs))
@@ -61,7 +57,7 @@ def _write(args) -> int:
             from nesy.synth.csg.language import picture
 
             folder = args.out / f"length{length}"
-            folder.mkdir(exist_ok=True)
+            make_directory(folder)
             for n, program in enumerate(programs):
                 save_picture(picture(program), folder / f"{n:04d}.png")
     print(f"wrote {sum(len(p) for p in sets.values())} programs "

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from nesy.datasets.base import DatasetSpec
 from nesy.errors import CompileError, DataError, DiagnosticKind, Source, Span, UsageError
-from nesy.files import atomic_write_text, read_text
+from nesy.files import atomic_write_text, make_directory, read_text
 
 VERBS = ("walk", "look", "run", "jump")
 DIRECTIONS = ("left", "right")
@@ -240,12 +240,12 @@ def _write_all(args) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a directory")
     pairs = generate()
-    out.mkdir(parents=True, exist_ok=True)
+    make_directory(out)
     write(out / "tasks.txt", pairs)
     for name, (train_file, test_file) in SPLIT_FILES.items():
         train, test = split(name, pairs, seed=args.seed)
         for relative, part in ((train_file, train), (test_file, test)):
-            (out / relative).parent.mkdir(parents=True, exist_ok=True)
+            make_directory((out / relative).parent)
             write(out / relative, part)
     print(f"wrote {len(pairs)} SCAN pairs and {len(SPLIT_FILES)} splits to {out}")
     return 0

@@ -426,7 +426,7 @@ def test_bad_generation_flags_are_usage_or_file_errors(tmp_path):
                                  "--out", tmp_path / "d")
     assert swapped.returncode == 2 and "--min-objects (6) exceeds --max-objects (4)" in swapped.stderr
     blocked = run_cli_in_process("data", "clevr", "--scenes", "1", "--out", tmp_path / "file", "--jobs", "1")
-    assert blocked.returncode == 1 and "cannot create the output folder" in blocked.stderr
+    assert blocked.returncode == 1 and "cannot create the directory" in blocked.stderr
     assert run_cli_in_process("train", "clevr", "--fraction", "2").returncode == 2
 
 

@@ -94,3 +94,11 @@ def test_nesy_data_scan_writes_every_split(tmp_path, official):
         assert set(scan.read(tmp_path / test_file)) == set(scan.read(official / test_file))
     assert sorted((tmp_path / "tasks.txt").read_text().splitlines()) == \
         sorted((official / "tasks.txt").read_text().splitlines())
+
+
+def test_data_scan_into_a_path_under_a_file_is_a_located_file_error(tmp_path):
+    """An --out that cannot be a directory is the user's mistake (exit 1), named, not a crash."""
+    (tmp_path / "plain").write_text("x")
+    done = run_cli_in_process("data", "scan", "--out", tmp_path / "plain" / "sub")
+    assert done.returncode == 1, done.stderr
+    assert "plain/sub" in done.stderr and "cannot create the directory" in done.stderr

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from nesy.errors import FileError
 
 from .programs import to_raw
 from .scenes import SceneOptions, make_scene
@@ -136,13 +135,9 @@ def write(out: Path, request: Request, jobs: int = 1, raw: bool = False,
     """Generate and write `out/images/*.png`, `out/scenes.json`, `out/questions.json`
     (in CLEVR v1.0's public layout, or with `raw` in the layout of CLEVR's question
     generator). Returns (scenes, questions) written."""
-    from nesy.files import atomic_write_text
+    from nesy.files import atomic_write_text, make_directory
 
-    images = out / "images"
-    try:
-        images.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise FileError(images, f"cannot create the output folder: {err.strerror or err}") from None
+    images = make_directory(out / "images")
     request = Request(request.scenes, request.questions_per_scene, request.seed, request.split,
                       request.options, images)
     scenes, questions = generate(request, jobs, progress)

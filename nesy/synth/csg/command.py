@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nesy.errors import DataError, UsageError
+from nesy.errors import DataError
 
 _TEXT_SUFFIXES = {".txt", ".csg", ".programs"}
 
@@ -147,15 +147,12 @@ def _table(answers) -> str:
 
 
 def _write_pictures(out: Path, targets, results) -> None:
-    from nesy.errors import FileError
+    from nesy.files import make_directory
     from nesy.synth.csg.images import comparison, save_rgb
     from nesy.synth.csg.language import parse_postfix, picture
     from nesy.synth.csg.raster import unpack
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise FileError(out, f"cannot create the folder: {error.strerror}") from None
+    make_directory(out)
     for (name, mask), answer in zip(targets, results):
         if answer is None:
             continue
