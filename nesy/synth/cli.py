@@ -32,18 +32,24 @@ def add_subcommands(subparsers) -> None:
             domain.command(commands)
 
 
-def add_budget_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--timeout", type=positive_float, default=30.0, metavar="S",
-                        help="seconds per task (default: 30)")
+def add_time_options(parser: argparse.ArgumentParser, timeout: float = 30.0,
+                     task: str = "task") -> None:
+    """--timeout, --clock and --jobs: how long each task may search, and how many at once."""
+    parser.add_argument("--timeout", type=positive_float, default=timeout, metavar="S",
+                        help=f"seconds per {task} (default: {timeout:g})")
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                         help="measure --timeout in elapsed (wall) or processor (cpu) seconds; "
                              "cpu is fairer on a busy machine (default: wall)")
+    parser.add_argument("--jobs", "-j", type=int_between(1, None), default=1, metavar="J",
+                        help=f"{task}s solved in parallel processes (default: 1)")
+
+
+def add_budget_options(parser: argparse.ArgumentParser) -> None:
+    add_time_options(parser)
     parser.add_argument("--max-candidates", type=int_between(1, None), default=None, metavar="N",
                         help="programs to evaluate per task (default: no limit)")
     parser.add_argument("--max-memory", type=positive_float, default=4096, metavar="MB",
                         help="memory the search of one task may grow by (default: 4096)")
-    parser.add_argument("--jobs", "-j", type=int_between(1, None), default=1, metavar="J",
-                        help="tasks solved in parallel processes (default: 1)")
     parser.add_argument("--output", metavar="FILE",
                         help="also write the results as JSON to FILE")
 

@@ -21,7 +21,8 @@ _TEXT_SUFFIXES = {".txt", ".csg", ".programs"}
 
 
 def add_command(commands) -> None:
-    from nesy.argtypes import int_between, positive_float
+    from nesy.argtypes import int_between
+    from nesy.synth import cli
     from nesy.synth.csg.solve import SYSTEMS
 
     parser = commands.add_parser(
@@ -30,11 +31,7 @@ def add_command(commands) -> None:
                     "a 64x64 canvas; + union, * intersection, - difference) that draws each "
                     "target: an image file, or a text file of programs (one per line).")
     parser.add_argument("targets", nargs="+", metavar="TARGET", help="image or program files")
-    parser.add_argument("--timeout", type=positive_float, default=5.0, metavar="S",
-                        help="seconds per target (default: 5)")
-    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
-                        help="measure --timeout in elapsed (wall) or processor (cpu) seconds "
-                             "(default: wall)")
+    cli.add_time_options(parser, timeout=5.0, task="target")
     parser.add_argument("--beam", type=int_between(1, 100), default=10, metavar="B",
                         help="beam width of the proposal model (default: 10)")
     parser.add_argument("--model", metavar="CKPT",
@@ -44,8 +41,6 @@ def add_command(commands) -> None:
                         help="guided: model + search (default); search: search alone; "
                              "beam: the model's beam alone")
     parser.add_argument("--format", choices=["table", "json"], default="table")
-    parser.add_argument("--jobs", "-j", type=int_between(1, None), default=1, metavar="J",
-                        help="targets solved in parallel processes (default: 1)")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="write target / result / difference PNGs here")
     parser.set_defaults(handler=run)
