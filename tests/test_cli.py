@@ -741,13 +741,13 @@ def test_table_shows_the_proofs(cli):
 
 def test_an_empty_relation_has_the_header_of_its_provenance(tmp_path):
     """The columns depend on the provenance, not on whether any tuple was derived."""
-    from nesy_testing import run_cli
+    from nesy_testing import run_cli_in_process
 
     path = tmp_path / "empty.nesy"
     path.write_text("type t(i32)\nrel copy(x) = t(x)\n", encoding="utf-8")
     for provenance, tag in (("unit", []), ("topkproofs", ["prob"]), ("proofs", ["proofs"])):
-        proc = run_cli("run", path, "--format", "csv", "--query", "copy", "--provenance",
-                       provenance)
+        proc = run_cli_in_process("run", path, "--format", "csv", "--query", "copy",
+                                  "--provenance", provenance)
         assert proc.returncode == 0, proc.stderr
         assert list(csv.reader(io.StringIO(proc.stdout))) == [[*tag, "arg1"]], provenance
 

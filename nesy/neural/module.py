@@ -185,11 +185,14 @@ class ProgramModule(torch.nn.Module):
                 raise UsageError(f"pass the inputs by name: {', '.join(self.inputs)}")
             tensors = dict(zip(self.inputs, args))
         flat, batch = self._flatten(tensors)
+        device = next(iter(flat.values())).device
+        # The symbolic work runs on the CPU: inputs from a GPU come over, the outputs go back,
+        # and autograd carries the gradients across both moves.
+        flat = {name: t.cpu() for name, t in flat.items()}
         like = next(iter(flat.values()))
         with nullcontext() if self.differentiable else torch.no_grad():
             values, columns = self._run_compiled(flat) if self.compile_once else self._run(flat)
-            if values.dtype != like.dtype:
-                values = values.to(like.dtype)
+            values = values.to(device=device, dtype=like.dtype)
             values = values.expand(batch, -1)
             if columns is not None:
                 values = torch.cat([values, values.new_zeros(batch, 1)], dim=-1)  # absent: 0
@@ -219,6 +222,9 @@ class ProgramModule(torch.nn.Module):
                 raise DataError(f"input '{name}' is an empty batch (shape {list(t.shape)})")
             if batch is not None and t.shape[0] != batch:
                 raise DataError(f"inputs disagree on the batch size ({batch} vs {t.shape[0]})")
+            if flat and t.device != next(iter(flat.values())).device:
+                raise DataError(f"inputs are on different devices ({next(iter(flat.values())).device} "
+                                f"vs {t.device} for '{name}'); move them to one")
             batch = t.shape[0]
             flat[name] = t.reshape(batch, -1)
         if not self._checked:

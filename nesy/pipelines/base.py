@@ -31,6 +31,12 @@ class Pipeline(ABC):
     #: The test metric the one-line summary leads with.
     headline: str = "test_accuracy"
     model: Any  # torch.nn.Module
+    #: The kinds of torch device this pipeline trains on (`nesy train --device`). A pipeline
+    #: that lists "cuda" moves what it makes itself in `evaluate` with `place`; the trainer
+    #: moves the model and the training batches.
+    devices: tuple[str, ...] = ("cpu",)
+    #: Where the model lives while training; set by the trainer before the first step.
+    device: Any = "cpu"
 
     @abstractmethod
     def config(self) -> dict[str, Any]:
@@ -54,6 +60,20 @@ class Pipeline(ABC):
         settings that depend on the batch size, such as CPU kernel choices. In data-parallel
         training or with gradient accumulation, `batch_size` is that of a micro-batch."""
         return nullcontext()
+
+    def place(self, value):
+        """`value` with every tensor in it (nested in tuples, lists and dicts) moved to the
+        training device; the trainer places each training batch with it, a pipeline its own
+        evaluation tensors. Anything else is returned as it is."""
+        import torch
+
+        if isinstance(value, tuple):
+            return tuple(self.place(item) for item in value)
+        if isinstance(value, list):
+            return [self.place(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.place(item) for key, item in value.items()}
+        return value.to(self.device) if isinstance(value, torch.Tensor) else value
 
     def split_batch(self, batch, parts: int) -> list:
         """A batch of `train_batches` cut into `parts` consecutive batches (trailing ones may be

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nesy.argtypes import MAX_SEED, int_between, max_threads, positive_float
 from nesy.commands import COMMAND_HELP
-from nesy.pipelines import distributed, registry
+from nesy.pipelines import devices, distributed, registry
 from nesy.pipelines.base import PipelineSpec
 
 # torch and the trainer are imported by the handler only: `nesy --help` stays fast.
@@ -84,6 +84,10 @@ def _run_flags() -> argparse.ArgumentParser:
     group.add_argument("--accumulate", type=int_between(1, None), default=1, metavar="A",
                        help="micro-batches per process and step, gradients accumulated: less memory, "
                        "the same --batch-size (default 1)")
+    group.add_argument("--device", choices=devices.CHOICES, default="cpu",
+                       help="where the networks train: cpu (default) or cuda (with --nproc or torchrun, "
+                       "each process on the GPU of its local rank, over NCCL); the symbolic program "
+                       "runs on the CPU either way")
     return flags
 
 
@@ -98,7 +102,8 @@ def run_pipeline(spec: PipelineSpec, args: argparse.Namespace) -> int:
 
     options = RunOptions(out=out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                          seed=args.seed, resume=args.resume, overwrite=args.overwrite, plot=args.plot,
-                         threads=args.threads, nproc=args.nproc, accumulate=args.accumulate)
+                         threads=args.threads, nproc=args.nproc, accumulate=args.accumulate,
+                         device=args.device)
     try:
         result = train(run.build, options)
     except KeyboardInterrupt:

@@ -139,6 +139,8 @@ def logic_module(spec: LogicSpec, provenance: str, k: int | None = None):
 class DigitsPipeline(Pipeline):
     """Trains a fresh `DigitCNN` through `logic` on samples of `task`."""
 
+    devices = ("cpu", "cuda")
+
     def __init__(self, task: DigitTask, logic, config: dict[str, Any],
                  input_shape: tuple[int, ...], samples: int | None = None,
                  data: DigitImages | None = None):
@@ -172,7 +174,7 @@ class DigitsPipeline(Pipeline):
         return convolution_kernels(batch_size * self.task.arity)
 
     def evaluate(self) -> dict[str, float]:
-        correct = sum(_correct(self.model(images)[1], labels)
+        correct = sum(_correct(self.model(self.place(images))[1], self.place(labels))
                       for images, labels in self.data.batches(self._test, EVAL_BATCH_SIZE))
         return {"test_accuracy": correct / len(self._test), "test_digit_accuracy": self.digit_accuracy()}
 
@@ -181,7 +183,7 @@ class DigitsPipeline(Pipeline):
         import torch
 
         pool = torch.from_numpy(self.data.test_pool)
-        predicted = self.model.net(self.data.images[pool]).argmax(-1)
+        predicted = self.model.net(self.place(self.data.images[pool])).argmax(-1).cpu()
         return (predicted == torch.from_numpy(self.data.digits[self.data.test_pool])).float().mean().item()
 
 

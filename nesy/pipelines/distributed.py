@@ -35,8 +35,8 @@ from typing import Any, Callable
 
 from nesy.errors import NesyError, UsageError
 
-#: The backend on CPUs; `NESY_DIST_BACKEND=nccl` selects NCCL (see docs/distributed.md).
-DEFAULT_BACKEND = "gloo"
+#: The backend per training device; `NESY_DIST_BACKEND` overrides it (docs/distributed.md).
+BACKENDS = {"cpu": "gloo", "cuda": "nccl"}
 #: How long a collective waits for a rank that neither answers nor dies (a dead rank is caught
 #: at once: by the launcher's monitor, or by gloo's closed connection).
 TIMEOUT = timedelta(minutes=int(os.environ.get("NESY_DIST_TIMEOUT_MINUTES", "30")))
@@ -86,12 +86,12 @@ def under_torchrun() -> bool:
 
 
 @contextmanager
-def process_group():
+def process_group(device: str = "cpu"):
     """Join the process group the environment describes (torchrun's variables) for the
-    duration; yields the `Group`."""
+    duration, with the backend for `device` ("cpu" or "cuda"); yields the `Group`."""
     import torch.distributed as dist
 
-    backend = os.environ.get("NESY_DIST_BACKEND", DEFAULT_BACKEND)
+    backend = os.environ.get("NESY_DIST_BACKEND", BACKENDS[device])
     if backend not in dist.Backend.backend_list:
         raise UsageError(f"NESY_DIST_BACKEND={backend!r} is not a torch.distributed backend; "
                          f"choose one of {', '.join(dist.Backend.backend_list)}")
@@ -147,10 +147,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def launch(nproc: int, work: Callable[["Group"], Any], describe_state: Callable[[], str]) -> Any:
+def launch(nproc: int, work: Callable[["Group"], Any], describe_state: Callable[[], str],
+           device: str = "cpu") -> Any:
     """Run `work(group)` in `nproc` worker processes on this machine, through torchrun's
-    elastic launcher (one node, rendezvous on 127.0.0.1, no restarts), and return rank 0's
-    result.
+    elastic launcher (one node, rendezvous on 127.0.0.1, no restarts), in a process group for
+    `device` ("cpu" or "cuda"), and return rank 0's result.
 
     Workers are forked, so `work` may be any closure (a pipeline's `build` lambda included).
     A worker that raises a `NesyError` ends the run with that message; one that dies (killed,
@@ -166,7 +167,7 @@ def launch(nproc: int, work: Callable[["Group"], Any], describe_state: Callable[
                           max_restarts=0, monitor_interval=0.1, start_method="fork")
     with tempfile.TemporaryDirectory(prefix="nesy-dist-") as reports, _quiet_launcher():
         try:
-            return elastic_launch(config, _worker)(work, reports)[0]
+            return elastic_launch(config, _worker)(work, reports, device)[0]
         except ChildFailedError as failure:
             raise _failure(failure, Path(reports), nproc, describe_state) from None
         except SignalException as stop:  # the launcher stopped the workers, then tells us why
@@ -175,12 +176,12 @@ def launch(nproc: int, work: Callable[["Group"], Any], describe_state: Callable[
             raise NesyError(f"training stopped by {signal.Signals(stop.sigval).name}. {describe_state()}") from None
 
 
-def _worker(work: Callable[["Group"], Any], reports: str) -> Any:
+def _worker(work: Callable[["Group"], Any], reports: str, device: str) -> Any:
     """A forked worker: join the group, work, and leave a report of a failure for `launch`."""
     # The launcher's own SIGTERM handler came with the fork; a worker it stops just ends.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        with process_group() as group:
+        with process_group(device) as group:
             return work(group)
     except NesyError as e:
         _report(reports, "error", str(e))

@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from nesy.argtypes import MAX_SEED, max_threads
 from nesy.errors import NesyError, UsageError
-from nesy.pipelines import distributed
+from nesy.pipelines import devices, distributed
 from nesy.pipelines.base import BatchResult, Pipeline
 from nesy.pipelines.checkpoints import CHECKPOINT_NAME, FORMAT, load_checkpoint, save_checkpoint
 from nesy.pipelines.metrics import METRICS_NAME, PLOT_NAME, format_epoch, plot_metrics, write_metrics
@@ -70,6 +70,9 @@ class RunOptions:
     #: Micro-batches each process splits its share of a batch into, their gradients
     #: accumulated before the step: less memory, the same global batch (`batch_size`).
     accumulate: int = 1
+    #: "cpu" or "cuda": where the model and batches live (in a data-parallel run, the GPU of
+    #: each process's local rank); the symbolic executor runs on the CPU either way.
+    device: str = "cpu"
 
     def hyperparameters(self) -> dict[str, Any]:
         return {"batch_size": self.batch_size, "lr": self.lr, "seed": self.seed}
@@ -97,7 +100,7 @@ def train(build: Callable[[], Pipeline], options: RunOptions) -> RunResult:
         _prepare_out(out, options)
         if options.nproc > 1:
             return distributed.launch(options.nproc, lambda group: _train_in_group(build, options, out, group),
-                                      lambda: _resumable(out))
+                                      lambda: _resumable(out), options.device)
         with _threads(options.threads):
             return _train(build, options, out)
 
@@ -106,7 +109,7 @@ def _train_under_torchrun(build: Callable[[], Pipeline], options: RunOptions) ->
     """A worker of a torchrun job: rank 0 locks and checks the run directory (on its machine)
     and tells the others whether to go on, so that a refusal ends every rank with the same
     message."""
-    with distributed.process_group() as group, ExitStack() as stack:
+    with distributed.process_group(options.device) as group, ExitStack() as stack:
         problem = None
         if group.main:
             try:
@@ -142,19 +145,22 @@ def _train(build: Callable[[], Pipeline], options: RunOptions, out: Path, group=
     main = group is None or group.main
     torch.manual_seed(options.seed)
     pipeline = build()
+    devices.check_supported(options.device, pipeline)
+    pipeline.device = devices.training_device(options.device)
+    pipeline.model.to(pipeline.device)
     # fused: one kernel per step instead of several per parameter (a third of a small CNN's step)
     optimizer = torch.optim.Adam(pipeline.model.parameters(), lr=options.lr, fused=True)
     config = {**pipeline.config(), **options.hyperparameters()}
     history: list[dict] = []
     if options.resume:
-        history = _restore(out / CHECKPOINT_NAME, config, pipeline.model, optimizer, group)
+        history = _restore(out / CHECKPOINT_NAME, config, pipeline, optimizer, group)
         if main:
             _write(write_metrics, out / METRICS_NAME, history)  # repairs a crash between the two writes
         if len(history) >= options.epochs and options.log and main:
             options.log(f"{out} is already trained to epoch {len(history)}, nothing to do; to "
                         f"train further, resume with a larger --epochs (the total), e.g. "
                         f"--resume --epochs {len(history) + 10}")
-    parallel = _parallel(pipeline.model, group)
+    parallel = _parallel(pipeline.model, group, pipeline.device)
     for epoch in range(len(history) + 1, options.epochs + 1):
         history.append(_run_epoch(pipeline, parallel, optimizer, epoch, options, out, group))
         if not main:
@@ -169,6 +175,7 @@ def _train(build: Callable[[], Pipeline], options: RunOptions, out: Path, group=
                 "model": pipeline.model.state_dict(),
                 "optimizer": optimizer.state_dict(),
                 "torch_rng": torch.get_rng_state(),
+                **({"cuda_rng": torch.cuda.get_rng_state()} if pipeline.device.type == "cuda" else {}),
                 "history": history,
             },
         )
@@ -184,14 +191,15 @@ def _train(build: Callable[[], Pipeline], options: RunOptions, out: Path, group=
     return RunResult(history, summarize(pipeline, history, out), out)
 
 
-def _parallel(model, group):
+def _parallel(model, group, device):
     """The module the training steps run: `model` itself alone, else `model` in
-    DistributedDataParallel (which starts by giving every rank rank 0's parameters)."""
+    DistributedDataParallel (which starts by giving every rank rank 0's parameters), bound to
+    this process's GPU when it has one."""
     if group is None:
         return model
     from torch.nn.parallel import DistributedDataParallel
 
-    return DistributedDataParallel(model)
+    return DistributedDataParallel(model, device_ids=None if device.type == "cpu" else [device.index])
 
 
 def _check_options(options: RunOptions) -> None:
@@ -207,6 +215,7 @@ def _check_options(options: RunOptions) -> None:
                          f"got {options.threads}")
     if options.resume and options.overwrite:
         raise UsageError("resume and overwrite contradict each other: pick one")
+    devices.check_choice(options.device)
 
 
 def _make_out(out) -> Path:
@@ -284,9 +293,10 @@ def _write(write, *args) -> None:
         raise NesyError(f"cannot write {path}: {e.strerror or e}") from None
 
 
-def _restore(path: Path, config: dict, model, optimizer, group=None) -> list[dict]:
-    """Load the checkpoint into the model, optimizer and RNG; in a process group, rank 0
-    reads it and every rank gets its contents (the other machines need no copy of it)."""
+def _restore(path: Path, config: dict, pipeline: Pipeline, optimizer, group=None) -> list[dict]:
+    """Load the checkpoint into the model, optimizer and RNGs; in a process group, rank 0
+    reads it and every rank gets its contents (the other machines need no copy of it). A run
+    may resume on another device: the tensors go where the model now lives."""
     import torch
 
     state = load_checkpoint(path) if group is None or group.main else None
@@ -300,9 +310,11 @@ def _restore(path: Path, config: dict, model, optimizer, group=None) -> list[dic
     if differences:
         raise NesyError(f"cannot resume {path} with different settings:\n  " + "\n  ".join(differences))
     try:
-        model.load_state_dict(state["model"])
+        pipeline.model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         torch.set_rng_state(state["torch_rng"])
+        if "cuda_rng" in state and pipeline.device.type == "cuda":
+            torch.cuda.set_rng_state(state["cuda_rng"])
     except (RuntimeError, ValueError, KeyError, TypeError) as e:
         raise NesyError(f"checkpoint {path} does not fit this model: {str(e).splitlines()[0]}") from None
     return list(state["history"])
@@ -368,7 +380,7 @@ def _step(pipeline: Pipeline, parallel, batch, rank: int, world: int, accumulate
     batch (times the world, which DDP's all-reduce averages over), so the gradient is that of
     the global batch's mean loss however it is split."""
     if world == 1 and accumulate == 1:  # the common case, exactly as before sharding existed
-        result = pipeline.batch_result(batch)
+        result = pipeline.batch_result(pipeline.place(batch))
         result.loss.backward()
         return [result.loss.item() * result.count, result.correct, result.count]
     pieces = distributed.shard(pipeline, batch, rank, world, accumulate)
@@ -376,7 +388,7 @@ def _step(pipeline: Pipeline, parallel, batch, rank: int, world: int, accumulate
     for index, (piece, weight) in enumerate(pieces):
         last = index == len(pieces) - 1
         with nullcontext() if last or world == 1 else parallel.no_sync():
-            result = pipeline.batch_result(piece)
+            result = pipeline.batch_result(pipeline.place(piece))
             (result.loss * (weight * world)).backward()
         if weight:
             totals = [totals[0] + result.loss.item() * result.count, totals[1] + result.correct,
