@@ -146,6 +146,11 @@ class Aggregate:
     n_values: int
     aggregator: str
     span: Span | None = None
+    #: Scallop's aggregator parameters and discrete form (`top<3>`, `rank<desc>`,
+    #: `count!`), for `nesy.aggregators.Aggregator.configure`; named ones as (name, value).
+    params: tuple = ()
+    named_params: tuple = ()
+    discrete: bool = False
 
 
 @dataclass

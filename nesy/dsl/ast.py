@@ -117,6 +117,13 @@ class Aggregation(Formula):
     body: Formula
     where_keys: list[Var] | None = None
     where_body: Formula | None = None
+    #: Scallop's aggregator parameters, `top<3>`, `rank<desc>`: positional values and named
+    #: values (a bare name is `name=true`), with the span of the `<...>` for diagnostics.
+    params: list = field(default_factory=list)
+    named_params: dict = field(default_factory=dict)
+    params_span: Span | None = None
+    #: `weighted_avg!(...)`: Scallop's discrete form (one result from all rows, tag one).
+    discrete: bool = False
 
 
 # ---- items ---------------------------------------------------------------------------------

@@ -121,6 +121,11 @@ UNKNOWN_CONSTANT = Kind("unknown-constant", "'{constant}' is not a constant or e
                         DID_YOU_MEAN)
 ENUM_CONSTANT_AS_VARIABLE = Kind("enum-constant-as-variable",
                                  "'{constant}' is an enum constant, not a variable")
+AGGREGATION_BINDING = Kind("aggregation-binding",
+                           "the variables before ':' must be plain variables",
+                           "write `exists(x, y: p(x, y))`")
+AGGREGATOR_PARAMS = Kind("aggregator-params", "{aggregator}: {problem}",
+                         lambda f: f"for example: {aggregators.get(f['aggregator']).example}")
 AGGREGATOR_NEEDS_IMPLIES = Kind(
     "aggregator-needs-implies", "{aggregator} needs a body of the form `A implies B`",
     lambda f: f"for example: {aggregators.get(f['aggregator']).example}")

@@ -270,8 +270,16 @@ class Lowering:
             keys = [ctx.first.get(n) or _first_var(agg.body, n)
                     for n in _ordered_vars(agg.body) if n in outside and n not in taken]
         aggregator = aggregators.get(kind)
-        if aggregator is None or not self.aggregation_shape(agg, aggregator):
+        if aggregator is None:
             return None  # an unknown aggregator is reported by name resolution
+        try:
+            aggregator = aggregator.configure(agg.params, agg.named_params, agg.discrete)
+        except ValueError as problem:
+            self.report(kinds.AGGREGATOR_PARAMS, agg.params_span or agg.aggregator_span,
+                        aggregator=kind, problem=str(problem))
+            return None
+        if not self.aggregation_shape(agg, aggregator):
+            return None
         origin = ctx.origin
         key_types = [self.vtype(k) for k in keys]
         arg_types = [self.vtype(v) for v in agg.args]
@@ -298,8 +306,9 @@ class Lowering:
             self.define(where, keys, where_body, wctx)
         result_types = [self.vtype(v) for v in agg.results]
         target = self.hidden("agg", key_types + result_types, origin)
-        self.aggregates.append(ir.Aggregate(target, source, where, len(keys), len(agg.args),
-                                            len(agg.bindings), kind, agg.span))
+        self.aggregates.append(ir.Aggregate(
+            target, source, where, len(keys), len(agg.args), len(agg.bindings), kind, agg.span,
+            tuple(agg.params), tuple(agg.named_params.items()), agg.discrete))
         return ast.Atom(agg.span, target, [*keys, *agg.results], agg.aggregator_span)
 
     def aggregation_shape(self, agg: ast.Aggregation, aggregator: aggregators.Aggregator) -> bool:

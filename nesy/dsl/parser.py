@@ -334,10 +334,54 @@ class AstBuilder(Transformer_NonRecursive):
         return out
 
     def aggregate(self, meta, children):
-        name, args, bindings, body, where_keys, where_body = children
+        name, discrete, params, args, bindings, body, where_keys, where_body = children
+        positional, named, params_span = params if params is not None else ([], {}, None)
         return ast.Aggregation(
             self.span(meta), [], str(name), self.tspan(name), args or [], bindings,
-            self.formula(body), where_keys, None if where_body is None else self.formula(where_body))
+            self.formula(body), where_keys, None if where_body is None else self.formula(where_body),
+            positional, named, params_span, discrete is not None)
+
+    def discrete(self, meta, children):
+        return True
+
+    def aggregator_params(self, meta, children):
+        positional = [c for c in children if not isinstance(c, tuple)]
+        named = dict(c for c in children if isinstance(c, tuple))
+        return positional, named, self.span(meta)
+
+    def positional_param(self, meta, children):
+        return children[0].value
+
+    def negative_param(self, meta, children):
+        return -children[0].value
+
+    def named_param(self, meta, children):
+        name, value = children
+        return (str(name), True if value is None else value.value)
+
+    def quantified(self, meta, children):
+        """`exists(b: F)` or `forall(o: A => B)` written as a formula, as Scallop allows: the
+        aggregation with a fresh result that must be true (`r := forall(o: ...), r == true`).
+        `exists(b: F)` is F itself (a body's variables are existential; F's tag is the
+        disjunction `exists` computes), which also lets it recurse, as in Scallop's
+        `rel path(a, c) = exists(b: path(a, b) and edge(b, c))`."""
+        name, *rest = children
+        *variables, body = rest
+        span = self.span(meta)
+        if str(name) == "exists":  # an And of one part: `not exists(..)` negates a sub-formula
+            return ast.And(span, [self.formula(body)])  # whose own variables are local
+        bindings = []
+        for v in variables:
+            v = v.expr if isinstance(v, ast.Constraint) else v
+            if isinstance(v, ast.Var) and not v.is_wildcard:
+                bindings.append(v)
+            else:
+                self.report(kinds.AGGREGATION_BINDING, v.span)
+        result = ast.Var(self.tspan(name), f"{name}#holds{span.line}_{span.column}")
+        agg = ast.Aggregation(span, [result], str(name), self.tspan(name), [], bindings,
+                              self.formula(body))
+        true = ast.Literal(span, True, "bool")
+        return ast.And(span, [agg, ast.Constraint(span, ast.Binary(span, "==", result, true))])
 
     def names(self, meta, tokens):
         return [ast.Var(self.tspan(t), str(t)) for t in tokens]
@@ -583,7 +627,7 @@ def _describe(source: Source, err: lark.exceptions.UnexpectedInput, begin: int,
                               suggestion=_misspelled_keyword(text, begin, pos))
 
 
-_AFTER_AGGREGATOR_NAME = {"LPAR", "LSQB"}  # what may follow `= count`: `(` or `[args]`
+_AFTER_AGGREGATOR_NAME = {"LPAR", "LSQB", "BANG", "LESSTHAN"}  # after `= count`: ( [ ! <
 
 
 def _single_equals_before(text: str, begin: int, pos: int, expected: set) -> int | None:

@@ -26,7 +26,8 @@ ORDERED = NUMBERS | {"String", "char"}
 # run time: `1.5 as char` and `"true" as bool` are errors there. (Integers to char remain a
 # nesy extension: code points.) Other targets take any source.
 _CAST_SOURCES = {"char": INTEGERS | {"char"}, "bool": frozenset(["bool"])}
-CLASSES = {"any": None, "numeric": NUMBERS, "integer": INTEGERS, "float": FLOATS}
+CLASSES = {"any": None, "numeric": NUMBERS, "integer": INTEGERS, "float": FLOATS,
+           "string": frozenset(["String"])}
 
 
 @dataclass
