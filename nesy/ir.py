@@ -113,7 +113,23 @@ class Assign:
     expr: Expr
 
 
-Literal = AtomLit | Filter | Assign
+@dataclass(frozen=True)
+class ForeignLit:
+    """`name(inputs.., outputs..)` computed by a foreign predicate (`nesy.foreign`):
+    `inputs` are expressions over bound variables, `outputs` terms as in AtomLit (a VarRef
+    binds its variable, or must equal it when bound; a Const must be equal; None: any).
+    Negated: no output of the predicate matches."""
+
+    predicate: object  # nesy.foreign.ForeignPredicate
+    inputs: tuple
+    outputs: tuple
+    negated: bool = False
+
+    def variables(self) -> set[str]:
+        return {t.name for t in self.outputs if isinstance(t, VarRef)}
+
+
+Literal = AtomLit | Filter | Assign | ForeignLit
 
 
 @dataclass
@@ -231,6 +247,8 @@ class Program:
     queries: list[Query]
     outputs: list[str] = field(default_factory=list)
     grammars: dict[str, Grammar] = field(default_factory=dict)
+    #: Scallop's `@demand("bf")` per relation, as written (for the demand transformation).
+    demand: dict[str, str] = field(default_factory=dict)
 
 
 # ---- verification --------------------------------------------------------------------------
@@ -273,6 +291,12 @@ def _verify_rule(program, rule: Rule, readable, computed):
                 bound |= lit.variables()
         elif isinstance(lit, Filter):
             _require(variables(lit.expr) <= bound, f"filter uses unbound variables: {lit}")
+        elif isinstance(lit, ForeignLit):
+            inputs = set().union(*map(variables, lit.inputs)) if lit.inputs else set()
+            _require(inputs <= bound, f"foreign predicate input unbound: {lit}")
+            if lit.negated:
+                _require(lit.variables() <= bound, f"unbound variable under not: {lit}")
+            bound |= lit.variables()
         elif isinstance(lit, Assign):
             _require(variables(lit.expr) <= bound, f"assignment uses unbound variables: {lit}")
             _require(lit.var not in bound, f"assignment to bound variable {lit.var}")

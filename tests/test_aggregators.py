@@ -212,6 +212,8 @@ def _empty_group_program(aggregator: Aggregator) -> str:
         body = f"{body} implies v0 > 0"
     results = [f"o{i}" for i in range(aggregator.n_results(len(args), len(values)))]
     brackets = f"[{', '.join(args)}]" if args else ""
+    if any(default is None for *_, default in aggregator.positional_params):
+        brackets = "<1>" + brackets  # a required parameter (`uniform<k>`)
     vtype = {"string": "String", "float": "f64"}.get(aggregator.value_class, "i32")
     return (f"type item(g: i32, k: i32, {', '.join(f'{v}: {vtype}' for v in values)})\n"
             f"rel grp(1)\n"

@@ -30,6 +30,9 @@ LAYERS: list[tuple[str, tuple[str, ...], str]] = [
      "the help of the commands extensions fill in"),
     ("registries", ("builtins", "aggregators"),
      "what the language can call and aggregate: signatures and implementations both sides read"),
+    ("plugins", ("foreign",),
+     "foreign functions, foreign predicates and attribute handlers (Scallop's plugin "
+     "interface): signatures and implementations both sides read"),
     ("rendering", ("render",), "results as a table, JSON and CSV: one writer per format"),
     ("ir", ("ir",), "the compiled program"),
     ("evaluation", ("expr",),

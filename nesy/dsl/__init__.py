@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from .. import ir
 from ..errors import Diagnostic, Source
+from . import attributes
 from .grammars import lower_grammars
 from .lower import Lowering
 from .parser import parse
@@ -28,15 +29,17 @@ def diagnose(source: Source) -> FrontEnd:
     program, diagnostics = parse(source)
     if program is None or diagnostics:
         return FrontEnd(None, diagnostics, {})
+    applied = attributes.apply(program)
     grammars, diagnostics = lower_grammars(program)  # no types needed: names and shapes
-    resolver = Resolver(program)
+    diagnostics += applied.diagnostics
+    resolver = Resolver(program, applied.foreign)
     scope = resolver.run()
     diagnostics += resolver.diagnostics
     checker = TypeChecker(program, scope)
     checker.run()
     diagnostics += checker.diagnostics
     diagnostics += check_literal_ranges(program, checker)
-    lowering = Lowering(program, scope, checker, grammars)
+    lowering = Lowering(program, scope, checker, grammars, applied)
     if not diagnostics:
         compiled = lowering.run()
         return FrontEnd(compiled, lowering.diagnostics, grammars)

@@ -77,6 +77,10 @@ class Atom(Formula):
     relation: str
     args: list[Expr]
     name_span: Span
+    #: Scallop's type arguments of a foreign predicate, `range<usize>(...)`.
+    type_args: list[str] = field(default_factory=list)
+    #: The `nesy.foreign.ForeignPredicate` this atom calls (set by name resolution), or None.
+    foreign: object = None
 
 
 @dataclass(eq=False)
@@ -131,6 +135,7 @@ class Aggregation(Formula):
 class Field(Node):
     name: str | None
     type_name: str
+    adornment: str | None = None  # Scallop's `bound` / `free` before the field's name
 
 
 @dataclass(eq=False)
@@ -254,8 +259,20 @@ class GrammarDecl(Node):
 
 
 @dataclass(eq=False)
+class Attribute(Node):
+    """`@name(args..., key=value...)` before a declaration; values are Python values."""
+
+    name: str
+    name_span: Span
+    args: list = field(default_factory=list)
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(eq=False)
 class Program:
     items: list[Node] = field(default_factory=list)
+    #: (attribute, the item it is written before), in file order.
+    attributes: list[tuple[Attribute, Node]] = field(default_factory=list)
 
 
 def walk(node):

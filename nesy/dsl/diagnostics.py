@@ -121,6 +121,14 @@ UNKNOWN_CONSTANT = Kind("unknown-constant", "'{constant}' is not a constant or e
                         DID_YOU_MEAN)
 ENUM_CONSTANT_AS_VARIABLE = Kind("enum-constant-as-variable",
                                  "'{constant}' is an enum constant, not a variable")
+UNKNOWN_ATTRIBUTE = Kind(
+    "unknown-attribute", "no handler registered for @{attribute}; see docs/scallop.md",
+    'a program using @{attribute} needs a handler: nesy.attribute("{attribute}") '
+    "(docs/extending.md)")
+ATTRIBUTE_REJECTED = Kind("attribute-rejected", "@{attribute}: {problem}")
+FOREIGN_PREDICATE_ARITY = Kind(
+    "foreign-predicate-arity",
+    "the foreign predicate '{predicate}' takes {expected} argument{expected:plural}, got {arity}")
 AGGREGATION_BINDING = Kind("aggregation-binding",
                            "the variables before ':' must be plain variables",
                            "write `exists(x, y: p(x, y))`")
@@ -139,7 +147,8 @@ LITERAL_OUT_OF_RANGE = Kind("literal-out-of-range",
 # ---- lower (lower.py) ----------------------------------------------------------------------
 UNSAFE_PLACES = {"head": "appears in the head", "not": "is used under 'not'",
                  "condition": "is used in a condition",
-                 "computed-argument": "is used in a computed argument"}
+                 "computed-argument": "is used in a computed argument",
+                 "foreign": "is an input of a foreign predicate"}
 
 DISJUNCTION_WITHOUT_PROBABILITY = Kind(
     "disjunction-without-probability",

@@ -18,6 +18,7 @@ from ..errors import Diagnostic, DiagnosticKind, Span
 from ..types import BOOL, ValueType
 from . import ast, facts, graphs
 from . import diagnostics as kinds
+from .attributes import Applied
 from .resolve import Scope
 from .typecheck import TypeChecker
 
@@ -35,8 +36,9 @@ class RuleContext:
 
 class Lowering:
     def __init__(self, program: ast.Program, scope: Scope, checker: TypeChecker,
-                 grammars: dict[str, ir.Grammar]):
+                 grammars: dict[str, ir.Grammar], applied: Applied | None = None):
         self.program = program
+        self.applied = applied or Applied()
         self.grammars = grammars  # lowered before type checking (see grammars.py)
         self.scope = scope
         self.checker = checker
@@ -58,7 +60,8 @@ class Lowering:
     def run(self) -> ir.Program | None:
         for name, info in self.scope.relations.items():
             fields = tuple(f.name for f in info.declared.fields) if info.declared else ()
-            self.relations[name] = ir.Relation(name, self.types[name], fields)
+            self.relations[name] = ir.Relation(name, self.types[name], fields,
+                                               hidden=name in self.applied.hidden)
         for item in self.program.items:
             if isinstance(item, ast.FactSet):
                 self.fact_set(item)
@@ -73,7 +76,8 @@ class Lowering:
             return None
         outputs = sorted({q.relation for q in queries}) if queries else \
             sorted(n for n, r in self.relations.items() if not r.hidden)
-        program = ir.Program(self.relations, self.facts, strata, queries, outputs, self.grammars)
+        program = ir.Program(self.relations, self.facts, strata, queries, outputs, self.grammars,
+                             dict(self.applied.demand))
         ir.verify(program)
         return program
 
@@ -427,7 +431,14 @@ class Planner:
         self.fresh = itertools.count(1)
 
     def add(self, lit, outside: set[str], siblings):
-        if isinstance(lit, ast.Atom):
+        if isinstance(lit, ast.Atom) and lit.foreign is not None:
+            if lit.foreign.arity != len(lit.args):
+                self.failed = True  # reported by name resolution
+            self.others.append(("foreign", lit))
+        elif isinstance(lit, ast.Not) and isinstance(lit.operand, ast.Atom) and \
+                lit.operand.foreign is not None:
+            self.others.append(("not-foreign", lit.operand))
+        elif isinstance(lit, ast.Atom):
             self.positive.append(lit)
         elif isinstance(lit, ast.Aggregation):
             atom = self.lw.aggregation(lit, outside, self.ctx)
@@ -482,7 +493,43 @@ class Planner:
                 self.bound.add(name)
                 self.newly_bound.append(name)
 
+    def foreign(self, atom: ast.Atom, negated: bool) -> list | None:
+        """A foreign predicate's literal once its inputs (and, negated, all its variables)
+        are bound; an output that is an expression gets a fresh variable and a filter."""
+        n_in = atom.foreign.bound
+        inputs, outputs = atom.args[:n_in], atom.args[n_in:]
+        need = set().union(*map(_expr_vars, inputs)) if inputs else set()
+        if negated:
+            need |= _atom_vars(atom)
+        if not need <= self.bound:
+            return None
+        terms, after = [], []
+        for arg in outputs:
+            if isinstance(arg, ast.Var):
+                terms.append(None if arg.is_wildcard else ir.VarRef(arg.name, self.lw.vtype(arg)))
+            elif isinstance(arg, ast.Literal):
+                terms.append(self.lw.expr(arg, self.ctx))
+            elif _expr_vars(arg) <= self.bound:
+                name, t = f"#arg{next(self.fresh)}", self.lw.vtype(arg)
+                terms.append(ir.VarRef(name, t))
+                after.append(ir.Filter(ir.BinOp("==", ir.VarRef(name, t),
+                                                self.lw.expr(arg, self.ctx), BOOL)))
+            else:
+                return None
+        literal = ir.ForeignLit(atom.foreign, tuple(self.lw.expr(a, self.ctx) for a in inputs),
+                                tuple(terms), negated)
+        if not negated:
+            self.bind(t.name for t in terms if isinstance(t, ir.VarRef))
+        return [literal, *after]
+
     def report_unbound(self, kind, node):
+        if kind in ("foreign", "not-foreign"):
+            inputs = node.args if kind == "not-foreign" else node.args[:node.foreign.bound]
+            for n in (n for a in inputs for n in ast.walk(a)):
+                if isinstance(n, ast.Var) and not n.is_wildcard and n.name not in self.bound:
+                    self.lw.unbound(n, "foreign" if kind == "foreign" else "not")
+                    return
+            node = ast.And(node.span, [ast.Constraint(a.span, a) for a in node.args])
         for n in ast.walk(node):
             if isinstance(n, ast.Var) and not n.is_wildcard and n.name not in self.bound:
                 self.lw.unbound(n, "not" if kind == "not" else "condition")
@@ -490,6 +537,8 @@ class Planner:
 
     def ready(self, item):
         kind, node = item
+        if kind in ("foreign", "not-foreign"):
+            return self.foreign(node, negated=kind == "not-foreign")
         if kind == "not":
             need = _atom_vars(node)
             if not need <= self.bound:

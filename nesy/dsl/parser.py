@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import re
 from functools import lru_cache
+from typing import NamedTuple
 from importlib import resources
 
 import lark
@@ -45,7 +46,7 @@ def parse(source: Source) -> tuple[ast.Program | None, list[Diagnostic]]:
     items = builder.transform(tree).children
     if tables:  # back in the order of the file
         items = sorted(items + tables, key=lambda item: (item.span.line, item.span.column))
-    program = ast.Program(items)
+    program = ast.Program(items, builder.attributes)
     return program, builder.diagnostics + _too_deep(program)
 
 
@@ -127,6 +128,7 @@ class AstBuilder(Transformer_NonRecursive):
         self.source = source
         self.diagnostics: list[Diagnostic] = []
         self.joined: set[int] = set()  # formulas made of atoms joined with && or ||
+        self.attributes: list[tuple[ast.Attribute, ast.Node]] = []
 
     # -- helpers ---------------------------------------------------------------------------
     def span(self, meta) -> Span:
@@ -164,6 +166,43 @@ class AstBuilder(Transformer_NonRecursive):
     def relation_type(self, meta, children):
         name, *fields = children
         return ast.RelationType(self.span(meta), str(name), [f for f in fields if f is not None])
+
+    def attributed(self, meta, children):
+        *attributes, item = children
+        self.attributes += [(a, item) for a in attributes]
+        return item
+
+    def attribute(self, meta, children):
+        name, *values = children
+        args = [self._value(v) for v in values if not isinstance(v, _Keyword) and v is not _ABSENT]
+        kwargs = {v.name: v.value for v in values if isinstance(v, _Keyword)}
+        return ast.Attribute(self.span(meta), str(name), self.tspan(name), args, kwargs)
+
+    def keyword_arg(self, meta, children):
+        name, value = children
+        return _Keyword(str(name), self._value(value))
+
+    def attribute_arg(self, meta, children):
+        return self._value(children[0])
+
+    def negative_value(self, meta, children):
+        return -children[0].value
+
+    def list_value(self, meta, children):
+        return [self._value(c) for c in children if c is not None]
+
+    def tuple_value(self, meta, children):
+        return tuple(self._value(c) for c in children if c is not None)
+
+    def _value(self, node):
+        return node.value if isinstance(node, ast.Literal) else node
+
+    def adorned_field(self, meta, children):
+        adornment, name, type_name = children
+        if str(adornment) not in ("bound", "free"):
+            self.report(kinds.SYNTAX_ERROR, self.tspan(adornment), found=repr(str(adornment)),
+                        token=str(adornment), expected=["'bound'", "'free'"], suggestion=None)
+        return ast.Field(self.tspan(type_name), str(name), str(type_name), str(adornment))
 
     def named_field(self, meta, children):
         name, type_name = children
@@ -368,8 +407,6 @@ class AstBuilder(Transformer_NonRecursive):
         name, *rest = children
         *variables, body = rest
         span = self.span(meta)
-        if str(name) == "exists":  # an And of one part: `not exists(..)` negates a sub-formula
-            return ast.And(span, [self.formula(body)])  # whose own variables are local
         bindings = []
         for v in variables:
             v = v.expr if isinstance(v, ast.Constraint) else v
@@ -377,6 +414,8 @@ class AstBuilder(Transformer_NonRecursive):
                 bindings.append(v)
             else:
                 self.report(kinds.AGGREGATION_BINDING, v.span)
+        if str(name) == "exists":  # an And of one part: `not exists(..)` negates a sub-formula
+            return ast.And(span, [self.formula(body)])  # whose own variables are local
         result = ast.Var(self.tspan(name), f"{name}#holds{span.line}_{span.column}")
         agg = ast.Aggregation(span, [result], str(name), self.tspan(name), [], bindings,
                               self.formula(body))
@@ -444,6 +483,16 @@ class AstBuilder(Transformer_NonRecursive):
             return ast.Literal(self.span(meta), False, "bool")
         return ast.Atom(self.span(meta), str(name), self.exprs(args), self.tspan(name))
 
+    def generic_atom(self, meta, children):
+        """`range<usize>(0, n, i)`: an atom with Scallop's type argument."""
+        token, *args = children
+        name, type_arg = str(token)[:-1].split("<")
+        atom = ast.Atom(self.span(meta), name, self.exprs(args),
+                        Span(self.source, *self.source.position(token.start_pos),
+                             *self.source.position(token.start_pos + len(name))))
+        atom.type_args = [type_arg]
+        return atom
+
     def call(self, meta, children):
         name, *args = children
         return ast.Call(self.span(meta), str(name)[1:], self.exprs(args))
@@ -489,6 +538,16 @@ class AstBuilder(Transformer_NonRecursive):
         return ast.Literal(self.span(meta), False, "bool")
 
 
+class _Keyword(NamedTuple):
+    """`key=value` among an attribute's arguments."""
+
+    name: str
+    value: object
+
+
+_ABSENT = None  # an attribute without arguments: lark's placeholder for the missing list
+
+
 def _is_type_name(name: str) -> bool:
     from ..types import PRIMITIVE_TYPES
 
@@ -509,11 +568,16 @@ def statement_starts(text: str) -> list[int]:
     """Offsets where top-level statements begin, found with a forgiving tokenizer."""
     tokens = [(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text)
               if m.lastgroup not in ("ws", "comment")]
-    starts, depth, after_period = {0}, 0, False
+    starts, depth, after_period, attributed = {0}, 0, False, False
     for i, (kind, value, pos) in enumerate(tokens):
-        if kind == "word" and value in _STATEMENT_KEYWORDS:
-            starts.add(pos)
-            depth = 0  # keywords cannot occur inside a statement: resynchronise here
+        if kind == "other" and value == "@" and depth == 0:
+            if not attributed:  # `@a @b(..) type r(..)`: one statement from the first '@'
+                starts.add(pos)
+            attributed = True
+        elif kind == "word" and value in _STATEMENT_KEYWORDS:
+            if not attributed:
+                starts.add(pos)
+            depth, attributed = 0, False  # keywords cannot occur inside a statement
         elif after_period:
             starts.add(pos)
         after_period = False

@@ -112,6 +112,9 @@ class TypeChecker:
         return self.relation_slots[name]
 
     def atom(self, atom: ast.Atom, env: dict):
+        if atom.foreign is not None:
+            self.foreign_atom(atom, env)
+            return
         info = self.scope.relations.get(atom.relation)
         if info is None or info.arity != len(atom.args):
             return  # reported by name resolution
@@ -266,10 +269,31 @@ class TypeChecker:
         fn = builtins.lookup(e.function)
         if fn is None or not fn.signature.accepts_arity(len(args)):
             return self.fresh()
+        specs = [fn.signature.param_for(i) for i in range(len(args))]
+        variables = self.signature(specs, args, e.args, f"${e.function}")
+        ret = fn.signature.returns
+        return variables[ret] if ret in variables else self.fresh(frozenset([ret]))
+
+    def foreign_atom(self, atom: ast.Atom, env: dict) -> None:
+        """A foreign predicate's arguments take its declared types; `range<usize>(...)` fixes
+        its type variable."""
+        predicate = atom.foreign
+        if predicate.arity != len(atom.args):
+            return  # reported by name resolution
+        slots = [self.expr(a, env) for a in atom.args]
+        variables = self.signature(list(predicate.types), slots, atom.args,
+                                   f"'{atom.relation}'")
+        type_args = [t for t in atom.type_args if t in self.scope.types]
+        for name, type_name in zip(sorted(variables), type_args):
+            self.restrict(variables[name], frozenset([type_name]), atom.name_span,
+                          f"type argument of '{atom.relation}'")
+
+    def signature(self, specs: list[str], args: list[int], nodes: list, what: str) -> dict:
+        """Restrict argument slots to their specs (type names, or type variables `T:class`
+        linking every argument naming them); returns the slot of each type variable."""
         variables: dict[str, int] = {}
-        for i, (slot, node) in enumerate(zip(args, e.args)):
-            spec = fn.signature.param_for(i)
-            context = f"argument {i + 1} of ${e.function}"
+        for i, (spec, slot, node) in enumerate(zip(specs, args, nodes)):
+            context = f"argument {i + 1} of {what}"
             if spec == "?":
                 continue
             if ":" in spec:
@@ -282,8 +306,7 @@ class TypeChecker:
                         self.restrict(slot, CLASSES[cls], node.span, context)
             else:
                 self.restrict(slot, frozenset([spec]), node.span, context)
-        ret = fn.signature.returns
-        return variables[ret] if ret in variables else self.fresh(frozenset([ret]))
+        return variables
 
     # -- results ---------------------------------------------------------------------------------
     def resolved(self, slot: int) -> ValueType:
