@@ -236,7 +236,8 @@ def _call(e: ir.CallOp, args, columns, n, values):
     valid = np.ones(n, dtype=bool)
     for _, v in args:
         valid &= v
-    out, ok = builtins.BUILTINS.apply(e.function, [a for a, _ in args])
+    out, ok = builtins.BUILTINS.apply(e.function, [a for a, _ in args],
+                                      [a.type.name for a in e.args])
     valid &= ok
     if e.type.is_integer:  # range-checked before narrowing, so nothing wraps around
         if out.dtype == object:
