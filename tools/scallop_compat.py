@@ -1,7 +1,9 @@
 """How many of Scallop's own test programs nesy runs unchanged, and with Scallop's answer.
 
 Reads the Rust integration tests of a Scallop checkout (core/tests/integrate/*.rs), takes
-every program (each `r#"..."#` string) and the expectation it is passed to, and for each:
+every program (each `r#"..."#` string; a shared fragment that tests paste in front of
+their own text with `format!` is part of those programs, not one of its own) and the
+expectation it is passed to, and for each:
 
 - compiles it with nesy (counted: compiles / rejected, by first diagnostic code);
 - where the test gives the expected relation(s) under Scallop's default (unit) provenance
@@ -46,13 +48,30 @@ def read_tests(repo: Path) -> dict[str, str]:
             for n in names if n.endswith(".rs")}
 
 
+_FRAGMENT = re.compile(r'const (\w+): &\'static str = r#"(.*?)"#;', flags=re.S)
+_FORMATTED = re.compile(r'format!\(\s*"\{(\w+)\}\\n\{\}",\s*$')
+
+
 def cases(text: str):
-    """(expectation function, program, the call's text after the program) per program."""
+    """(expectation function, program, the call's text after the program, the text before)
+    per program. Shared fragments (`const RE_PROGRAM: &'static str = r#"..."#`) are not
+    programs of their own: a test's `format!("{RE_PROGRAM}\n{}", r#"..."#)` is the fragment
+    followed by the test's text."""
+    fragments = {m.group(1): m.group(2) for m in _FRAGMENT.finditer(text)}
+    fragment_spans = {m.start(2) for m in _FRAGMENT.finditer(text)}
     for m in re.finditer(r'r#"(.*?)"#', text, flags=re.S):
+        if m.start(1) in fragment_spans:
+            continue
         before = text[:m.start()]
         calls = list(re.finditer(r"\b(expect_\w+|interpret_string\w*)\s*\(", before))
         function = calls[-1].group(1) if calls else "?"
-        yield function, m.group(1), _call_rest(text, m.end()), before[-400:]
+        program = m.group(1)
+        rest = _call_rest(text, m.end())
+        formatted = _FORMATTED.search(before)
+        if formatted and formatted.group(1) in fragments:
+            program = fragments[formatted.group(1)] + "\n" + program
+            rest = _call_rest(text, m.end() + len(rest) + 1)  # after format!(...)
+        yield function, program, rest, before[-400:]
 
 
 def _call_rest(text: str, start: int) -> str:

@@ -33,7 +33,7 @@ def _bytes(type_name: str, value) -> bytes:
 
 
 @register("hash", ["?"], "u64", variadic=True, typed=True)
-def _hash(types, *values):
+def hash_values(types, *values):
     """Scallop's u64 hash of all arguments."""
     data = len(values).to_bytes(8, "little") + b"".join(map(_bytes, types, values))
     return siphash13(data)

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from .. import ir
 from ..errors import Diagnostic, Source
-from . import attributes
+from . import adt, attributes
 from .grammars import lower_grammars
 from .lower import Lowering
 from .parser import parse
@@ -29,7 +29,11 @@ def diagnose(source: Source) -> FrontEnd:
     program, diagnostics = parse(source)
     if program is None or diagnostics:
         return FrontEnd(None, diagnostics, {})
+    adt_diagnostics, adt_relations = adt.rewrite(program)
+    if adt_diagnostics:  # constructors that are not values: as a syntax error, stop here
+        return FrontEnd(None, adt_diagnostics, {})
     applied = attributes.apply(program)
+    applied.hidden |= adt_relations
     grammars, diagnostics = lower_grammars(program)  # no types needed: names and shapes
     diagnostics += applied.diagnostics
     resolver = Resolver(program, applied.foreign)

@@ -60,6 +60,18 @@ class Call(Expr):
 
 
 @dataclass(eq=False)
+class Constructor(Expr):
+    """`Add(x, Const(1))`: a value of an algebraic data type (Scallop's entities); `new` when
+    written `new Add(...)` (made at run time). Removed by `nesy.dsl.adt` before name
+    resolution: ground ones become entity constants, others patterns or run-time hashes."""
+
+    name: str
+    args: list[Expr]
+    name_span: Span
+    new: bool = False
+
+
+@dataclass(eq=False)
 class IfThenElse(Expr):
     condition: Expr
     then: Expr
@@ -102,6 +114,14 @@ class Or(Formula):
 class Implies(Formula):
     premise: Formula
     conclusion: Formula
+
+
+@dataclass(eq=False)
+class CaseIs(Formula):
+    """`case e is Add(x, _)`: e is an entity of that variant, with those arguments."""
+
+    var: Var
+    pattern: Expr
 
 
 @dataclass(eq=False)
@@ -150,6 +170,14 @@ class EnumType(Node):
     variants: list[tuple[str, Span]]
     #: Scallop's explicit values (`RED = 3 | GREEN`), one per variant, None where not given.
     values: list[int | None] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class AdtType(Node):
+    """`type Expr = Const(i32) | Add(Expr, Expr)`: variants as (name, field type names, span)."""
+
+    name: str
+    variants: list[tuple[str, list[str], Span]]
 
 
 @dataclass(eq=False)
@@ -312,7 +340,7 @@ def set_children(node, kids: list) -> None:
         node.left, node.right = kids
     elif isinstance(node, (Unary, Cast)):
         (node.operand,) = kids
-    elif isinstance(node, Call):
+    elif isinstance(node, (Call, Constructor)):
         node.args = list(kids)
     elif isinstance(node, IfThenElse):
         node.condition, node.then, node.otherwise = kids
@@ -323,10 +351,12 @@ def children(node) -> list:
         return [node.left, node.right]
     if isinstance(node, (Unary, Cast)):
         return [node.operand]
-    if isinstance(node, Call):
+    if isinstance(node, (Call, Constructor)):
         return list(node.args)
     if isinstance(node, IfThenElse):
         return [node.condition, node.then, node.otherwise]
+    if isinstance(node, CaseIs):
+        return [node.var, node.pattern]
     if isinstance(node, Atom):
         return list(node.args)
     if isinstance(node, Not):

@@ -121,6 +121,15 @@ UNKNOWN_CONSTANT = Kind("unknown-constant", "'{constant}' is not a constant or e
                         DID_YOU_MEAN)
 ENUM_CONSTANT_AS_VARIABLE = Kind("enum-constant-as-variable",
                                  "'{constant}' is an enum constant, not a variable")
+UNKNOWN_VARIANT = Kind("unknown-variant",
+                       "'{variant}' is not a variant of an algebraic data type", DID_YOU_MEAN)
+VARIANT_ARITY = Kind("variant-arity",
+                     "the variant '{variant}' has {expected} field{expected:plural}, got {arity}")
+CASE_PATTERN = Kind(
+    "case-pattern", "a variant pattern such as `Add(x, _)` is expected here",
+    "match an entity with `case e is Variant(...)`; a constructor with variables is a pattern")
+MISPLACED_NEW = Kind("misplaced-new", "`new` makes an entity only as an argument of a rule's head",
+                     "write `rel r(x, new Add(a, b)) = ...`")
 UNKNOWN_ATTRIBUTE = Kind(
     "unknown-attribute", "no handler registered for @{attribute}; see docs/scallop.md",
     'a program using @{attribute} needs a handler: nesy.attribute("{attribute}") '

@@ -141,9 +141,12 @@ class AstBuilder(Transformer_NonRecursive):
         self.diagnostics.append(kind(span, **fields))
 
     def expr(self, node) -> ast.Expr:
-        """A node used where a value is expected."""
+        """A node used where a value is expected. `name(args)` there is a constructor of an
+        algebraic data type (`nesy.dsl.adt` reports it when no type has that variant)."""
         if isinstance(node, ast.Constraint):
             return node.expr
+        if isinstance(node, ast.Atom) and not node.type_args:
+            return ast.Constructor(node.span, node.relation, node.args, node.name_span)
         if isinstance(node, ast.Formula):
             self.report(kinds.VALUE_EXPECTED, node.span,
                         relation=node.relation if isinstance(node, ast.Atom) else None)
@@ -214,6 +217,10 @@ class AstBuilder(Transformer_NonRecursive):
 
     def enum_or_alias(self, meta, children):
         name, *variants = children
+        if any(isinstance(v, _Variant) for v in variants):  # an algebraic data type
+            return ast.AdtType(self.span(meta), str(name), [
+                (v.name, v.fields, v.span) if isinstance(v, _Variant) else
+                (str(v[0]), [], self.tspan(v[0])) for v in variants])
         if len(variants) == 1 and variants[0][1] is None and _is_type_name(str(variants[0][0])):
             target = variants[0][0]
             return ast.TypeAlias(self.span(meta), str(name), str(target), self.tspan(target))
@@ -223,6 +230,19 @@ class AstBuilder(Transformer_NonRecursive):
 
     def variant(self, meta, children):
         return tuple(children)  # (name, explicit value token or None)
+
+    def constructor_variant(self, meta, children):
+        name, *fields = children
+        return _Variant(str(name), [str(f) for f in fields if f is not None], self.span(meta))
+
+    def case_is(self, meta, children):
+        name, pattern = children
+        return ast.CaseIs(self.span(meta), ast.Var(self.tspan(name), str(name)), self.expr(pattern))
+
+    def new_entity(self, meta, children):
+        name, *args = children
+        return ast.Constructor(self.span(meta), str(name), self.exprs(args), self.tspan(name),
+                               new=True)
 
     def const_decl(self, meta, children):
         return ast.ConstDecl(self.span(meta), children)
@@ -536,6 +556,14 @@ class AstBuilder(Transformer_NonRecursive):
 
     def false(self, meta, children):
         return ast.Literal(self.span(meta), False, "bool")
+
+
+class _Variant(NamedTuple):
+    """`Add(Expr, Expr)` in a type declaration."""
+
+    name: str
+    fields: list
+    span: Span
 
 
 class _Keyword(NamedTuple):
