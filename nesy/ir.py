@@ -137,7 +137,8 @@ class Rule:
     """head(head_exprs) :- body, with the body in execution order.
 
     A probabilistic rule holds for each grounding of its variables independently with
-    `probability` (ProbLog's semantics). `choice` = (clause key, variable names) makes the
+    `probability` (ProbLog's semantics): a float, or an expression over the body's variables
+    (Scallop's tag expressions, `rel (1.0 / l)::r(x) = ...`). `choice` = (clause key, variable names) makes the
     rules lowered from one clause whose body is a disjunction share that choice: one per
     grounding of the named variables (those every disjunct binds), whichever disjunct derives
     it; None means the rule's own choice per grounding of all its body variables."""

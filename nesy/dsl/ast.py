@@ -248,6 +248,9 @@ class Rule(Node):
     body: Formula | None  # None: a fact
     probability: float | None = None
     probability_span: Span | None = None
+    #: Scallop's tag expression (`rel (1.0 / l)::r(x) = ...`): the probability of each
+    #: grounding, computed from the body's variables (probability is then None).
+    tag_expr: Expr | None = None
 
 
 @dataclass(eq=False)

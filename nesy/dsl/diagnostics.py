@@ -157,7 +157,8 @@ LITERAL_OUT_OF_RANGE = Kind("literal-out-of-range",
 UNSAFE_PLACES = {"head": "appears in the head", "not": "is used under 'not'",
                  "condition": "is used in a condition",
                  "computed-argument": "is used in a computed argument",
-                 "foreign": "is an input of a foreign predicate"}
+                 "foreign": "is an input of a foreign predicate",
+                 "tag": "is used in the rule's tag"}
 
 DISJUNCTION_WITHOUT_PROBABILITY = Kind(
     "disjunction-without-probability",

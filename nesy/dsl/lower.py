@@ -161,7 +161,8 @@ class Lowering:
     # -- rules -----------------------------------------------------------------------------------
     def rule(self, item: ast.Rule):
         head = item.head
-        if item.body is None and item.probability is None and not _has_vars(head):
+        if item.body is None and item.probability is None and item.tag_expr is None and \
+                not _has_vars(head):
             values = self.constants(head.args, self.types[head.relation], head.span)
             if values is not None:
                 self.facts.append(ir.Fact(head.relation, values))
@@ -178,12 +179,14 @@ class Lowering:
             if isinstance(node, ast.Var) and not node.is_wildcard:
                 ctx.first.setdefault(node.name, node)
         self.check_probability(item.probability, item.probability_span)
-        self.define(head.relation, head.args, body, ctx, item.probability)
+        self.define(head.relation, head.args, body, ctx,
+                    item.probability if item.tag_expr is None else item.tag_expr)
 
     def define(self, relation: str, head_args: list, body: ast.Formula, ctx: RuleContext,
-               probability: float | None = None):
+               probability=None):
         """Add one IR rule per disjunct of `body` for relation(head_args); the rules of a
-        probabilistic clause share its choice (`ir.Rule.choice`), as in ProbLog."""
+        probabilistic clause share its choice (`ir.Rule.choice`), as in ProbLog.
+        `probability` is a float or a tag expression (AST) over the body's variables."""
         start = len(self.rules)
         for conjunct in dnf(body):
             self.conjunct_rule(relation, head_args, conjunct, ctx, probability)
@@ -209,6 +212,14 @@ class Lowering:
                 elif isinstance(n, ast.Var) and n.name not in planner.bound:
                     self.unbound(n, "head")
         head = tuple(self.expr(a, ctx) for a in head_args)
+        if isinstance(probability, ast.Expr):  # a tag expression: per grounding, at run time
+            unbound = [n for n in ast.walk(probability) if isinstance(n, ast.Var)
+                       and n.name not in planner.bound]
+            for n in unbound:
+                self.unbound(n, "tag")
+            if unbound:
+                return
+            probability = self.expr(probability, ctx)
         self.rules.append(ir.Rule(relation, head, tuple(body), ctx.span, probability))
 
     def unbound(self, var: ast.Var, place: str):

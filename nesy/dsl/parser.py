@@ -164,7 +164,13 @@ class AstBuilder(Transformer_NonRecursive):
 
     # -- items -------------------------------------------------------------------------------
     def start(self, meta, items):
-        return lark.Tree("start", items)
+        flat = []  # `type a(..), b(..)` declares several relations in one statement
+        for item in items:
+            flat.extend(item if isinstance(item, list) else [item])
+        return lark.Tree("start", flat)
+
+    def relation_types(self, meta, children):
+        return children if len(children) > 1 else children[0]
 
     def relation_type(self, meta, children):
         name, *fields = children
@@ -172,7 +178,8 @@ class AstBuilder(Transformer_NonRecursive):
 
     def attributed(self, meta, children):
         *attributes, item = children
-        self.attributes += [(a, item) for a in attributes]
+        for declared in item if isinstance(item, list) else [item]:
+            self.attributes += [(a, declared) for a in attributes]
         return item
 
     def attribute(self, meta, children):
@@ -205,7 +212,14 @@ class AstBuilder(Transformer_NonRecursive):
         if str(adornment) not in ("bound", "free"):
             self.report(kinds.SYNTAX_ERROR, self.tspan(adornment), found=repr(str(adornment)),
                         token=str(adornment), expected=["'bound'", "'free'"], suggestion=None)
-        return ast.Field(self.tspan(type_name), str(name), str(type_name), str(adornment))
+        return ast.Field(self.tspan(type_name), None if name is None else str(name),
+                         str(type_name), str(adornment))
+
+    def adorned_positional_field(self, meta, children):
+        adornment, type_name = children
+        field = self.adorned_field(meta, [adornment, None, type_name])
+        field.name = None
+        return field
 
     def named_field(self, meta, children):
         name, type_name = children
@@ -300,10 +314,24 @@ class AstBuilder(Transformer_NonRecursive):
         prob, head, body = children
         return self._rule(meta, prob, head, body)
 
-    def _rule(self, meta, prob, head, body):
-        value, prob_span = (None, None) if prob is None else (float(prob.value), prob.span)
+    def _rule(self, meta, tag, head, body):
+        """A rule; its tag is a probability (a number) or Scallop's tag expression."""
         body = None if body is None else self.formula(body)
-        return ast.Rule(self.span(meta), head, body, value, prob_span)
+        if tag is None:
+            return ast.Rule(self.span(meta), head, body)
+        tag = self.expr(tag)
+        if isinstance(tag, ast.Literal) and tag.kind in ("int", "float"):
+            return ast.Rule(self.span(meta), head, body, float(tag.value), tag.span)
+        return ast.Rule(self.span(meta), head, body, None, tag.span, tag_expr=tag)
+
+    def in_range(self, meta, children):
+        """Scallop's `x in a..b` (`a..=b`: b included): the foreign predicate range."""
+        value, low, inclusive, high = children
+        value, low, high = self.expr(value), self.expr(low), self.expr(high)
+        span = self.span(meta)
+        if inclusive:
+            high = ast.Binary(span, "+", high, ast.Literal(span, 1, "int"))
+        return ast.Atom(span, "range", [low, high, value], span)
 
     def head(self, meta, children):
         name, *args = children
@@ -401,6 +429,9 @@ class AstBuilder(Transformer_NonRecursive):
             positional, named, params_span, discrete is not None)
 
     def discrete(self, meta, children):
+        return True
+
+    def inclusive(self, meta, children):
         return True
 
     def aggregator_params(self, meta, children):

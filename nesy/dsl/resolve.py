@@ -165,6 +165,8 @@ class Resolver:
             self.use_relation(item.head.relation, len(item.head.args), item.head.span, True)
 
     def resolve_uses(self, item):
+        if isinstance(item, ast.Rule) and item.tag_expr is not None:
+            item.tag_expr = self.resolve_expr(item.tag_expr)
         if isinstance(item, ast.Rule) and item.body is not None:
             item.body = self.resolve_formula(item.body)
         elif isinstance(item, ast.Query) and item.args is not None:

@@ -138,6 +138,9 @@ class TypeChecker:
                 if item.body is not None:
                     self.formula(item.body, env)
                 self.atom(item.head, env)
+                if item.tag_expr is not None:
+                    self.restrict(self.expr(item.tag_expr, env), FLOATS, item.tag_expr.span,
+                                  "a rule's tag (a probability)")
             elif isinstance(item, ast.Query) and item.args is not None:
                 self.atom(ast.Atom(item.span, item.relation, item.args, item.name_span), {})
 
@@ -387,6 +390,8 @@ def _expressions(program: ast.Program):
                         yield from ast.walk(v)
         elif isinstance(item, ast.Rule):
             yield from ast.walk(item.head)
+            if item.tag_expr is not None:
+                yield from ast.walk(item.tag_expr)
             if item.body is not None:
                 yield from ast.walk(item.body)
         elif isinstance(item, ast.Query) and item.args:

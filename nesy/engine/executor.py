@@ -202,8 +202,21 @@ class Executor:
         created the first time the grounding is derived and reused on re-derivation."""
         key, names = rule.choice if rule.choice is not None else (id(rule), sorted(b.columns))
         groundings = list(zip(*(b.columns[v].tolist() for v in names))) if names else [()] * b.n
-        return self.fact_tags(key, groundings, lambda g: rule.probability,
+        probability = self._rule_probabilities(rule, b, groundings)
+        return self.fact_tags(key, groundings, probability,
                               lambda g: (rule, dict(zip(names, g))))
+
+    def _rule_probabilities(self, rule: ir.Rule, b: Bindings, groundings: list):
+        """grounding -> probability: the rule's constant, or its tag expression's value."""
+        if not isinstance(rule.probability, ir.Expr.__args__):
+            return lambda g: rule.probability
+        values, valid = evaluate(rule.probability, b.columns, b.n, self.values)
+        probs = np.where(valid, np.asarray(values, dtype=np.float64), 0.0)
+        if ((probs < 0) | (probs > 1)).any():
+            raise UsageError(f"{self._where()}: its tag evaluated to "
+                             f"{probs[(probs < 0) | (probs > 1)][0]:g}, not a probability "
+                             f"in [0, 1]")
+        return dict(zip(groundings, probs.tolist())).get
 
     def fact_tags(self, key, groundings: list, probability, source):
         """Tags of independent probabilistic facts, one per distinct grounding under `key`,

@@ -68,3 +68,51 @@ def test_constant_defined_twice_is_an_error():
 def test_constant_as_an_aggregation_variable_is_an_error():
     program = "const N = 1\nrel p = {1}\nrel q(N) = N := count(x: p(x))"
     assert "enum-constant-as-variable" in codes(program)
+
+
+# ---- rule tags, range sugar, fact-set forms, several declarations (tag.rs, fp.rs, basic.rs,
+# edb.rs) ------------------------------------------------------------------------------------
+def _probabilities(text: str, relation: str, provenance: str) -> dict:
+    import nesy
+
+    result = nesy.compile(text, name="<scallop>").run(provenance=provenance)
+    return {tuple(t): result[relation].prob(t) for t in result[relation]}
+
+
+def test_rule_tag_expressions():
+    import pytest
+
+    assert _probabilities("rel my_prob(0.5)\nrel p::fall_off() = my_prob(p)", "fall_off",
+                          "addmultprob") == pytest.approx({(): 0.5})
+    assert _probabilities("rel my_num(5.0)\nrel 1.0/n::fall_off() = my_num(n)", "fall_off",
+                          "addmultprob") == pytest.approx({(): 0.2})
+    program = '''
+        rel edge = {(0, 1), (1, 2)}
+        rel path(x, y, 1.0) = edge(x, y)
+        rel path(x, z, l + 1.0) = path(x, y, l) and edge(y, z)
+        rel (1.0 / l)::path_prob(x, y) = path(x, y, l)
+    '''
+    assert _probabilities(program, "path_prob", "minmaxprob") == pytest.approx(
+        {(0, 1): 1.0, (1, 2): 1.0, (0, 2): 0.5})
+    assert _probabilities("rel my_num(5)\nrel 1::fall_off(n) = my_num(n)", "fall_off",
+                          "addmultprob") == pytest.approx({(5,): 1.0})
+
+
+def test_rule_tag_errors():
+    assert codes("type my_num(i32)\nrel my_num(5)\nrel (1.0 / n)::fall_off() = my_num(n)") \
+        == ["type-conflict"]
+    assert codes("rel my_num()\nrel (1.0 / n)::fall_off() = my_num()") == ["unsafe-variable"]
+
+
+def test_range_sugar():
+    assert run("rel result_1(x) = x in 0..5", "result_1") == {(i,) for i in range(5)}
+    assert run("rel result_2(x) = x in 3..=6", "result_2") == {(i,) for i in range(3, 7)}
+    assert run("rel grid(x, y) = x in 2..5 and y in 5..=7", "grid") == {
+        (x, y) for x in range(2, 5) for y in range(5, 8)}
+
+
+def test_fact_set_with_horn_arrow_and_several_declarations_in_one_type():
+    assert run("rel fib :- {(0, 1), (1, 1)}", "fib") == {(0, 1), (1, 1)}
+    program = "type edge_1(usize, usize), edge_2(bound usize, free b: usize)\n" \
+              "rel e(a, b) = edge_1(a, b) or edge_2(a, b)"
+    assert run(program, "e") == set()
