@@ -285,8 +285,9 @@ class Lowering:
             keys = [ctx.first.get(n) or _first_var(agg.body, n)
                     for n in _ordered_vars(agg.body) if n in outside and n not in taken]
         aggregator = aggregators.get(kind)
-        if aggregator is None:
-            return None  # an unknown aggregator is reported by name resolution
+        if aggregator is None or (isinstance(agg.body, ast.Implies) and
+                                  not aggregator.needs_implies):
+            return None  # reported by name resolution
         try:
             aggregator = aggregator.configure(agg.params, agg.named_params, agg.discrete)
         except ValueError as problem:
@@ -465,7 +466,7 @@ class Planner:
             self.others.append(("not", atom))
         elif isinstance(lit, ast.Constraint):
             self.others.append(("constraint", lit.expr))
-        else:  # `implies` outside forall: reported by name resolution
+        else:  # `implies` in an aggregation other than forall: reported by name resolution
             self.failed = True
 
     def plan(self) -> list | None:
@@ -664,6 +665,8 @@ def dnf(f) -> list[list]:
 def _dnf_operands(f) -> list:
     if isinstance(f, (ast.And, ast.Or)):
         return f.parts
+    if isinstance(f, ast.Implies):  # `A => B` in a rule body (Scallop): `not A or B`
+        return [ast.Not(f.premise.span, f.premise), f.conclusion]
     if isinstance(f, ast.Not) and isinstance(f.operand, ast.Not):
         return [f.operand.operand]  # `not not F` is F
     return []
@@ -679,7 +682,7 @@ def _dnf(f, operands: list[list[list]]) -> list[list]:
             else:
                 out = [a + b for a in out for b in part]
         return out
-    if isinstance(f, ast.Or):
+    if isinstance(f, (ast.Or, ast.Implies)):
         return [c for part in operands for c in part]
     if isinstance(f, ast.Not) and isinstance(f.operand, ast.Not):
         return operands[0]

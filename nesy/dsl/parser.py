@@ -456,7 +456,7 @@ class AstBuilder(Transformer_NonRecursive):
         disjunction `exists` computes), which also lets it recurse, as in Scallop's
         `rel path(a, c) = exists(b: path(a, b) and edge(b, c))`."""
         name, *rest = children
-        *variables, body = rest
+        *variables, body, where_keys, where_body = rest
         span = self.span(meta)
         bindings = []
         for v in variables:
@@ -465,11 +465,16 @@ class AstBuilder(Transformer_NonRecursive):
                 bindings.append(v)
             else:
                 self.report(kinds.AGGREGATION_BINDING, v.span)
-        if str(name) == "exists":  # an And of one part: `not exists(..)` negates a sub-formula
-            return ast.And(span, [self.formula(body)])  # whose own variables are local
+        where_body = None if where_body is None else self.formula(where_body)
+        if str(name) not in ("exists", "forall") and str(name) in aggregators.names():
+            self.report(kinds.AGGREGATION_FORM, span, aggregator=str(name),
+                        example=aggregators.get(str(name)).example)
+        if str(name) == "exists":  # an And: `not exists(..)` negates a sub-formula whose own
+            # variables are local; with `where`, the groups where it holds
+            return ast.And(span, [self.formula(body)] + ([where_body] if where_body else []))
         result = ast.Var(self.tspan(name), f"{name}#holds{span.line}_{span.column}")
         agg = ast.Aggregation(span, [result], str(name), self.tspan(name), [], bindings,
-                              self.formula(body))
+                              self.formula(body), where_keys, where_body)
         true = ast.Literal(span, True, "bool")
         return ast.And(span, [agg, ast.Constraint(span, ast.Binary(span, "==", result, true))])
 

@@ -221,8 +221,7 @@ class Resolver:
                 todo.append(node.operand)
             elif isinstance(node, (ast.And, ast.Or)):
                 todo.extend(reversed(node.parts))
-            elif isinstance(node, ast.Implies):
-                self.misplaced_implies(node, None)
+            elif isinstance(node, ast.Implies):  # in a rule body, `A => B` is `not A or B`
                 todo += [node.conclusion, node.premise]
             elif isinstance(node, ast.Constraint):
                 node.expr = self.resolve_expr(node.expr)

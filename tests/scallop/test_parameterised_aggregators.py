@@ -247,3 +247,27 @@ def test_exists_and_forall_as_formulas():
     assert run(program, "has_blue") == set()
     assert run(program, "no_blue") == {()}
     assert run(program, "path") == {(0, 1), (1, 2), (0, 2)}
+
+
+CLEVR = '''
+    rel obj = {0, 1, 2}
+    rel shape = {(0, "cube"), (1, "sphere"), (2, "cube")}
+    rel color = {(0, "blue"), (1, "red"), (2, "red")}
+    rel material = {(0, "rubber"), (2, "metal")}
+    rel all_shapes = {"cube", "sphere", "cone"}
+    rel all_colors = {"blue", "red", "green"}
+'''
+
+
+def test_quantifier_formulas_with_where_and_implication_in_a_body():
+    # basic.rs: `=>` in a rule body is `not A or B`; exists/forall formulas take `where`
+    program = CLEVR + '''
+        rel answer(o) = obj(o) and (shape(o, "cube") => color(o, "blue"))
+        rel e(s) :- exists(o: color(o, "blue"), shape(o, s) where s: all_shapes(s))
+        rel f(c) = forall(o: color(o, c) and shape(o, "cube") => material(o, "rubber")
+                          where c: all_colors(c))
+    '''
+    assert run(program, "answer") == {(0,), (1,)}  # 2 is a red cube
+    assert run(program, "e") == {("cube",)}
+    assert run(program, "f") == {("blue",), ("green",)}  # green: no object, vacuously true
+    assert codes("rel p(1)\nrel m() = count(y: p(y))") == ["aggregation-form"]
