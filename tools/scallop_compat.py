@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import io
 import json
 import re
 import signal
@@ -31,15 +32,33 @@ from collections import Counter
 from pathlib import Path
 
 TIMEOUT_S = 10
+#: Where Scallop's `core` folder is (its test CSV files under res/), set by `main`.
+MANIFEST_DIR = "core"
 PROVENANCES = {"min_max_prob": "minmaxprob", "add_mult_prob": "addmultprob",
                "top_k_proofs": "topkproofs"}
 
 
 def read_tests(repo: Path) -> dict[str, str]:
-    """file name -> text of core/tests/integrate/*.rs."""
+    """file name -> text of core/tests/integrate/*.rs; sets MANIFEST_DIR to a folder holding
+    Scallop's core/res test files (extracted to a temporary folder from a bare repository)."""
+    global MANIFEST_DIR
     folder = repo / "core" / "tests" / "integrate"
     if folder.is_dir():
+        MANIFEST_DIR = str((repo / "core").resolve())
         return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.rs"))}
+    import tarfile
+    import tempfile
+
+    import atexit
+    import shutil
+
+    MANIFEST_DIR = tempfile.mkdtemp(prefix="scallop-core-")
+    atexit.register(shutil.rmtree, MANIFEST_DIR, True)
+    archive = subprocess.run(["git", "--git-dir", str(repo), "archive", "HEAD", "core/res"],
+                             capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(MANIFEST_DIR, filter="data")
+    MANIFEST_DIR = str(Path(MANIFEST_DIR) / "core")
     names = subprocess.run(["git", "--git-dir", str(repo), "ls-tree", "--name-only", "HEAD",
                             "core/tests/integrate/"], capture_output=True, text=True,
                            check=True).stdout.split()
@@ -71,6 +90,10 @@ def cases(text: str):
         if formatted and formatted.group(1) in fragments:
             program = fragments[formatted.group(1)] + "\n" + program
             rest = _call_rest(text, m.end() + len(rest) + 1)  # after format!(...)
+        elif re.search(r"format!\(\s*$", before) and "CARGO_MANIFEST_DIR" in rest:
+            # `format!(r#"@file("{}/res/...")"#, CARGO_MANIFEST_DIR)`: Scallop's test files
+            program = program.replace("{}", MANIFEST_DIR).replace("{{", "{").replace("}}", "}")
+            rest = _call_rest(text, m.end() + len(rest) + 1)
         yield function, program, rest, before[-400:]
 
 
@@ -103,7 +126,7 @@ _SUFFIX = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(?:[iu](?:8|1
 def rust_value(text: str):
     """A Rust expected-value expression as Python, or raise ValueError."""
     t = text.strip().strip(",").strip()
-    t = re.sub(r'String::from\(("(?:[^"\\]|\\.)*")\)', r"\1", t)
+    t = re.sub(r'(?:String::from|Value::symbol_str)\(("(?:[^"\\]|\\.)*")\)', r"\1", t)
     t = re.sub(r'("(?:[^"\\]|\\.)*")\.to_string\(\)', r"\1", t)
     t = t.replace("TestCollection::empty()", "[]").replace(".into()", "")
     t = t.replace("vec![", "[")
@@ -264,7 +287,8 @@ def main(argv=None) -> int:
         for function, program, rest, before in cases(text):
             failure_expected = function in ("expect_front_compile_failure",
                                             "expect_compile_failure",
-                                            "expect_front_compile_failure_with_modifier")
+                                            "expect_front_compile_failure_with_modifier",
+                                            "expect_interpret_specific_failure")
             wanted = None if failure_expected else expected(function, rest, before)
             outcome, detail = check(program, wanted)
             records.append({"file": name, "function": function, "outcome": outcome,

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from .. import foreign
 from ..errors import Diagnostic
-from . import ast
+from . import ast, csvfile
 from . import diagnostics as kinds
 
 #: Attributes nesy handles itself, and what it does with each (docs/scallop.md).
-KNOWN = {"hidden": "the relation is not output",
+KNOWN = {"file": "the relation's facts are read from a CSV file (nesy.dsl.csvfile)",
+         "hidden": "the relation is not output",
          "goal": "accepted; nesy computes the whole fixpoint",
          "demand": "accepted and recorded (demand transformation: see docs/scallop.md)"}
 
@@ -41,6 +42,9 @@ def apply(program: ast.Program) -> Applied:
     replaced: set[int] = set()
     for attr, item in program.attributes:
         name = _declared_name(item)
+        if attr.name == "file":
+            _file(program, attr, item, out)
+            continue
         if attr.name in KNOWN:
             _known(attr, name, out)
             continue
@@ -65,6 +69,20 @@ def apply(program: ast.Program) -> Applied:
     if replaced:
         program.items = [i for i in program.items if id(i) not in replaced]
     return out
+
+
+def _file(program: ast.Program, attr: ast.Attribute, item, out: Applied) -> None:
+    """`@file("edge.csv", ...)` on `type edge(...)`: its facts, read now."""
+    if not isinstance(item, ast.RelationType):
+        out.diagnostics.append(kinds.ATTRIBUTE_REJECTED(
+            attr.span, attribute="file", problem="it loads the facts of a `type` declaration"))
+        return
+    aliases = {i.name: i.target for i in program.items if isinstance(i, ast.TypeAlias)}
+    try:
+        program.items.append(csvfile.load(item, attr.args, attr.kwargs, aliases))
+    except csvfile.CsvProblem as problem:
+        out.diagnostics.append(kinds.ATTRIBUTE_REJECTED(attr.span, attribute="file",
+                                                         problem=str(problem)))
 
 
 def _known(attr: ast.Attribute, name: str | None, out: Applied) -> None:

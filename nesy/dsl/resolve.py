@@ -38,7 +38,8 @@ class Resolver:
         self.program = program
         #: relations an attribute handler made foreign predicates (`nesy.dsl.attributes`)
         self.foreign_relations = foreign_relations or {}
-        self.scope = Scope(types=dict(PRIMITIVES))
+        # Scallop's Symbol (an interned string) is a String here
+        self.scope = Scope(types={**PRIMITIVES, "Symbol": PRIMITIVES["String"]})
         self.diagnostics: list[Diagnostic] = []
 
     def report(self, kind: DiagnosticKind, span, notes=(), **fields):
