@@ -5,7 +5,8 @@
 - `foreign_predicate`: a Python generator used as a relation in rule bodies, `range(0, n, i)`:
   its first `bound` arguments are inputs (bound before the atom runs), the others are what it
   yields, one tuple per fact (optionally with a probability). Scallop's shipped predicates
-  (`range`, `string_chars`, `string_find`, `string_split`, `soft_eq`, `float_eq`) are
+  (`range`, `string_chars`, `string_find`, `string_split`, `soft_eq`, `float_eq`,
+  `datetime_ymd`) are
   registered below.
 - `attribute`: a handler for `@name(...)` on a declaration (`@gpt(...) type r(...)`); it may
   turn the declared relation into a foreign predicate. A program using an attribute nobody
@@ -209,6 +210,12 @@ def unregister_attribute(name: str) -> None:
 def _range(begin, end):
     """range(begin, end, i): i from begin (inclusive) to end (exclusive)."""
     return ((i,) for i in range(begin, end))
+
+
+@foreign_predicate(types=("DateTime", "i32", "u32", "u32"), bound=1)
+def datetime_ymd(moment):
+    """datetime_ymd(t, y, m, d): the year, month (from 1) and day (from 1) of t, in UTC."""
+    return [(moment.year, moment.month, moment.day)]
 
 
 @foreign_predicate(types=("String", "usize", "char"), bound=1)

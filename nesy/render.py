@@ -166,6 +166,8 @@ def json_text(result, indent: int | None = None) -> str:
 def _json_value(v):
     if isinstance(v, float) and not math.isfinite(v):
         return str(v)
+    if not isinstance(v, (bool, int, float, str)) and v is not None:
+        return format_value(v)  # DateTime and Duration, as text
     return v
 
 

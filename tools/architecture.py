@@ -25,7 +25,7 @@ DOC = ROOT / "docs" / "architecture.md"
 LAYERS: list[tuple[str, tuple[str, ...], str]] = [
     ("errors", ("errors",), "the one error hierarchy and diagnostics"),
     ("registry", ("registry",), "the one registry every extension point uses"),
-    ("leaves", ("types", "files", "argtypes", "memory", "commands"),
+    ("leaves", ("types", "timevalues", "files", "argtypes", "memory", "commands"),
      "value types and printers, file reading and atomic writing, argument types, memory use, "
      "the help of the commands extensions fill in"),
     ("registries", ("builtins", "aggregators"),

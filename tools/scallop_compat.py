@@ -34,8 +34,8 @@ from pathlib import Path
 TIMEOUT_S = 10
 #: Where Scallop's `core` folder is (its test CSV files under res/), set by `main`.
 MANIFEST_DIR = "core"
-PROVENANCES = {"min_max_prob": "minmaxprob", "add_mult_prob": "addmultprob",
-               "top_k_proofs": "topkproofs"}
+PROVENANCES = {"MinMaxProb": "minmaxprob", "AddMultProb": "addmultprob",
+               "TopKProofs": "topkproofs"}
 
 
 def read_tests(repo: Path) -> dict[str, str]:
@@ -128,6 +128,12 @@ def rust_value(text: str):
     t = text.strip().strip(",").strip()
     t = re.sub(r'(?:String::from|Value::symbol_str)\(("(?:[^"\\]|\\.)*")\)', r"\1", t)
     t = re.sub(r'("(?:[^"\\]|\\.)*")\.to_string\(\)', r"\1", t)
+    t = re.sub(r"Utc\.with_ymd_and_hms\(([^)]*)\)\.unwrap\(\)",
+               lambda m: "('__dt__', " + ", ".join(str(int(x)) for x in m.group(1).split(","))
+               + ")", t)
+    t = re.sub(r"RelativeDuration::(days|months)\((-?\d+)\)",
+               lambda m: f"('__dur__', {m.group(2) if m.group(1) == 'months' else 0}, "
+                         f"{int(m.group(2)) * 86400 if m.group(1) == 'days' else 0})", t)
     t = t.replace("TestCollection::empty()", "[]").replace(".into()", "")
     t = t.replace("vec![", "[")
     t = _SUFFIX.sub(r"\1", t)
@@ -148,7 +154,7 @@ def expected(function: str, rest: str, before: str):
         if function == "expect_interpret_empty_result":
             return {rust_value(rest): ("unit", [])}
         if function == "expect_interpret_result_with_tag":
-            prov = list(re.finditer(r"(\w+)::\w+Provenance(?:::<\w+>)?::(?:new|default)\((\d*)",
+            prov = list(re.finditer(r"(\w+)Provenance(?:::<\w+>)?::(?:new|default)\((\d*)",
                                     before))
             name = PROVENANCES.get(prov[-1].group(1)) if prov else None
             if name is None:
@@ -191,6 +197,20 @@ def _query(text: str):
 
 def _matches(row: tuple, pattern) -> bool:
     return pattern is None or all(p is None or _close(v, p) for v, p in zip(row, pattern))
+
+
+def _python(value):
+    """nesy's DateTime and Duration values in the form expected values are read into."""
+    from datetime import datetime
+
+    from nesy.timevalues import Duration
+
+    if isinstance(value, datetime):
+        return ("__dt__", value.year, value.month, value.day, value.hour, value.minute,
+                value.second)
+    if isinstance(value, Duration):
+        return ("__dur__", value.months, int(value.delta.total_seconds()))
+    return value
 
 
 def _close(a, b) -> bool:
@@ -253,7 +273,7 @@ def check(program: str, wanted) -> tuple[str, str]:
             result = compiled.run(provenance=name, **({"k": k} if k else {}))
             got_rel = [t for t in result[relation] if _matches(tuple(t), pattern)]
             if name == "unit":
-                got = [tuple(t) for t in got_rel]
+                got = [tuple(map(_python, t)) for t in got_rel]
                 want = [r if isinstance(r, tuple) else (r,) for r in rows]
                 if not _same_rows(got, want):
                     return "different", f"{query}: got {sorted(got, key=repr)[:6]} " \

@@ -54,6 +54,10 @@ UNCLOSED_COMMENT = Kind("unclosed-comment", "this block comment is never closed"
                         "close it with */")
 BAD_ESCAPE = Kind("bad-escape", "unknown escape sequence in string",
                   'supported escapes: \\n \\t \\r \\0 \\\\ \\" \\\'')
+BAD_TIME_LITERAL = Kind("bad-time-literal", "Invalid {type} literal `{text}`",
+                        lambda f: 'write a date-time as t"2023-01-01T10:00:00Z" or t"2023-01-01"'
+                        if f["type"] == "DateTime" else 'write a duration as d"3d", d"1y5d", '
+                        'd"2h 30m" (units y mo w d h m s ms us ns)')
 BAD_CHARACTER_LITERAL = Kind("bad-character-literal", "invalid character literal")
 VALUE_EXPECTED = Kind(
     "value-expected",

@@ -12,6 +12,7 @@ from lark import Transformer_NonRecursive, v_args
 
 from .. import aggregators
 from ..errors import Diagnostic, DiagnosticKind, Source, Span, closest
+from ..timevalues import parse_datetime, parse_duration
 from . import ast
 from . import diagnostics as kinds
 from .facts import read_bulk_facts
@@ -579,6 +580,21 @@ class AstBuilder(Transformer_NonRecursive):
             self.report(kinds.BAD_ESCAPE, self.span(meta), text=str(children[0]))
             value = ""
         return ast.Literal(self.span(meta), value, "string")
+
+    def datetime(self, meta, children):
+        return self._time(meta, children[0], "DateTime", parse_datetime)
+
+    def duration(self, meta, children):
+        return self._time(meta, children[0], "Duration", parse_duration)
+
+    def _time(self, meta, token, type_name: str, parse):
+        """`t"..."` / `d"..."`: a literal of Scallop's DateTime / Duration."""
+        text = str(token)[2:-1]
+        value = parse(text)
+        if value is None:
+            self.report(kinds.BAD_TIME_LITERAL, self.span(meta), type=type_name, text=text)
+            value = parse("2000-01-01" if type_name == "DateTime" else "0s")
+        return ast.Literal(self.span(meta), value, type_name.lower(), type_name)
 
     def char(self, meta, children):
         value = _unescape(str(children[0])[1:-1])

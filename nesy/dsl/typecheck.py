@@ -21,7 +21,7 @@ FLOATS = frozenset(FLOAT_TYPES)
 _LITERAL_TYPES = {"int": INTEGERS, "float": FLOATS, "string": frozenset(["String"]),
                   "bool": frozenset(["bool"])}
 NUMBERS = INTEGERS | FLOATS
-ORDERED = NUMBERS | {"String", "char"}
+ORDERED = NUMBERS | {"String", "char", "DateTime", "Duration"}
 # What may be cast to `char` and `bool`, where Scallop rejects more than a cast that fails at
 # run time: `1.5 as char` and `"true" as bool` are errors there. (Integers to char remain a
 # nesy extension: code points.) Other targets take any source.
@@ -258,6 +258,10 @@ class TypeChecker:
             for side, node in ((left, e.left), (right, e.right)):
                 self.restrict(side, frozenset(["bool"]), node.span, f"operator '{e.op}'")
             return self.fresh(frozenset(["bool"]))
+        if e.op in ("+", "-"):
+            time = self.time_arithmetic(e.op, left, right)
+            if time is not None:
+                return time
         operands = self.unify(left, right, e.span, f"operands of '{e.op}'")
         if e.op in ("+", "-", "*", "/", "%"):
             # Scallop's `+` also concatenates strings
@@ -267,6 +271,18 @@ class TypeChecker:
         if e.op in ("<", "<=", ">", ">="):
             self.restrict(operands, ORDERED, e.span, f"operator '{e.op}'")
         return self.fresh(frozenset(["bool"]))
+
+    def time_arithmetic(self, op: str, left: int, right: int) -> int | None:
+        """The result of + or - between DateTime and Duration operands (whose types are
+        already known), as Scallop: DateTime ± Duration is a DateTime, Duration ± Duration a
+        Duration, DateTime - DateTime a Duration; None for other operands."""
+        types = []
+        for slot in (left, right):
+            allowed = self.slots[self.find(slot)].allowed
+            types.append(next(iter(allowed)) if allowed is not None and len(allowed) == 1
+                         else None)
+        result = _TIME_RESULTS.get((types[0], op, types[1]))
+        return None if result is None else self.fresh(frozenset([result]))
 
     def call(self, e: ast.Call, args: list[int]) -> int:
         fn = builtins.lookup(e.function)
@@ -335,6 +351,13 @@ class TypeChecker:
         if slot is None:  # only under atoms of unknown relations, already reported
             return self.scope.types["i32"]
         return self.resolved(slot)
+
+
+_TIME_RESULTS = {
+    ("DateTime", "+", "Duration"): "DateTime", ("DateTime", "-", "Duration"): "DateTime",
+    ("Duration", "+", "DateTime"): "DateTime", ("Duration", "+", "Duration"): "Duration",
+    ("Duration", "-", "Duration"): "Duration", ("DateTime", "-", "DateTime"): "Duration",
+}
 
 
 def _names(allowed) -> list[str] | None:
