@@ -31,6 +31,7 @@ class Applied:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     hidden: set[str] = field(default_factory=set)
     demand: dict[str, str] = field(default_factory=dict)  # relation -> "bf" pattern
+    goal: str | None = None  # the @goal relation
     #: relations computed by a foreign predicate that an attribute handler returned
     foreign: dict[str, foreign.ForeignPredicate] = field(default_factory=dict)
 
@@ -46,7 +47,7 @@ def apply(program: ast.Program) -> Applied:
             _file(program, attr, item, out)
             continue
         if attr.name in KNOWN:
-            _known(attr, name, out)
+            _known(attr, item, name, out)
             continue
         handler = foreign.attribute_handler(attr.name)
         if handler is None:
@@ -85,13 +86,24 @@ def _file(program: ast.Program, attr: ast.Attribute, item, out: Applied) -> None
                                                          problem=str(problem)))
 
 
-def _known(attr: ast.Attribute, name: str | None, out: Applied) -> None:
+def _known(attr: ast.Attribute, item, name: str | None, out: Applied) -> None:
     if name is None:
         out.diagnostics.append(kinds.ATTRIBUTE_REJECTED(
             attr.span, attribute=attr.name, problem="it applies to a relation's declaration, "
                                                     "rule or facts"))
     elif attr.name == "hidden":
         out.hidden.add(name)
+    elif attr.name == "goal":
+        arity = len(item.head.args) if isinstance(item, ast.Rule) else None
+        if arity:
+            problem = "a @goal relation must have arity 0"
+        elif out.goal is not None and out.goal != name:
+            problem = f"more than one relation is annotated with @goal ('{out.goal}' too)"
+        else:
+            out.goal = name
+            return
+        out.diagnostics.append(kinds.ATTRIBUTE_REJECTED(attr.span, attribute="goal",
+                                                         problem=problem))
     elif attr.name == "demand":
         pattern = attr.args[0] if attr.args else None
         if not (isinstance(pattern, str) and pattern and set(pattern) <= {"b", "f"}):

@@ -37,7 +37,7 @@ _FACT_LINE = re.compile(
 _SET_ITEM = re.compile(rf"(?:({_PROBABILITY}){_S}::{_S})?(?:\({_S}({_VALUES}){_S}\)|({_VALUE}))")
 _ONE_VALUE = re.compile(rf"({_NUMBER})|({_STRING})|(true|false)")
 # Skips comments, strings and characters (a `rel` inside them is not a statement) in chunks.
-_SCAN = re.compile(r"""//[^\r\n]*|/\*[\s\S]*?\*/|"{3}[\s\S]*?"{3}|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?"""
+_SCAN = re.compile(r"""//[^\r\n]*|/\*[\s\S]*?\*/|"{3}(?:\\[\s\S]|[^\\])*?"{3}|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?"""
                    r"""|'(?:\\.|[^'\\\r\n])*'?|\brel\b|[^/"'r]+|.""", re.DOTALL)
 _MAX_DIGITS = 39  # longer integers are the parser's to report (integer-too-large)
 

@@ -18,9 +18,9 @@ from .resolve import Scope
 
 INTEGERS = frozenset(INTEGER_RANGES)
 FLOATS = frozenset(FLOAT_TYPES)
-_LITERAL_TYPES = {"int": INTEGERS, "float": FLOATS, "string": frozenset(["String"]),
-                  "bool": frozenset(["bool"])}
 NUMBERS = INTEGERS | FLOATS
+_LITERAL_TYPES = {"int": NUMBERS, "float": FLOATS, "string": frozenset(["String"]),
+                  "bool": frozenset(["bool"])}
 ORDERED = NUMBERS | {"String", "char", "DateTime", "Duration"}
 # What may be cast to `char` and `bool`, where Scallop rejects more than a cast that fails at
 # run time: `1.5 as char` and `"true" as bool` are errors there. (Integers to char remain a
@@ -224,8 +224,9 @@ class TypeChecker:
         if isinstance(e, ast.Var):
             return self.var(e, env)
         if isinstance(e, ast.Literal):
-            if e.kind == "int":
-                return self.fresh(INTEGERS, e.span)
+            if e.kind == "int":  # an integer literal may be a float (`185` in an f32 column),
+                return self.fresh(NUMBERS, e.span)  # as in Scallop; i32 unless it must be
+
             if e.kind == "float":
                 return self.fresh(FLOATS, e.span)
             name = {"string": "String", "char": "char", "bool": "bool"}.get(e.kind, e.enum_type)
@@ -432,6 +433,8 @@ def _table_range_errors(table: ast.FactTable, checker: TypeChecker) -> list[Diag
         if "int" not in table.first_of_kind[c]:
             continue
         vt = checker.resolved(slot)
+        if vt.is_float:
+            continue  # integers in a float column are floats (as in a fact set)
         column = [row[c] for row in table.rows]
         if len(table.first_of_kind[c]) > 1:  # a type conflict, reported: as the parser would,
             column = [v if type(v) is int else 0 for v in column]  # check each integer alone,

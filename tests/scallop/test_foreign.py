@@ -202,3 +202,11 @@ def test_known_attributes():
     assert compiled.ir.demand == {"path": "bf"}
     assert "helper" not in compiled.relations
     assert run(program, "goal") == {()}
+
+
+def test_goal_is_one_nullary_relation():
+    # goal.rs: Scallop rejects two @goal relations and a @goal relation with arguments
+    edges = "rel edge = {(0, 1), (1, 2)}\nrel path(a, b) = edge(a, b)\n"
+    assert codes(edges + "@goal rel g1() = path(0, 1)\n@goal rel g2() = path(0, 2)") == \
+        ["attribute-rejected"]
+    assert codes(edges + "@goal rel g(x) = path(0, x)") == ["attribute-rejected"]

@@ -116,3 +116,18 @@ def test_fact_set_with_horn_arrow_and_several_declarations_in_one_type():
     program = "type edge_1(usize, usize), edge_2(bound usize, free b: usize)\n" \
               "rel e(a, b) = edge_1(a, b) or edge_2(a, b)"
     assert run(program, "e") == set()
+
+
+def test_integer_literals_in_float_columns_and_escaped_quotes_in_triple_quoted_strings():
+    # basic.rs bmi_test_2 (an f32 column given integers) and escape tests
+    program = '''
+        type student(usize, f32, f32, String)
+        rel student = {
+            (1, 185, 80, "Mary"),
+            (2, 175, 70, "John"),
+        }
+        rel height(id, h) = student(id, h, _, _)
+    '''
+    assert run(program, "height") == {(1, 185.0), (2, 175.0)}
+    assert run('rel str = {"""Here is a quote:\n\\"Hi\\""""}', "str") == \
+        {('Here is a quote:\n"Hi"',)}
