@@ -27,6 +27,7 @@ SPEC = [
     ("rel r(1)\nrel p(n) = (n, 1) := count(x: r(x))\n", "aggregation-target", {}),
     ("rel r(1)\nrel p() = exists(1: r(1))\n", "aggregation-binding", {}),
     ('rel r = {t"ABCDEF"}\n', "bad-time-literal", {"type": "DateTime", "text": "ABCDEF"}),
+    ('import "/nonexistent/x.scl"\n', "import-failed", {"path": "/nonexistent/x.scl"}),
     ("rel r(1)\nrel p(n) = n := count<2>(x: r(x))\n", "aggregator-params",
      {"aggregator": "count", "problem": "expected at most 0 parameters, found 1"}),
     ("rle path(a, b) = edge(a, b)\n", "syntax-error", {"token": "path", "suggestion": "rel"}),

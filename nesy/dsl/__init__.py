@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from .. import ir
 from ..errors import Diagnostic, Source
-from . import adt, attributes
+from . import adt, attributes, imports
 from .grammars import lower_grammars
 from .lower import Lowering
 from .parser import parse
@@ -27,6 +27,8 @@ class FrontEnd(NamedTuple):
 def diagnose(source: Source) -> FrontEnd:
     """Compile one source: the IR (None on errors) and every diagnostic found."""
     program, diagnostics = parse(source)
+    if program is not None and not diagnostics:
+        diagnostics = imports.expand(program, parse)
     if program is None or diagnostics:
         return FrontEnd(None, diagnostics, {})
     adt_diagnostics, adt_relations = adt.rewrite(program)

@@ -290,6 +290,13 @@ class GrammarDecl(Node):
 
 
 @dataclass(eq=False)
+class Import(Node):
+    """`import "file.scl"`: replaced by that file's items (`nesy.dsl.imports`)."""
+
+    path: str
+
+
+@dataclass(eq=False)
 class Attribute(Node):
     """`@name(args..., key=value...)` before a declaration; values are Python values."""
 

@@ -134,6 +134,8 @@ CASE_PATTERN = Kind(
     "match an entity with `case e is Variant(...)`; a constructor with variables is a pattern")
 MISPLACED_NEW = Kind("misplaced-new", "`new` makes an entity only as an argument of a rule's head",
                      "write `rel r(x, new Add(a, b)) = ...`")
+IMPORT_FAILED = Kind("import-failed", "cannot import \"{path}\": {problem}",
+                     "a relative path is taken from the importing file's folder")
 UNKNOWN_ATTRIBUTE = Kind(
     "unknown-attribute", "no handler registered for @{attribute}; see docs/scallop.md",
     'a program using @{attribute} needs a handler: nesy.attribute("{attribute}") '

@@ -177,6 +177,9 @@ class AstBuilder(Transformer_NonRecursive):
         name, *fields = children
         return ast.RelationType(self.span(meta), str(name), [f for f in fields if f is not None])
 
+    def import_decl(self, meta, children):
+        return ast.Import(self.span(meta), self.string(meta, children).value)
+
     def attributed(self, meta, children):
         *attributes, item = children
         for declared in item if isinstance(item, list) else [item]:
@@ -641,7 +644,7 @@ _TOKEN = re.compile(r"""
   | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
   | (?P<word>[A-Za-z_$][A-Za-z0-9_]*) | (?P<horn>:-) | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
-_STATEMENT_KEYWORDS = {"rel", "type", "const", "query", "grammar"}
+_STATEMENT_KEYWORDS = {"rel", "type", "const", "query", "grammar", "import"}
 
 
 def statement_starts(text: str) -> list[int]:
