@@ -233,6 +233,11 @@ class AstBuilder(Transformer_NonRecursive):
         (type_name,) = children
         return ast.Field(self.tspan(type_name), None, str(type_name))
 
+    def subtype(self, meta, children):
+        """Scallop's `type Name <: String`: a name for the type (an alias in nesy)."""
+        name, target = children
+        return ast.TypeAlias(self.span(meta), str(name), str(target), self.tspan(target))
+
     def enum_or_alias(self, meta, children):
         name, *variants = children
         if any(isinstance(v, _Variant) for v in variants):  # an algebraic data type

@@ -131,3 +131,9 @@ def test_integer_literals_in_float_columns_and_escaped_quotes_in_triple_quoted_s
     assert run(program, "height") == {(1, 185.0), (2, 175.0)}
     assert run('rel str = {"""Here is a quote:\n\\"Hi\\""""}', "str") == \
         {('Here is a quote:\n"Hi"',)}
+
+
+def test_sub_type_declarations_name_a_type():
+    program = 'type Name <: String\ntype p(n: Name)\nrel p = {"a"}\nrel q(x) = p(x)'
+    assert run(program, "q") == {("a",)}
+    assert codes('type Name <: String\ntype p(n: Name)\nrel p = {1}') == ["type-conflict"]
