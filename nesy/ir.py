@@ -149,6 +149,8 @@ class Rule:
     span: Span | None = None
     probability: float | None = None
     choice: tuple | None = None
+    #: From Scallop's disjunctive head `rel {a(x); b(x)} = ...`: set semantics only for now.
+    disjunctive: bool = False
 
 
 @dataclass

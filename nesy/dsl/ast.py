@@ -251,6 +251,9 @@ class Rule(Node):
     #: Scallop's tag expression (`rel (1.0 / l)::r(x) = ...`): the probability of each
     #: grounding, computed from the body's variables (probability is then None).
     tag_expr: Expr | None = None
+    #: One of the heads of Scallop's disjunctive head `rel {a(x); b(x)} = ...` (exactly one of
+    #: them holds per grounding).
+    disjunctive: bool = False
 
 
 @dataclass(eq=False)

@@ -179,8 +179,11 @@ class Lowering:
             if isinstance(node, ast.Var) and not node.is_wildcard:
                 ctx.first.setdefault(node.name, node)
         self.check_probability(item.probability, item.probability_span)
+        start = len(self.rules)
         self.define(head.relation, head.args, body, ctx,
                     item.probability if item.tag_expr is None else item.tag_expr)
+        for rule in self.rules[start:]:
+            rule.disjunctive = item.disjunctive
 
     def define(self, relation: str, head_args: list, body: ast.Formula, ctx: RuleContext,
                probability=None):

@@ -1,6 +1,7 @@
 """Text -> AST. Syntax errors are collected across the whole file, one per broken statement."""
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 from functools import lru_cache
@@ -318,6 +319,19 @@ class AstBuilder(Transformer_NonRecursive):
         agg.results = [ast.Var(agg.aggregator_span, f"{agg.aggregator}#{i}") for i in range(n)]
         head = ast.Atom(self.tspan(name), str(name), list(agg.results), self.tspan(name))
         return ast.Rule(self.span(meta), head, agg, None, None)
+
+    def conjunctive_rule(self, meta, children):
+        """`rel {a(x), b(x)} = body`: one rule per head, each with (a copy of) the body."""
+        *heads, body = children
+        return [ast.Rule(self.span(meta), h, self.formula(body) if i == 0 else
+                         copy.deepcopy(self.formula(body))) for i, h in enumerate(heads)]
+
+    def disjunctive_rule(self, meta, children):
+        """`rel {a(x); b(x)} = body`: the rules of each head, marked as alternatives."""
+        rules = self.conjunctive_rule(meta, children)
+        for rule in rules:
+            rule.disjunctive = True
+        return rules
 
     def horn_rule(self, meta, children):
         prob, head, body = children

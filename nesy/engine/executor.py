@@ -165,6 +165,11 @@ class Executor:
     # -- one rule ----------------------------------------------------------------------------------
     def eval_rule(self, rule: ir.Rule, sources: dict[int, Table], old: dict[int, int]) -> Table:
         self.current = rule
+        if rule.disjunctive and not self.prov.tagless:
+            raise UsageError(f"{self._where()}: a disjunctive head (`rel {{a(x); b(x)}} = "
+                             f"...`) runs under set semantics (unit, boolean) only for now; "
+                             f"the {self.prov.name} provenance needs its exclusive choices "
+                             f"(docs/scallop.md)")
         table = self._eval_rule(rule, sources, old)
         self.check_memory()
         return table

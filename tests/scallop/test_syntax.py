@@ -137,3 +137,19 @@ def test_sub_type_declarations_name_a_type():
     program = 'type Name <: String\ntype p(n: Name)\nrel p = {"a"}\nrel q(x) = p(x)'
     assert run(program, "q") == {("a",)}
     assert codes('type Name <: String\ntype p(n: Name)\nrel p = {1}') == ["type-conflict"]
+
+
+def test_conjunctive_and_disjunctive_heads():
+    import pytest
+
+    import nesy
+
+    program = '''
+        rel var = {1, 2}
+        rel {assign(x, true); assign(x, false)} = var(x)
+        rel {a(x), b(x + 1)} = var(x)
+    '''
+    assert run(program, "assign") == {(1, True), (1, False), (2, True), (2, False)}
+    assert run(program, "a") == {(1,), (2,)} and run(program, "b") == {(2,), (3,)}
+    with pytest.raises(nesy.UsageError, match="disjunctive head"):
+        nesy.compile(program).run(provenance="exact")
