@@ -88,7 +88,7 @@ SPEC = [
     ("rel e(1)\nrel p(x, _) = e(x)\n", "wildcard-in-head", {}),
     ("rel e(1)\nrel p(x) = e(x) and _ == 1\n", "wildcard-as-value", {}),
     ("rel e(0, 1)\nrel p(a, c) = e(a, b)\n", "unsafe-variable", {"variable": "c", "place": "head"}),
-    ("rel n(1)\nrel e(1, 2)\nrel p(x) = n(x) and not e(x, y)\n", "unsafe-variable",
+    ("rel n(1)\nrel e(1, 2)\nrel p(x, y) = n(x) and not e(x, y)\n", "unsafe-variable",
      {"variable": "y", "place": "not"}),
     ("rel n(1)\nrel p(x) = n(x) and y > 3\n", "unsafe-variable",
      {"variable": "y", "place": "condition"}),

@@ -462,7 +462,7 @@ class Planner:
             else:
                 self.positive.append(atom)
         elif isinstance(lit, ast.Not) and isinstance(lit.operand, ast.Atom):
-            self.others.append(("not", lit.operand))
+            self.others.append(("not", _local_as_wildcards(lit.operand, outside)))
         elif isinstance(lit, ast.Not):
             context = [s for s in siblings if isinstance(s, ast.Atom)]
             atom = self.lw.negated_formula(lit, outside, context, self.ctx)
@@ -692,6 +692,18 @@ def _dnf(f, operands: list[list[list]]) -> list[list]:
     if isinstance(f, ast.Not) and isinstance(f.operand, ast.Constraint):
         return [[ast.Constraint(f.span, ast.Unary(f.span, "!", f.operand.expr))]]
     return [[f]]
+
+
+def _local_as_wildcards(atom: ast.Atom, outside) -> ast.Atom:
+    """`~R(b, c)` where c occurs nowhere else in the rule: c is local to the negation (`not
+    exists c: R(b, c)`), as in Scallop, so it is written as `_`."""
+    names = [a.name for a in atom.args if isinstance(a, ast.Var) and not a.is_wildcard]
+    local = {n for n in names if names.count(n) == 1 and n not in outside}
+    if not local:
+        return atom
+    args = [ast.Var(a.span, "_") if isinstance(a, ast.Var) and a.name in local else a
+            for a in atom.args]
+    return ast.Atom(atom.span, atom.relation, args, atom.name_span, atom.type_args, atom.foreign)
 
 
 def _bound_vars(rule: ir.Rule) -> set[str]:

@@ -153,3 +153,12 @@ def test_conjunctive_and_disjunctive_heads():
     assert run(program, "a") == {(1,), (2,)} and run(program, "b") == {(2,), (3,)}
     with pytest.raises(nesy.UsageError, match="disjunctive head"):
         nesy.compile(program).run(provenance="exact")
+
+
+def test_a_variable_only_in_a_negated_atom_is_local_to_it():
+    # basic.rs simple_test_8: `~R(b, c)` is `not exists c: R(b, c)`
+    program = "rel S = {(0, 1), (1, 2), (2, 3)}\nrel R = {(1, 2), (2, 3)}\n" \
+              "rel O(a, b) = S(a, b), ~R(b, c)"
+    assert run(program, "O") == {(2, 3)}
+    assert codes("rel n(1)\nrel e(1, 2)\nrel p(x, y) = n(x) and not e(x, y)") == \
+        ["unsafe-variable"]
