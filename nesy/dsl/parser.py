@@ -432,6 +432,18 @@ class AstBuilder(Transformer_NonRecursive):
         agg.results = self._variables(lhs)
         return agg
 
+    def _bindings(self, node) -> list[ast.Var]:
+        """The variables before ':' of an aggregation (parsed as a formula)."""
+        parts = node.parts if isinstance(node, ast.And) else [node]
+        out = []
+        for p in parts:
+            p = p.expr if isinstance(p, ast.Constraint) else p
+            if isinstance(p, ast.Var) and not p.is_wildcard:
+                out.append(p)
+            else:
+                self.report(kinds.AGGREGATION_BINDING, p.span)
+        return out
+
     def _variables(self, node) -> list[ast.Var]:
         parts = node.parts if isinstance(node, ast.And) else [node]
         out = []
@@ -445,6 +457,10 @@ class AstBuilder(Transformer_NonRecursive):
 
     def aggregate(self, meta, children):
         name, discrete, params, args, bindings, body, where_keys, where_body = children
+        if body is None:  # `exists(path(0, 2))`: no variables before ':'
+            bindings, body = [], bindings
+        else:
+            bindings = self._bindings(bindings)
         positional, named, params_span = params if params is not None else ([], {}, None)
         return ast.Aggregation(
             self.span(meta), [], str(name), self.tspan(name), args or [], bindings,
