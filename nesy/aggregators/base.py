@@ -56,10 +56,9 @@ class Rows:
         stable sort over batches kept in tuple order."""
         columns = self.columns()
         codes = [_codes(c) for c in columns]
-        ties = [c for c in reversed(codes)]
         chosen = [(-c if descending else c) for c in reversed(codes[first:last])]
-        keys = ties + chosen + ([] if key is None else [key]) + [self.group]
-        return np.lexsort(keys) if keys else np.arange(len(self.group))
+        keys = list(reversed(codes)) + chosen + ([] if key is None else [key]) + [self.group]
+        return np.lexsort(keys)  # the last key sorts first
 
 
 def _codes(column: np.ndarray) -> np.ndarray:

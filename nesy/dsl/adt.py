@@ -17,6 +17,7 @@ prints `entity(0x...)`).
 """
 from __future__ import annotations
 
+import copy
 import itertools
 from dataclasses import dataclass, field
 
@@ -237,7 +238,7 @@ class Rewriter:
         if parts:
             rule.body = parts[0] if len(parts) == 1 else ast.And(rule.span, parts)
         for made in self.extra_rules[len(self.extra_rules) - len(new):]:
-            made.body = _copy_formula(rule.body)
+            made.body = copy.deepcopy(rule.body)  # nodes are not shared between rules
 
     def run(self) -> None:
         items = self.declare()
@@ -258,14 +259,6 @@ class Rewriter:
         for (variant, _), row in self.facts.items():
             items.append(ast.FactSet(row.span, relation_of(variant), row.span, [[row]]))
         self.program.items = items + self.extra_rules
-
-
-def _copy_formula(f):
-    """A copy of a body for the rule that adds `new` entities' rows (nodes are not shared
-    between rules: later passes annotate them)."""
-    import copy
-
-    return copy.deepcopy(f)
 
 
 def rewrite(program: ast.Program) -> tuple[list[Diagnostic], set[str]]:

@@ -189,7 +189,8 @@ class AstBuilder(Transformer_NonRecursive):
 
     def attribute(self, meta, children):
         name, *values = children
-        args = [self._value(v) for v in values if not isinstance(v, _Keyword) and v is not _ABSENT]
+        # lark gives None for an attribute written without arguments
+        args = [self._value(v) for v in values if not isinstance(v, _Keyword) and v is not None]
         kwargs = {v.name: v.value for v in values if isinstance(v, _Keyword)}
         return ast.Attribute(self.span(meta), str(name), self.tspan(name), args, kwargs)
 
@@ -661,9 +662,6 @@ class _Keyword(NamedTuple):
 
     name: str
     value: object
-
-
-_ABSENT = None  # an attribute without arguments: lark's placeholder for the missing list
 
 
 def _is_type_name(name: str) -> bool:
