@@ -1,8 +1,7 @@
 """`x := normalize(x: body)`: every row of a group, its probability divided by the group's
-total, the rows of a group becoming one annotated disjunction (fresh facts, as Scallop's
-exclusive input tags). Without probabilities the rows pass unchanged. Under a provenance that
-keeps a table of its facts (exact, proofs, topkproofs) the fresh facts are not supported yet:
-nesy says so rather than giving another answer."""
+total, the rows of a group becoming one annotated disjunction of new facts (Scallop's
+exclusive input tags; the executor records them, so proofs name them). Without
+probabilities the rows pass unchanged."""
 from __future__ import annotations
 
 import numpy as np

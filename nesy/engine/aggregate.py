@@ -13,13 +13,17 @@ import numpy as np
 
 from .. import aggregators, ir
 from ..errors import UsageError
-from ..provenance import InputFacts, Provenance
+from ..provenance import Provenance
 from ..expr import in_range
 from .table import Table, group_rows, joint_keys
 from .values import ValueTable
 
 
-def run(agg: ir.Aggregate, relations, stores, values: ValueTable, prov: Provenance) -> Table:
+def run(agg: ir.Aggregate, relations, stores, values: ValueTable, prov: Provenance,
+        new_facts) -> Table:
+    """`new_facts(probs, groups, rows)`: tags of the probabilistic facts an aggregator makes
+    (normalize, softmax), `rows` describing each (the executor records them as input facts,
+    so proofs show them and fact-table provenances count them)."""
     aggregator = aggregators.get(agg.aggregator)
     if aggregator is None:
         raise UsageError(f"aggregator '{agg.aggregator}' was unregistered after the program "
@@ -43,7 +47,7 @@ def run(agg: ir.Aggregate, relations, stores, values: ValueTable, prov: Provenan
 
     batch = aggregators.Rows(group, n_groups, decoded, tags, agg.n_args, agg.n_values, columns,
                              lambda: _weights(prov, tags, len(rows)),
-                             lambda probs, groups: _fresh_tags(prov, probs, groups))
+                             lambda probs, groups: _fresh_tags(probs, groups, new_facts, columns))
     out_group, out_row, out_value, tags = aggregator.evaluate(prov, batch)
     out_group, out_row = np.asarray(out_group, np.int64), np.asarray(out_row, np.int64)
     layout = aggregator.result_columns(agg.n_args, agg.n_values)
@@ -72,15 +76,11 @@ def _weights(prov: Provenance, tags, n: int) -> np.ndarray:
                      for p in out], dtype=np.float64).reshape(n)
 
 
-def _fresh_tags(prov: Provenance, probs: list, groups: np.ndarray):
-    """Tags of facts an aggregator makes (normalize, softmax). A provenance with a table of its
-    facts would need them recorded by the executor (proof display, compiled queries): not
-    supported yet, said plainly."""
-    if getattr(prov, "facts", None) is not None:
-        raise UsageError(f"normalize and softmax make new probabilistic facts, which the "
-                         f"{prov.name} provenance does not support yet; use minmaxprob or "
-                         f"addmultprob (see docs/scallop.md)")
-    return prov.input_tags(InputFacts(probs, np.asarray(groups, dtype=np.int64)))
+def _fresh_tags(probs: list, groups: np.ndarray, new_facts, columns):
+    """Tags of facts an aggregator makes (normalize, softmax), one per aggregated row,
+    described by the row's decoded columns."""
+    rows = list(zip(*(c.tolist() for c in columns()))) or [()] * len(probs)
+    return new_facts(probs, np.asarray(groups, dtype=np.int64), rows)
 
 
 def _typed(vtype, out_value) -> np.ndarray:

@@ -88,7 +88,9 @@ class Executor:
     def run_stratum(self, stratum: ir.Stratum):
         for agg in stratum.aggregates:
             self.current = agg
-            rows = aggregate.run(agg, self.program.relations, self.stores, self.values, self.prov)
+            rows = aggregate.run(agg, self.program.relations, self.stores, self.values, self.prov,
+                                 lambda probs, groups, described, agg=agg:
+                                 self.aggregated_facts(agg, probs, groups, described))
             self.stores[agg.target].merge(rows)
             self.check_memory()
         if not stratum.rules or closure.run(self, stratum):
@@ -238,6 +240,12 @@ class Executor:
             batch = self.prov.concat([batch, new])
         self.choices[key] = (positions, batch)
         return self.prov.take(batch, np.array([positions[g] for g in groundings], np.int64))
+
+    def aggregated_facts(self, agg: ir.Aggregate, probs, groups, described):
+        """Tags of the probabilistic facts an aggregator makes (normalize, softmax: one
+        annotated disjunction per group), recorded as input facts named after it."""
+        self.fact_sources += [(agg.aggregator, row) for row in described]
+        return self.prov.input_tags(InputFacts(list(probs), groups))
 
     # -- foreign predicates ------------------------------------------------------------------------
     def foreign(self, b: Bindings, lit: ir.ForeignLit) -> Bindings:

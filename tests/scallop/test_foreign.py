@@ -210,3 +210,12 @@ def test_goal_is_one_nullary_relation():
     assert codes(edges + "@goal rel g1() = path(0, 1)\n@goal rel g2() = path(0, 2)") == \
         ["attribute-rejected"]
     assert codes(edges + "@goal rel g(x) = path(0, x)") == ["attribute-rejected"]
+
+
+def test_proofs_name_the_facts_a_foreign_predicate_makes():
+    program = "rel x = {1.0, 2.0}\nrel r(a) = x(a), soft_eq<f64>(a, 1.5)"
+    result = nesy.compile(program).run(provenance="proofs")
+    relation = result["r"]
+    shown = {row: [[relation.facts[f] for f in proof] for proof in proofs]
+             for row, proofs in zip(relation.tuples, relation.proofs)}
+    assert shown == {(1.0,): [["soft_eq(1.0, 1.5)"]], (2.0,): [["soft_eq(2.0, 1.5)"]]}

@@ -217,10 +217,19 @@ def test_softmax_of_the_probabilities():
     assert run(program, "softmax_symbols") == {(0, "2"), (0, "3")}  # no probabilities
 
 
-def test_normalize_under_a_provenance_with_a_fact_table_is_refused_plainly():
-    program = "rel d = {0.2::1, 0.6::2}\nrel n(x) = x := normalize(x: d(x))"
-    with pytest.raises(nesy.errors.UsageError, match="normalize and softmax"):
-        nesy.compile(program).run(provenance="exact")
+def test_normalize_makes_an_annotated_disjunction_per_group_under_exact():
+    program = '''
+        rel symbols = {0.1::(0, "2"); 0.1::(0, "3")}
+        rel symbols = {0.1::(1, "+"); 0.3::(1, "-")}
+        rel n(i, s) = s := normalize(s: symbols(i, s))
+        rel both() = n(0, "2"), n(1, "-")
+        rel exclusive() = n(0, "2"), n(0, "3")
+    '''
+    for provenance in ("exact", "topkproofs"):
+        assert weighted(program, "n", provenance) == pytest.approx({
+            (0, "2"): 0.5, (0, "3"): 0.5, (1, "+"): 0.25, (1, "-"): 0.75})
+        assert weighted(program, "both", provenance) == pytest.approx({(): 0.5 * 0.75})
+        assert weighted(program, "exclusive", provenance) == {}  # one of each group
 
 
 # ---- the discrete form, exists/forall as formulas -------------------------------------------
