@@ -106,10 +106,10 @@ QUERY_UNKNOWN_RELATION = Kind("query-unknown-relation",
 QUERY_ARITY_MISMATCH = Kind("query-arity-mismatch", "query of '{relation}' has {arity} "
                                                     "arguments but the relation has {expected}")
 MISPLACED_IMPLIES = Kind(
-    "misplaced-implies", lambda f: "`implies` is only allowed as the body of "
+    "misplaced-implies", lambda f: "`implies` is not allowed in the body of "
+                                   f"{f['aggregator']}: only in rule bodies and the body of "
                                    + " or ".join(f["allowed_in"]),
-    lambda f: None if f["aggregator"] else "write `b := forall(x: A(x) implies B(x))`, or use "
-                                           "`not A or B` in a rule")
+    "write `b := forall(x: A(x) implies B(x))`")
 UNKNOWN_FUNCTION = Kind("unknown-function", "unknown function '${function}'", DID_YOU_MEAN)
 FUNCTION_ARITY = Kind("function-arity", "${function} does not take {arity} argument{arity:plural}")
 
