@@ -81,36 +81,40 @@ class Rewriter:
                        n.name not in self.constants for n in ast.walk(e))
 
     def entity(self, c: ast.Constructor) -> ast.Literal | None:
-        """The id of a ground constructor, as an entity literal; its facts are recorded."""
-        variant = self.variant(c)
-        if variant is None:
+        """The id of a ground constructor, as an entity literal; its facts (and those of the
+        entities inside it) are recorded. Iterative: a list constant may nest thousands deep."""
+        return ast.fold(c, self._entity, _constructor_args)
+
+    def _entity(self, node, args: list):
+        """`ast.fold` step: (literal, Python value) of an argument, the entity literal of a
+        constructor (from its arguments' results), or None when there is no value."""
+        if not isinstance(node, ast.Constructor):
+            return self.value(node)
+        variant = self.variant(node)
+        if variant is None or any(a is None for a in args):
             return None
-        values, types, row = [], [], []
-        for arg, type_name in zip(c.args, variant.fields):
-            value = self.value(arg)
-            if value is None:
-                return None
-            literal, python = value
-            row.append(literal)
-            values.append(python)
-            types.append(ENTITY_TYPE if type_name in self.adts else type_name)
+        types = [ENTITY_TYPE if t in self.adts else t for t in variant.fields]
+        values = [a.value if isinstance(a, ast.Literal) and a.kind == "entity" else a[1]
+                  for a in args]
+        row = [a if isinstance(a, ast.Literal) and a.kind == "entity" else a[0] for a in args]
         entity_id = typed_hash(("String", *types), variant.name, *values)
-        literal = ast.Literal(c.span, entity_id, "entity", ENTITY_TYPE)
         self.facts.setdefault((variant.name, entity_id), ast.FactItem(
-            c.span, None, [ast.Literal(c.span, entity_id, "entity", ENTITY_TYPE), *row]))
-        return literal
+            node.span, None, [ast.Literal(node.span, entity_id, "entity", ENTITY_TYPE), *row]))
+        return ast.Literal(node.span, entity_id, "entity", ENTITY_TYPE)
 
     def value(self, arg):
-        """(the argument as written for the variant's fact, its Python value for hashing)."""
-        if isinstance(arg, ast.Constructor):
-            literal = self.entity(arg)
-            return None if literal is None else (literal, literal.value)
+        """(the argument as written for the variant's fact, its Python value for hashing) of
+        an argument that is not a constructor, or None (reported)."""
         if isinstance(arg, ast.Literal):
             return arg, arg.value
         if isinstance(arg, ast.Unary) and arg.op == "-" and isinstance(arg.operand, ast.Literal):
             return arg, -arg.operand.value
+        if isinstance(arg, ast.Cast):  # a typed constant, `const PI: f64 = 3.14`
+            inner = self.value(arg.operand)
+            return None if inner is None else (arg, inner[1])
         if isinstance(arg, ast.Var) and arg.name in self.constants:
-            return self.value(self.constants[arg.name])
+            known = self.constants[arg.name]
+            return (known, known.value) if isinstance(known, ast.Literal) else self.value(known)
         if isinstance(arg, ast.Var) and arg.name in self.enums:
             return arg, self.enums[arg.name]
         self.report(kinds.CONSTANT_WITHOUT_VALUE, arg.span)
@@ -259,6 +263,10 @@ class Rewriter:
         for (variant, _), row in self.facts.items():
             items.append(ast.FactSet(row.span, relation_of(variant), row.span, [[row]]))
         self.program.items = items + self.extra_rules
+
+
+def _constructor_args(node) -> list:
+    return list(node.args) if isinstance(node, ast.Constructor) else []
 
 
 def rewrite(program: ast.Program) -> tuple[list[Diagnostic], set[str]]:

@@ -110,3 +110,21 @@ def test_adt_relations_are_hidden_and_ids_print_as_numbers():
 def test_adt_errors():
     assert codes("type L = Nil() | Cons(i32, L)\nconst X = Cons(1, Nill())") == ["unknown-variant"]
     assert codes("rel r(x) = p(x) + 1") == ["value-expected"]
+
+
+def test_a_deeply_nested_constant_compiles():
+    depth = 1200  # deeper than Python's recursion limit: entities are built without recursion
+    nested = "Cons(1, " * depth + "Nil()" + ")" * depth
+    program = f"type L = Nil() | Cons(i32, L)\nconst X = {nested}\nrel r(X)"
+    compiled = nesy.compile(program)
+    assert sum(f.relation == "adt#Cons" for f in compiled.ir.facts) == depth
+
+
+def test_typed_constants_inside_constructors():
+    program = '''
+        type E = Num(f64) | Neg(E)
+        const PI: f64 = 3.14
+        const X = Neg(Num(PI))
+        rel v(x) = case X is Neg(e), case e is Num(x)
+    '''
+    assert run(program, "v") == {(3.14,)}
