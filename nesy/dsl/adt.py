@@ -271,24 +271,22 @@ def _constructor_args(node) -> list:
 
 def rewrite(program: ast.Program) -> tuple[list[Diagnostic], set[str]]:
     """Rewrite the ADTs of `program` in place; returns the diagnostics and the names of the
-    relations made (hidden from the output)."""
-    if not _uses_adts(program):
-        return [], set()
-    rewriter = Rewriter(program)
-    rewriter.run()
-    return rewriter.diagnostics, {relation_of(v) for v in rewriter.variants}
-
-
-def _uses_adts(program: ast.Program) -> bool:
-    """Whether anything here is about ADTs; without ADT declarations a constructor is only
-    reported (`value-expected`), with an iterative walk (formulas nest deep)."""
+    relations made (hidden from the output). Without ADT declarations nothing is rewritten:
+    each constructor is reported where it is (an iterative walk: formulas nest deep)."""
     if any(isinstance(i, ast.AdtType) for i in program.items):
-        return True
+        rewriter = Rewriter(program)
+        rewriter.run()
+        return rewriter.diagnostics, {relation_of(v) for v in rewriter.variants}
+    out, patterns = [], set()
     for item in program.items:
         for node in _nodes(item):
-            if isinstance(node, (ast.Constructor, ast.CaseIs)):
-                return True
-    return False
+            if isinstance(node, ast.CaseIs):  # no type has the variant it names
+                out.append(kinds.UNKNOWN_VARIANT(node.pattern.span, suggestion=None,
+                                                 variant=getattr(node.pattern, "name", "?")))
+                patterns.add(id(node.pattern))
+            elif isinstance(node, ast.Constructor) and id(node) not in patterns:
+                out.append(kinds.VALUE_EXPECTED(node.span, relation=node.name))
+    return out, set()
 
 
 def _nodes(item):
