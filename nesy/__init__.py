@@ -9,12 +9,14 @@ from .errors import (CompileError, DataError, Diagnostic, FileError, InternalErr
 __version__ = "0.1.0"
 __all__ = ["CompileError", "DataError", "Diagnostic", "Disjunction", "FileError", "InternalError",
            "Mapping", "NesyError", "Program",
-           "Result", "UsageError", "compile", "example", "examples", "load", "__version__"]
+           "Result", "UsageError", "attribute", "compile", "example", "examples",
+           "foreign_function", "foreign_predicate", "load", "__version__"]
 
 #: Where each lazily imported public name lives.
 _LAZY = {"Program": "program", "Result": "program", "compile": "program", "example": "program",
          "examples": "program", "load": "program", "Disjunction": "engine.inputs",
-         "Mapping": "neural.module"}
+         "Mapping": "neural.module", "foreign_function": "foreign",
+         "foreign_predicate": "foreign", "attribute": "foreign"}
 
 
 def __getattr__(name):

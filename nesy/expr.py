@@ -17,7 +17,8 @@ from typing import Callable
 import numpy as np
 
 from . import builtins, ir
-from .types import ValueType, format_value
+from .timevalues import time_op
+from .types import TIME_TYPES, ValueType, format_value
 
 Columns = dict  # variable name -> int64 code column
 
@@ -124,6 +125,10 @@ def _binop(e: ir.BinOp, args, columns, n, values):
         return out.astype(bool), valid
     if op in _COMPARE:
         return np.asarray(_COMPARE[op](a, b), dtype=bool), valid
+    if e.type.name in TIME_TYPES:  # DateTime and Duration arithmetic (nesy.timevalues)
+        out = np.empty(len(a), dtype=object)
+        out[:] = [time_op(op, x, y) for x, y in zip(a.tolist(), b.tolist())]
+        return out, valid & np.array([v is not None for v in out], dtype=bool)
     if e.type.name == "String":  # `+` is the only operator typecheck allows on strings
         return np.add(a.astype(object), b.astype(object)), valid
     if e.type.is_integer:
@@ -236,7 +241,8 @@ def _call(e: ir.CallOp, args, columns, n, values):
     valid = np.ones(n, dtype=bool)
     for _, v in args:
         valid &= v
-    out, ok = builtins.BUILTINS.apply(e.function, [a for a, _ in args])
+    out, ok = builtins.BUILTINS.apply(e.function, [a for a, _ in args],
+                                      [a.type.name for a in e.args])
     valid &= ok
     if e.type.is_integer:  # range-checked before narrowing, so nothing wraps around
         if out.dtype == object:

@@ -113,7 +113,23 @@ class Assign:
     expr: Expr
 
 
-Literal = AtomLit | Filter | Assign
+@dataclass(frozen=True)
+class ForeignLit:
+    """`name(inputs.., outputs..)` computed by a foreign predicate (`nesy.foreign`):
+    `inputs` are expressions over bound variables, `outputs` terms as in AtomLit (a VarRef
+    binds its variable, or must equal it when bound; a Const must be equal; None: any).
+    Negated: no output of the predicate matches."""
+
+    predicate: object  # nesy.foreign.ForeignPredicate
+    inputs: tuple
+    outputs: tuple
+    negated: bool = False
+
+    def variables(self) -> set[str]:
+        return {t.name for t in self.outputs if isinstance(t, VarRef)}
+
+
+Literal = AtomLit | Filter | Assign | ForeignLit
 
 
 @dataclass
@@ -121,7 +137,8 @@ class Rule:
     """head(head_exprs) :- body, with the body in execution order.
 
     A probabilistic rule holds for each grounding of its variables independently with
-    `probability` (ProbLog's semantics). `choice` = (clause key, variable names) makes the
+    `probability` (ProbLog's semantics): a float, or an expression over the body's variables
+    (Scallop's tag expressions, `rel (1.0 / l)::r(x) = ...`). `choice` = (clause key, variable names) makes the
     rules lowered from one clause whose body is a disjunction share that choice: one per
     grounding of the named variables (those every disjunct binds), whichever disjunct derives
     it; None means the rule's own choice per grounding of all its body variables."""
@@ -132,6 +149,8 @@ class Rule:
     span: Span | None = None
     probability: float | None = None
     choice: tuple | None = None
+    #: From Scallop's disjunctive head `rel {a(x); b(x)} = ...`: set semantics only for now.
+    disjunctive: bool = False
 
 
 @dataclass
@@ -146,6 +165,11 @@ class Aggregate:
     n_values: int
     aggregator: str
     span: Span | None = None
+    #: Scallop's aggregator parameters and discrete form (`top<3>`, `rank<desc>`,
+    #: `count!`), for `nesy.aggregators.Aggregator.configure`; named ones as (name, value).
+    params: tuple = ()
+    named_params: tuple = ()
+    discrete: bool = False
 
 
 @dataclass
@@ -226,6 +250,8 @@ class Program:
     queries: list[Query]
     outputs: list[str] = field(default_factory=list)
     grammars: dict[str, Grammar] = field(default_factory=dict)
+    #: Scallop's `@demand("bf")` per relation, as written (for the demand transformation).
+    demand: dict[str, str] = field(default_factory=dict)
 
 
 # ---- verification --------------------------------------------------------------------------
@@ -268,6 +294,12 @@ def _verify_rule(program, rule: Rule, readable, computed):
                 bound |= lit.variables()
         elif isinstance(lit, Filter):
             _require(variables(lit.expr) <= bound, f"filter uses unbound variables: {lit}")
+        elif isinstance(lit, ForeignLit):
+            inputs = set().union(*map(variables, lit.inputs)) if lit.inputs else set()
+            _require(inputs <= bound, f"foreign predicate input unbound: {lit}")
+            if lit.negated:
+                _require(lit.variables() <= bound, f"unbound variable under not: {lit}")
+            bound |= lit.variables()
         elif isinstance(lit, Assign):
             _require(variables(lit.expr) <= bound, f"assignment uses unbound variables: {lit}")
             _require(lit.var not in bound, f"assignment to bound variable {lit.var}")

@@ -88,6 +88,8 @@ def fact_texts(program, sources, values) -> list[str]:
 
 def _fact_text(program, source, values) -> str:
     what, row = source
+    if isinstance(what, str) and what not in program.relations:  # a foreign predicate's fact
+        return f"{what}(" + ", ".join(literal(v) for v in row) + ")"
     if isinstance(what, str):
         types = program.relations[what].types
         return f"{what}(" + ", ".join(_source_value(t, v) for t, v in zip(types, row)) + ")"
@@ -166,6 +168,8 @@ def json_text(result, indent: int | None = None) -> str:
 def _json_value(v):
     if isinstance(v, float) and not math.isfinite(v):
         return str(v)
+    if not isinstance(v, (bool, int, float, str)) and v is not None:
+        return format_value(v)  # DateTime and Duration, as text
     return v
 
 

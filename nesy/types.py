@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 INTEGER_RANGES = {
     "i8": (-(2**7), 2**7 - 1),
@@ -20,7 +21,9 @@ INTEGER_RANGES = {
 # Types whose values int64 cannot hold: stored as interned Python ints, so they stay exact.
 WIDE_INTEGERS = {"i128", "u64", "u128", "usize"}
 FLOAT_TYPES = ("f32", "f64")
-OTHER_TYPES = ("bool", "char", "String")
+OTHER_TYPES = ("bool", "char", "String", "DateTime", "Duration")
+#: Scallop's time values (`nesy.timevalues`): stored interned, as Python objects.
+TIME_TYPES = ("DateTime", "Duration")
 PRIMITIVE_TYPES = tuple(INTEGER_RANGES) + FLOAT_TYPES + OTHER_TYPES
 
 
@@ -58,7 +61,7 @@ class ValueType:
     @property
     def is_interned(self) -> bool:
         """Stored as an index into a value table rather than as the value itself."""
-        return self.is_float or self.is_string or self.is_wide
+        return self.is_float or self.is_string or self.is_wide or self.name in TIME_TYPES
 
     def range(self) -> tuple[int, int]:
         return INTEGER_RANGES[self.name]
@@ -82,6 +85,8 @@ def format_value(value) -> str:
     spelling (`true`/`false`), everything else as `str` gives it."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, datetime):  # a DateTime, in UTC, as Scallop prints it
+        return value.strftime("%Y-%m-%dT%H:%M:%S") + "Z"
     return str(value)
 
 

@@ -52,7 +52,9 @@ def test_built_ins_are_discovered_from_their_files():
     assert {"abs", "min", "max", "string_concat", "string_length", "substring", "format",
             "string_char_at", "string_upper", "string_lower", "string_index_of",
             "string_trim", "ceil", "floor", "sign", "pow", "powf", "exp", "exp2", "log", "log2",
-            "acos", "asin", "atan", "atan2", "hash", "sin", "cos", "tan", "string_replace"} == set(builtins.BUILTINS)
+            "acos", "asin", "atan", "atan2", "hash", "sin", "cos", "tan", "string_replace",
+            "datetime_year", "datetime_month", "datetime_month0", "datetime_day"} == \
+        set(builtins.BUILTINS)
 
 
 @pytest.fixture

@@ -25,11 +25,14 @@ DOC = ROOT / "docs" / "architecture.md"
 LAYERS: list[tuple[str, tuple[str, ...], str]] = [
     ("errors", ("errors",), "the one error hierarchy and diagnostics"),
     ("registry", ("registry",), "the one registry every extension point uses"),
-    ("leaves", ("types", "files", "argtypes", "memory", "commands"),
+    ("leaves", ("types", "timevalues", "files", "argtypes", "memory", "commands"),
      "value types and printers, file reading and atomic writing, argument types, memory use, "
      "the help of the commands extensions fill in"),
     ("registries", ("builtins", "aggregators"),
      "what the language can call and aggregate: signatures and implementations both sides read"),
+    ("plugins", ("foreign",),
+     "foreign functions, foreign predicates and attribute handlers (Scallop's plugin "
+     "interface): signatures and implementations both sides read"),
     ("rendering", ("render",), "results as a table, JSON and CSV: one writer per format"),
     ("ir", ("ir",), "the compiled program"),
     ("evaluation", ("expr",),

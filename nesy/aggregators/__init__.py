@@ -10,9 +10,9 @@ torch.
 from __future__ import annotations
 
 from ..registry import Registry
-from .base import Aggregator
+from .base import Aggregator, Rows, position_in_group
 
-__all__ = ["Aggregator", "get", "names", "register", "unregister"]
+__all__ = ["Aggregator", "Rows", "position_in_group", "get", "names", "register", "unregister"]
 
 
 def _check(aggregator: Aggregator) -> None:

@@ -22,15 +22,17 @@ import numpy as np
 from ._sets import exact_integers
 
 
-def fold(prov, group, n_groups, values, tags, combine, identity):
+def fold(prov, group, n_groups, values, tags, combine, identity, key=None):
     """Distribution of the per-group `combine`-fold of the values of the rows that hold
-    (exact: in Python ints where int64 could overflow)."""
+    (exact: in Python ints where int64 could overflow). Rows are folded in the order of
+    `key` when given (a fold that is not commutative, as string_join's), else in the
+    provenance's `fold_order`."""
     values = exact_integers(group, n_groups, np.asarray(values), combine)
     neg = prov.negate(tags)
     s_group = np.arange(n_groups, dtype=np.int64)
     s_value = np.full(n_groups, identity, dtype=np.result_type(values.dtype, type(identity)))
     s_tags = prov.ones(n_groups)
-    rank = _rank_in_group(group, prov.fold_order(tags))
+    rank = _rank_in_group(group, prov.fold_order(tags) if key is None else key)
     for r in range(int(rank.max()) + 1 if len(rank) else 0):
         rows = np.flatnonzero(rank == r)
         row_of = np.full(n_groups, -1, dtype=np.int64)

@@ -14,6 +14,7 @@ package adds one with `nesy.builtins.register(...)` (and removes it with `unregi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -56,6 +57,9 @@ class Function:
     scalar: Callable
     vectorized: Callable | None = None  # (arrays) -> (values, valid) on decoded numpy arrays
     doc: str = ""
+    #: Whether `scalar` also receives the arguments' type names, as its first argument (a
+    #: tuple): for functions whose result depends on the static types (Scallop's `$hash`).
+    typed: bool = False
 
 
 class Namespace:
@@ -69,12 +73,13 @@ class Namespace:
 
     def register(self, name: str, params: Sequence[str], returns: str, *,
                  variadic: bool = False, optional: int = 0,
-                 vectorized: Callable | None = None, replace: bool = False):
+                 vectorized: Callable | None = None, typed: bool = False,
+                 replace: bool = False):
         """Decorator: register a scalar Python function under `name`."""
 
         def decorate(fn: Callable) -> Callable:
             self.add(Function(name, Signature(tuple(params), returns, variadic, optional), fn,
-                              vectorized, (fn.__doc__ or "").strip()), replace=replace)
+                              vectorized, (fn.__doc__ or "").strip(), typed), replace=replace)
             return fn
 
         return decorate
@@ -94,21 +99,25 @@ class Namespace:
     def __iter__(self) -> Iterator[str]:
         return iter(self._functions)
 
-    def apply(self, name: str, columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Apply a function row-wise to decoded argument columns.
+    def apply(self, name: str, columns: Sequence[np.ndarray],
+              types: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+        """Apply a function row-wise to decoded argument columns (of the given type names).
 
         Returns (values as an object array or the vectorized result, valid mask)."""
         fn = self._functions.get(name)
         if fn is None:
             raise KeyError(f"no {self.what} ${name}")
-        return apply(fn, columns)
+        return apply(fn, columns, types)
 
 
-def apply(fn: Function, columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def apply(fn: Function, columns: Sequence[np.ndarray],
+          types: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
     """Apply `fn` row-wise; rows where it raises `NoValue` (or an arithmetic, value or index
     error) are marked invalid."""
     if fn.vectorized is not None:
         return fn.vectorized(*columns)
+    if fn.typed:
+        fn = Function(fn.name, fn.signature, partial(fn.scalar, tuple(types)))
     n = len(columns[0]) if columns else 1
     out = np.empty(n, dtype=object)
     valid = np.ones(n, dtype=bool)

@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from .. import ir
 from ..errors import Diagnostic, Source
+from . import adt, attributes, imports
 from .grammars import lower_grammars
 from .lower import Lowering
 from .parser import parse
@@ -26,17 +27,25 @@ class FrontEnd(NamedTuple):
 def diagnose(source: Source) -> FrontEnd:
     """Compile one source: the IR (None on errors) and every diagnostic found."""
     program, diagnostics = parse(source)
+    if program is not None and not diagnostics:
+        diagnostics = imports.expand(program, parse)
     if program is None or diagnostics:
         return FrontEnd(None, diagnostics, {})
+    adt_diagnostics, adt_relations = adt.rewrite(program)
+    if adt_diagnostics:  # constructors that are not values: as a syntax error, stop here
+        return FrontEnd(None, adt_diagnostics, {})
+    applied = attributes.apply(program)
+    applied.hidden |= adt_relations
     grammars, diagnostics = lower_grammars(program)  # no types needed: names and shapes
-    resolver = Resolver(program)
+    diagnostics += applied.diagnostics
+    resolver = Resolver(program, applied.foreign)
     scope = resolver.run()
     diagnostics += resolver.diagnostics
     checker = TypeChecker(program, scope)
     checker.run()
     diagnostics += checker.diagnostics
     diagnostics += check_literal_ranges(program, checker)
-    lowering = Lowering(program, scope, checker, grammars)
+    lowering = Lowering(program, scope, checker, grammars, applied)
     if not diagnostics:
         compiled = lowering.run()
         return FrontEnd(compiled, lowering.diagnostics, grammars)

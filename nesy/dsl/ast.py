@@ -60,6 +60,18 @@ class Call(Expr):
 
 
 @dataclass(eq=False)
+class Constructor(Expr):
+    """`Add(x, Const(1))`: a value of an algebraic data type (Scallop's entities); `new` when
+    written `new Add(...)` (made at run time). Removed by `nesy.dsl.adt` before name
+    resolution: ground ones become entity constants, others patterns or run-time hashes."""
+
+    name: str
+    args: list[Expr]
+    name_span: Span
+    new: bool = False
+
+
+@dataclass(eq=False)
 class IfThenElse(Expr):
     condition: Expr
     then: Expr
@@ -77,6 +89,10 @@ class Atom(Formula):
     relation: str
     args: list[Expr]
     name_span: Span
+    #: Scallop's type arguments of a foreign predicate, `range<usize>(...)`.
+    type_args: list[str] = field(default_factory=list)
+    #: The `nesy.foreign.ForeignPredicate` this atom calls (set by name resolution), or None.
+    foreign: object = None
 
 
 @dataclass(eq=False)
@@ -101,6 +117,14 @@ class Implies(Formula):
 
 
 @dataclass(eq=False)
+class CaseIs(Formula):
+    """`case e is Add(x, _)`: e is an entity of that variant, with those arguments."""
+
+    var: Var
+    pattern: Expr
+
+
+@dataclass(eq=False)
 class Constraint(Formula):
     """A boolean expression used as a body literal (a comparison, an equation, ...)."""
 
@@ -117,6 +141,13 @@ class Aggregation(Formula):
     body: Formula
     where_keys: list[Var] | None = None
     where_body: Formula | None = None
+    #: Scallop's aggregator parameters, `top<3>`, `rank<desc>`: positional values and named
+    #: values (a bare name is `name=true`), with the span of the `<...>` for diagnostics.
+    params: list = field(default_factory=list)
+    named_params: dict = field(default_factory=dict)
+    params_span: Span | None = None
+    #: `weighted_avg!(...)`: Scallop's discrete form (one result from all rows, tag one).
+    discrete: bool = False
 
 
 # ---- items ---------------------------------------------------------------------------------
@@ -124,6 +155,7 @@ class Aggregation(Formula):
 class Field(Node):
     name: str | None
     type_name: str
+    adornment: str | None = None  # Scallop's `bound` / `free` before the field's name
 
 
 @dataclass(eq=False)
@@ -138,6 +170,14 @@ class EnumType(Node):
     variants: list[tuple[str, Span]]
     #: Scallop's explicit values (`RED = 3 | GREEN`), one per variant, None where not given.
     values: list[int | None] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class AdtType(Node):
+    """`type Expr = Const(i32) | Add(Expr, Expr)`: variants as (name, field type names, span)."""
+
+    name: str
+    variants: list[tuple[str, list[str], Span]]
 
 
 @dataclass(eq=False)
@@ -208,6 +248,12 @@ class Rule(Node):
     body: Formula | None  # None: a fact
     probability: float | None = None
     probability_span: Span | None = None
+    #: Scallop's tag expression (`rel (1.0 / l)::r(x) = ...`): the probability of each
+    #: grounding, computed from the body's variables (probability is then None).
+    tag_expr: Expr | None = None
+    #: One of the heads of Scallop's disjunctive head `rel {a(x); b(x)} = ...` (exactly one of
+    #: them holds per grounding).
+    disjunctive: bool = False
 
 
 @dataclass(eq=False)
@@ -247,8 +293,27 @@ class GrammarDecl(Node):
 
 
 @dataclass(eq=False)
+class Import(Node):
+    """`import "file.scl"`: replaced by that file's items (`nesy.dsl.imports`)."""
+
+    path: str
+
+
+@dataclass(eq=False)
+class Attribute(Node):
+    """`@name(args..., key=value...)` before a declaration; values are Python values."""
+
+    name: str
+    name_span: Span
+    args: list = field(default_factory=list)
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(eq=False)
 class Program:
     items: list[Node] = field(default_factory=list)
+    #: (attribute, the item it is written before), in file order.
+    attributes: list[tuple[Attribute, Node]] = field(default_factory=list)
 
 
 def walk(node):
@@ -288,7 +353,7 @@ def set_children(node, kids: list) -> None:
         node.left, node.right = kids
     elif isinstance(node, (Unary, Cast)):
         (node.operand,) = kids
-    elif isinstance(node, Call):
+    elif isinstance(node, (Call, Constructor)):
         node.args = list(kids)
     elif isinstance(node, IfThenElse):
         node.condition, node.then, node.otherwise = kids
@@ -299,10 +364,12 @@ def children(node) -> list:
         return [node.left, node.right]
     if isinstance(node, (Unary, Cast)):
         return [node.operand]
-    if isinstance(node, Call):
+    if isinstance(node, (Call, Constructor)):
         return list(node.args)
     if isinstance(node, IfThenElse):
         return [node.condition, node.then, node.otherwise]
+    if isinstance(node, CaseIs):
+        return [node.var, node.pattern]
     if isinstance(node, Atom):
         return list(node.args)
     if isinstance(node, Not):

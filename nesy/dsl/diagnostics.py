@@ -54,6 +54,10 @@ UNCLOSED_COMMENT = Kind("unclosed-comment", "this block comment is never closed"
                         "close it with */")
 BAD_ESCAPE = Kind("bad-escape", "unknown escape sequence in string",
                   'supported escapes: \\n \\t \\r \\0 \\\\ \\" \\\'')
+BAD_TIME_LITERAL = Kind("bad-time-literal", "Invalid {type} literal `{text}`",
+                        lambda f: 'write a date-time as t"2023-01-01T10:00:00Z" or t"2023-01-01"'
+                        if f["type"] == "DateTime" else 'write a duration as d"3d", d"1y5d", '
+                        'd"2h 30m" (units y mo w d h m s ms us ns)')
 BAD_CHARACTER_LITERAL = Kind("bad-character-literal", "invalid character literal")
 VALUE_EXPECTED = Kind(
     "value-expected",
@@ -102,10 +106,10 @@ QUERY_UNKNOWN_RELATION = Kind("query-unknown-relation",
 QUERY_ARITY_MISMATCH = Kind("query-arity-mismatch", "query of '{relation}' has {arity} "
                                                     "arguments but the relation has {expected}")
 MISPLACED_IMPLIES = Kind(
-    "misplaced-implies", lambda f: "`implies` is only allowed as the body of "
+    "misplaced-implies", lambda f: "`implies` is not allowed in the body of "
+                                   f"{f['aggregator']}: only in rule bodies and the body of "
                                    + " or ".join(f["allowed_in"]),
-    lambda f: None if f["aggregator"] else "write `b := forall(x: A(x) implies B(x))`, or use "
-                                           "`not A or B` in a rule")
+    "write `b := forall(x: A(x) implies B(x))`")
 UNKNOWN_FUNCTION = Kind("unknown-function", "unknown function '${function}'", DID_YOU_MEAN)
 FUNCTION_ARITY = Kind("function-arity", "${function} does not take {arity} argument{arity:plural}")
 
@@ -121,6 +125,30 @@ UNKNOWN_CONSTANT = Kind("unknown-constant", "'{constant}' is not a constant or e
                         DID_YOU_MEAN)
 ENUM_CONSTANT_AS_VARIABLE = Kind("enum-constant-as-variable",
                                  "'{constant}' is an enum constant, not a variable")
+UNKNOWN_VARIANT = Kind("unknown-variant",
+                       "'{variant}' is not a variant of an algebraic data type", DID_YOU_MEAN)
+VARIANT_ARITY = Kind("variant-arity",
+                     "the variant '{variant}' has {expected} field{expected:plural}, got {arity}")
+CASE_PATTERN = Kind(
+    "case-pattern", "a variant pattern such as `Add(x, _)` is expected here",
+    "match an entity with `case e is Variant(...)`; a constructor with variables is a pattern")
+MISPLACED_NEW = Kind("misplaced-new", "`new` makes an entity only as an argument of a rule's head",
+                     "write `rel r(x, new Add(a, b)) = ...`")
+IMPORT_FAILED = Kind("import-failed", "cannot import \"{path}\": {problem}",
+                     "a relative path is taken from the importing file's folder")
+UNKNOWN_ATTRIBUTE = Kind(
+    "unknown-attribute", "no handler registered for @{attribute}; see docs/scallop.md",
+    'a program using @{attribute} needs a handler: nesy.attribute("{attribute}") '
+    "(docs/extending.md)")
+ATTRIBUTE_REJECTED = Kind("attribute-rejected", "@{attribute}: {problem}")
+FOREIGN_PREDICATE_ARITY = Kind(
+    "foreign-predicate-arity",
+    "the foreign predicate '{predicate}' takes {expected} argument{expected:plural}, got {arity}")
+AGGREGATION_BINDING = Kind("aggregation-binding",
+                           "the variables before ':' must be plain variables",
+                           "write `exists(x, y: p(x, y))`")
+AGGREGATOR_PARAMS = Kind("aggregator-params", "{aggregator}: {problem}",
+                         lambda f: f"for example: {aggregators.get(f['aggregator']).example}")
 AGGREGATOR_NEEDS_IMPLIES = Kind(
     "aggregator-needs-implies", "{aggregator} needs a body of the form `A implies B`",
     lambda f: f"for example: {aggregators.get(f['aggregator']).example}")
@@ -134,7 +162,9 @@ LITERAL_OUT_OF_RANGE = Kind("literal-out-of-range",
 # ---- lower (lower.py) ----------------------------------------------------------------------
 UNSAFE_PLACES = {"head": "appears in the head", "not": "is used under 'not'",
                  "condition": "is used in a condition",
-                 "computed-argument": "is used in a computed argument"}
+                 "computed-argument": "is used in a computed argument",
+                 "foreign": "is an input of a foreign predicate",
+                 "tag": "is used in the rule's tag"}
 
 DISJUNCTION_WITHOUT_PROBABILITY = Kind(
     "disjunction-without-probability",

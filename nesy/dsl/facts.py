@@ -37,9 +37,18 @@ _FACT_LINE = re.compile(
 _SET_ITEM = re.compile(rf"(?:({_PROBABILITY}){_S}::{_S})?(?:\({_S}({_VALUES}){_S}\)|({_VALUE}))")
 _ONE_VALUE = re.compile(rf"({_NUMBER})|({_STRING})|(true|false)")
 # Skips comments, strings and characters (a `rel` inside them is not a statement) in chunks.
-_SCAN = re.compile(r"""//[^\r\n]*|/\*[\s\S]*?\*/|"{3}[\s\S]*?"{3}|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?"""
+_SCAN = re.compile(r"""//[^\r\n]*|/\*[\s\S]*?\*/|"{3}(?:\\[\s\S]|[^\\])*?"{3}|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?"""
                    r"""|'(?:\\.|[^'\\\r\n])*'?|\brel\b|[^/"'r]+|.""", re.DOTALL)
 _MAX_DIGITS = 39  # longer integers are the parser's to report (integer-too-large)
+
+
+_ATTRIBUTE_BEFORE = re.compile(r"@[A-Za-z_]\w*(\([^\r\n]*\))?\s*$")
+
+
+def _attributed(text: str, pos: int) -> bool:
+    """Whether the statement at `pos` has an attribute (`@file(...) rel ...`): the parser
+    reads those, with their attribute."""
+    return _ATTRIBUTE_BEFORE.search(text, max(0, pos - 400), pos) is not None
 
 
 def read_bulk_facts(source: Source, unescape) -> tuple[list[ast.FactTable], str, list[int]]:
@@ -60,8 +69,8 @@ def read_bulk_facts(source: Source, unescape) -> tuple[list[ast.FactTable], str,
                 line_run = None  # another statement between: a new table keeps file order
             pos = m.end()
             continue
-        table, end = _fact_set(source, pos, unescape)
-        if table is None:
+        table, end = (None, pos) if _attributed(text, pos) else _fact_set(source, pos, unescape)
+        if table is None and not _attributed(text, pos):
             table, end = _fact_line(source, pos, unescape, line_run)
         if table is None:
             pos, line_run = m.end(), None

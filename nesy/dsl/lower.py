@@ -18,6 +18,7 @@ from ..errors import Diagnostic, DiagnosticKind, Span
 from ..types import BOOL, ValueType
 from . import ast, facts, graphs
 from . import diagnostics as kinds
+from .attributes import Applied
 from .resolve import Scope
 from .typecheck import TypeChecker
 
@@ -35,8 +36,9 @@ class RuleContext:
 
 class Lowering:
     def __init__(self, program: ast.Program, scope: Scope, checker: TypeChecker,
-                 grammars: dict[str, ir.Grammar]):
+                 grammars: dict[str, ir.Grammar], applied: Applied | None = None):
         self.program = program
+        self.applied = applied or Applied()
         self.grammars = grammars  # lowered before type checking (see grammars.py)
         self.scope = scope
         self.checker = checker
@@ -58,7 +60,8 @@ class Lowering:
     def run(self) -> ir.Program | None:
         for name, info in self.scope.relations.items():
             fields = tuple(f.name for f in info.declared.fields) if info.declared else ()
-            self.relations[name] = ir.Relation(name, self.types[name], fields)
+            self.relations[name] = ir.Relation(name, self.types[name], fields,
+                                               hidden=name in self.applied.hidden)
         for item in self.program.items:
             if isinstance(item, ast.FactSet):
                 self.fact_set(item)
@@ -73,7 +76,8 @@ class Lowering:
             return None
         outputs = sorted({q.relation for q in queries}) if queries else \
             sorted(n for n, r in self.relations.items() if not r.hidden)
-        program = ir.Program(self.relations, self.facts, strata, queries, outputs, self.grammars)
+        program = ir.Program(self.relations, self.facts, strata, queries, outputs, self.grammars,
+                             dict(self.applied.demand))
         ir.verify(program)
         return program
 
@@ -157,7 +161,8 @@ class Lowering:
     # -- rules -----------------------------------------------------------------------------------
     def rule(self, item: ast.Rule):
         head = item.head
-        if item.body is None and item.probability is None and not _has_vars(head):
+        if item.body is None and item.probability is None and item.tag_expr is None and \
+                not _has_vars(head):
             values = self.constants(head.args, self.types[head.relation], head.span)
             if values is not None:
                 self.facts.append(ir.Fact(head.relation, values))
@@ -174,12 +179,17 @@ class Lowering:
             if isinstance(node, ast.Var) and not node.is_wildcard:
                 ctx.first.setdefault(node.name, node)
         self.check_probability(item.probability, item.probability_span)
-        self.define(head.relation, head.args, body, ctx, item.probability)
+        start = len(self.rules)
+        self.define(head.relation, head.args, body, ctx,
+                    item.probability if item.tag_expr is None else item.tag_expr)
+        for rule in self.rules[start:]:
+            rule.disjunctive = item.disjunctive
 
     def define(self, relation: str, head_args: list, body: ast.Formula, ctx: RuleContext,
-               probability: float | None = None):
+               probability=None):
         """Add one IR rule per disjunct of `body` for relation(head_args); the rules of a
-        probabilistic clause share its choice (`ir.Rule.choice`), as in ProbLog."""
+        probabilistic clause share its choice (`ir.Rule.choice`), as in ProbLog.
+        `probability` is a float or a tag expression (AST) over the body's variables."""
         start = len(self.rules)
         for conjunct in dnf(body):
             self.conjunct_rule(relation, head_args, conjunct, ctx, probability)
@@ -205,6 +215,14 @@ class Lowering:
                 elif isinstance(n, ast.Var) and n.name not in planner.bound:
                     self.unbound(n, "head")
         head = tuple(self.expr(a, ctx) for a in head_args)
+        if isinstance(probability, ast.Expr):  # a tag expression: per grounding, at run time
+            unbound = [n for n in ast.walk(probability) if isinstance(n, ast.Var)
+                       and n.name not in planner.bound]
+            for n in unbound:
+                self.unbound(n, "tag")
+            if unbound:
+                return
+            probability = self.expr(probability, ctx)
         self.rules.append(ir.Rule(relation, head, tuple(body), ctx.span, probability))
 
     def unbound(self, var: ast.Var, place: str):
@@ -270,8 +288,17 @@ class Lowering:
             keys = [ctx.first.get(n) or _first_var(agg.body, n)
                     for n in _ordered_vars(agg.body) if n in outside and n not in taken]
         aggregator = aggregators.get(kind)
-        if aggregator is None or not self.aggregation_shape(agg, aggregator):
-            return None  # an unknown aggregator is reported by name resolution
+        if aggregator is None or (isinstance(agg.body, ast.Implies) and
+                                  not aggregator.needs_implies):
+            return None  # reported by name resolution
+        try:
+            aggregator = aggregator.configure(agg.params, agg.named_params, agg.discrete)
+        except ValueError as problem:
+            self.report(kinds.AGGREGATOR_PARAMS, agg.params_span or agg.aggregator_span,
+                        aggregator=kind, problem=str(problem))
+            return None
+        if not self.aggregation_shape(agg, aggregator):
+            return None
         origin = ctx.origin
         key_types = [self.vtype(k) for k in keys]
         arg_types = [self.vtype(v) for v in agg.args]
@@ -298,8 +325,9 @@ class Lowering:
             self.define(where, keys, where_body, wctx)
         result_types = [self.vtype(v) for v in agg.results]
         target = self.hidden("agg", key_types + result_types, origin)
-        self.aggregates.append(ir.Aggregate(target, source, where, len(keys), len(agg.args),
-                                            len(agg.bindings), kind, agg.span))
+        self.aggregates.append(ir.Aggregate(
+            target, source, where, len(keys), len(agg.args), len(agg.bindings), kind, agg.span,
+            tuple(agg.params), tuple(agg.named_params.items()), agg.discrete))
         return ast.Atom(agg.span, target, [*keys, *agg.results], agg.aggregator_span)
 
     def aggregation_shape(self, agg: ast.Aggregation, aggregator: aggregators.Aggregator) -> bool:
@@ -418,7 +446,14 @@ class Planner:
         self.fresh = itertools.count(1)
 
     def add(self, lit, outside: set[str], siblings):
-        if isinstance(lit, ast.Atom):
+        if isinstance(lit, ast.Atom) and lit.foreign is not None:
+            if lit.foreign.arity != len(lit.args):
+                self.failed = True  # reported by name resolution
+            self.others.append(("foreign", lit))
+        elif isinstance(lit, ast.Not) and isinstance(lit.operand, ast.Atom) and \
+                lit.operand.foreign is not None:
+            self.others.append(("not-foreign", lit.operand))
+        elif isinstance(lit, ast.Atom):
             self.positive.append(lit)
         elif isinstance(lit, ast.Aggregation):
             atom = self.lw.aggregation(lit, outside, self.ctx)
@@ -427,14 +462,14 @@ class Planner:
             else:
                 self.positive.append(atom)
         elif isinstance(lit, ast.Not) and isinstance(lit.operand, ast.Atom):
-            self.others.append(("not", lit.operand))
+            self.others.append(("not", _local_as_wildcards(lit.operand, outside)))
         elif isinstance(lit, ast.Not):
             context = [s for s in siblings if isinstance(s, ast.Atom)]
             atom = self.lw.negated_formula(lit, outside, context, self.ctx)
             self.others.append(("not", atom))
         elif isinstance(lit, ast.Constraint):
             self.others.append(("constraint", lit.expr))
-        else:  # `implies` outside forall: reported by name resolution
+        else:  # `implies` in an aggregation other than forall: reported by name resolution
             self.failed = True
 
     def plan(self) -> list | None:
@@ -473,7 +508,43 @@ class Planner:
                 self.bound.add(name)
                 self.newly_bound.append(name)
 
+    def foreign(self, atom: ast.Atom, negated: bool) -> list | None:
+        """A foreign predicate's literal once its inputs (and, negated, all its variables)
+        are bound; an output that is an expression gets a fresh variable and a filter."""
+        n_in = atom.foreign.bound
+        inputs, outputs = atom.args[:n_in], atom.args[n_in:]
+        need = set().union(*map(_expr_vars, inputs)) if inputs else set()
+        if negated:
+            need |= _atom_vars(atom)
+        if not need <= self.bound:
+            return None
+        terms, after = [], []
+        for arg in outputs:
+            if isinstance(arg, ast.Var):
+                terms.append(None if arg.is_wildcard else ir.VarRef(arg.name, self.lw.vtype(arg)))
+            elif isinstance(arg, ast.Literal):
+                terms.append(self.lw.expr(arg, self.ctx))
+            elif _expr_vars(arg) <= self.bound:
+                name, t = f"#arg{next(self.fresh)}", self.lw.vtype(arg)
+                terms.append(ir.VarRef(name, t))
+                after.append(ir.Filter(ir.BinOp("==", ir.VarRef(name, t),
+                                                self.lw.expr(arg, self.ctx), BOOL)))
+            else:
+                return None
+        literal = ir.ForeignLit(atom.foreign, tuple(self.lw.expr(a, self.ctx) for a in inputs),
+                                tuple(terms), negated)
+        if not negated:
+            self.bind(t.name for t in terms if isinstance(t, ir.VarRef))
+        return [literal, *after]
+
     def report_unbound(self, kind, node):
+        if kind in ("foreign", "not-foreign"):
+            inputs = node.args if kind == "not-foreign" else node.args[:node.foreign.bound]
+            for n in (n for a in inputs for n in ast.walk(a)):
+                if isinstance(n, ast.Var) and not n.is_wildcard and n.name not in self.bound:
+                    self.lw.unbound(n, "foreign" if kind == "foreign" else "not")
+                    return
+            node = ast.And(node.span, [ast.Constraint(a.span, a) for a in node.args])
         for n in ast.walk(node):
             if isinstance(n, ast.Var) and not n.is_wildcard and n.name not in self.bound:
                 self.lw.unbound(n, "not" if kind == "not" else "condition")
@@ -481,6 +552,8 @@ class Planner:
 
     def ready(self, item):
         kind, node = item
+        if kind in ("foreign", "not-foreign"):
+            return self.foreign(node, negated=kind == "not-foreign")
         if kind == "not":
             need = _atom_vars(node)
             if not need <= self.bound:
@@ -595,6 +668,8 @@ def dnf(f) -> list[list]:
 def _dnf_operands(f) -> list:
     if isinstance(f, (ast.And, ast.Or)):
         return f.parts
+    if isinstance(f, ast.Implies):  # `A => B` in a rule body (Scallop): `not A or B`
+        return [ast.Not(f.premise.span, f.premise), f.conclusion]
     if isinstance(f, ast.Not) and isinstance(f.operand, ast.Not):
         return [f.operand.operand]  # `not not F` is F
     return []
@@ -610,13 +685,25 @@ def _dnf(f, operands: list[list[list]]) -> list[list]:
             else:
                 out = [a + b for a in out for b in part]
         return out
-    if isinstance(f, ast.Or):
+    if isinstance(f, (ast.Or, ast.Implies)):
         return [c for part in operands for c in part]
     if isinstance(f, ast.Not) and isinstance(f.operand, ast.Not):
         return operands[0]
     if isinstance(f, ast.Not) and isinstance(f.operand, ast.Constraint):
         return [[ast.Constraint(f.span, ast.Unary(f.span, "!", f.operand.expr))]]
     return [[f]]
+
+
+def _local_as_wildcards(atom: ast.Atom, outside) -> ast.Atom:
+    """`~R(b, c)` where c occurs nowhere else in the rule: c is local to the negation (`not
+    exists c: R(b, c)`), as in Scallop, so it is written as `_`."""
+    names = [a.name for a in atom.args if isinstance(a, ast.Var) and not a.is_wildcard]
+    local = {n for n in names if names.count(n) == 1 and n not in outside}
+    if not local:
+        return atom
+    args = [ast.Var(a.span, "_") if isinstance(a, ast.Var) and a.name in local else a
+            for a in atom.args]
+    return ast.Atom(atom.span, atom.relation, args, atom.name_span, atom.type_args, atom.foreign)
 
 
 def _bound_vars(rule: ir.Rule) -> set[str]:

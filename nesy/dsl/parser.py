@@ -1,9 +1,11 @@
 """Text -> AST. Syntax errors are collected across the whole file, one per broken statement."""
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 from functools import lru_cache
+from typing import NamedTuple
 from importlib import resources
 
 import lark
@@ -11,6 +13,7 @@ from lark import Transformer_NonRecursive, v_args
 
 from .. import aggregators
 from ..errors import Diagnostic, DiagnosticKind, Source, Span, closest
+from ..timevalues import parse_datetime, parse_duration
 from . import ast
 from . import diagnostics as kinds
 from .facts import read_bulk_facts
@@ -45,7 +48,7 @@ def parse(source: Source) -> tuple[ast.Program | None, list[Diagnostic]]:
     items = builder.transform(tree).children
     if tables:  # back in the order of the file
         items = sorted(items + tables, key=lambda item: (item.span.line, item.span.column))
-    program = ast.Program(items)
+    program = ast.Program(items, builder.attributes)
     return program, builder.diagnostics + _too_deep(program)
 
 
@@ -127,6 +130,7 @@ class AstBuilder(Transformer_NonRecursive):
         self.source = source
         self.diagnostics: list[Diagnostic] = []
         self.joined: set[int] = set()  # formulas made of atoms joined with && or ||
+        self.attributes: list[tuple[ast.Attribute, ast.Node]] = []
 
     # -- helpers ---------------------------------------------------------------------------
     def span(self, meta) -> Span:
@@ -139,9 +143,12 @@ class AstBuilder(Transformer_NonRecursive):
         self.diagnostics.append(kind(span, **fields))
 
     def expr(self, node) -> ast.Expr:
-        """A node used where a value is expected."""
+        """A node used where a value is expected. `name(args)` there is a constructor of an
+        algebraic data type (`nesy.dsl.adt` reports it when no type has that variant)."""
         if isinstance(node, ast.Constraint):
             return node.expr
+        if isinstance(node, ast.Atom) and not node.type_args:
+            return ast.Constructor(node.span, node.relation, node.args, node.name_span)
         if isinstance(node, ast.Formula):
             self.report(kinds.VALUE_EXPECTED, node.span,
                         relation=node.relation if isinstance(node, ast.Atom) else None)
@@ -159,11 +166,66 @@ class AstBuilder(Transformer_NonRecursive):
 
     # -- items -------------------------------------------------------------------------------
     def start(self, meta, items):
-        return lark.Tree("start", items)
+        flat = []  # `type a(..), b(..)` declares several relations in one statement
+        for item in items:
+            flat.extend(item if isinstance(item, list) else [item])
+        return lark.Tree("start", flat)
+
+    def relation_types(self, meta, children):
+        return children if len(children) > 1 else children[0]
 
     def relation_type(self, meta, children):
         name, *fields = children
         return ast.RelationType(self.span(meta), str(name), [f for f in fields if f is not None])
+
+    def import_decl(self, meta, children):
+        return ast.Import(self.span(meta), self.string(meta, children).value)
+
+    def attributed(self, meta, children):
+        *attributes, item = children
+        for declared in item if isinstance(item, list) else [item]:
+            self.attributes += [(a, declared) for a in attributes]
+        return item
+
+    def attribute(self, meta, children):
+        name, *values = children
+        # lark gives None for an attribute written without arguments
+        args = [self._value(v) for v in values if not isinstance(v, _Keyword) and v is not None]
+        kwargs = {v.name: v.value for v in values if isinstance(v, _Keyword)}
+        return ast.Attribute(self.span(meta), str(name), self.tspan(name), args, kwargs)
+
+    def keyword_arg(self, meta, children):
+        name, value = children
+        return _Keyword(str(name), self._value(value))
+
+    def attribute_arg(self, meta, children):
+        return self._value(children[0])
+
+    def negative_value(self, meta, children):
+        return -children[0].value
+
+    def list_value(self, meta, children):
+        return [self._value(c) for c in children if c is not None]
+
+    def tuple_value(self, meta, children):
+        return tuple(self._value(c) for c in children if c is not None)
+
+    def _value(self, node):
+        return node.value if isinstance(node, ast.Literal) else node
+
+    def adorned_field(self, meta, children):
+        adornment, name, type_name = children
+        if str(adornment) not in ("bound", "free"):
+            self.report(kinds.SYNTAX_ERROR, self.tspan(adornment), found=repr(str(adornment)),
+                        token=str(adornment), expected=["'bound'", "'free'"], suggestion=None)
+        return ast.Field(self.tspan(type_name), None if name is None else str(name),
+                         str(type_name), str(adornment))
+
+    def adorned_positional_field(self, meta, children):
+        adornment, type_name = children
+        field = self.adorned_field(meta, [adornment, None, type_name])
+        field.name = None
+        return field
 
     def named_field(self, meta, children):
         name, type_name = children
@@ -173,8 +235,17 @@ class AstBuilder(Transformer_NonRecursive):
         (type_name,) = children
         return ast.Field(self.tspan(type_name), None, str(type_name))
 
+    def subtype(self, meta, children):
+        """Scallop's `type Name <: String`: a name for the type (an alias in nesy)."""
+        name, target = children
+        return ast.TypeAlias(self.span(meta), str(name), str(target), self.tspan(target))
+
     def enum_or_alias(self, meta, children):
         name, *variants = children
+        if any(isinstance(v, _Variant) for v in variants):  # an algebraic data type
+            return ast.AdtType(self.span(meta), str(name), [
+                (v.name, v.fields, v.span) if isinstance(v, _Variant) else
+                (str(v[0]), [], self.tspan(v[0])) for v in variants])
         if len(variants) == 1 and variants[0][1] is None and _is_type_name(str(variants[0][0])):
             target = variants[0][0]
             return ast.TypeAlias(self.span(meta), str(name), str(target), self.tspan(target))
@@ -184,6 +255,19 @@ class AstBuilder(Transformer_NonRecursive):
 
     def variant(self, meta, children):
         return tuple(children)  # (name, explicit value token or None)
+
+    def constructor_variant(self, meta, children):
+        name, *fields = children
+        return _Variant(str(name), [str(f) for f in fields if f is not None], self.span(meta))
+
+    def case_is(self, meta, children):
+        name, pattern = children
+        return ast.CaseIs(self.span(meta), ast.Var(self.tspan(name), str(name)), self.expr(pattern))
+
+    def new_entity(self, meta, children):
+        name, *args = children
+        return ast.Constructor(self.span(meta), str(name), self.exprs(args), self.tspan(name),
+                               new=True)
 
     def const_decl(self, meta, children):
         return ast.ConstDecl(self.span(meta), children)
@@ -237,14 +321,41 @@ class AstBuilder(Transformer_NonRecursive):
         head = ast.Atom(self.tspan(name), str(name), list(agg.results), self.tspan(name))
         return ast.Rule(self.span(meta), head, agg, None, None)
 
+    def conjunctive_rule(self, meta, children):
+        """`rel {a(x), b(x)} = body`: one rule per head, each with (a copy of) the body."""
+        *heads, body = children
+        return [ast.Rule(self.span(meta), h, self.formula(body) if i == 0 else
+                         copy.deepcopy(self.formula(body))) for i, h in enumerate(heads)]
+
+    def disjunctive_rule(self, meta, children):
+        """`rel {a(x); b(x)} = body`: the rules of each head, marked as alternatives."""
+        rules = self.conjunctive_rule(meta, children)
+        for rule in rules:
+            rule.disjunctive = True
+        return rules
+
     def horn_rule(self, meta, children):
         prob, head, body = children
         return self._rule(meta, prob, head, body)
 
-    def _rule(self, meta, prob, head, body):
-        value, prob_span = (None, None) if prob is None else (float(prob.value), prob.span)
+    def _rule(self, meta, tag, head, body):
+        """A rule; its tag is a probability (a number) or Scallop's tag expression."""
         body = None if body is None else self.formula(body)
-        return ast.Rule(self.span(meta), head, body, value, prob_span)
+        if tag is None:
+            return ast.Rule(self.span(meta), head, body)
+        tag = self.expr(tag)
+        if isinstance(tag, ast.Literal) and tag.kind in ("int", "float"):
+            return ast.Rule(self.span(meta), head, body, float(tag.value), tag.span)
+        return ast.Rule(self.span(meta), head, body, None, tag.span, tag_expr=tag)
+
+    def in_range(self, meta, children):
+        """Scallop's `x in a..b` (`a..=b`: b included): the foreign predicate range."""
+        value, low, inclusive, high = children
+        value, low, high = self.expr(value), self.expr(low), self.expr(high)
+        span = self.span(meta)
+        if inclusive:
+            high = ast.Binary(span, "+", high, ast.Literal(span, 1, "int"))
+        return ast.Atom(span, "range", [low, high, value], span)
 
     def head(self, meta, children):
         name, *args = children
@@ -322,6 +433,18 @@ class AstBuilder(Transformer_NonRecursive):
         agg.results = self._variables(lhs)
         return agg
 
+    def _bindings(self, node) -> list[ast.Var]:
+        """The variables before ':' of an aggregation (parsed as a formula)."""
+        parts = node.parts if isinstance(node, ast.And) else [node]
+        out = []
+        for p in parts:
+            p = p.expr if isinstance(p, ast.Constraint) else p
+            if isinstance(p, ast.Var) and not p.is_wildcard:
+                out.append(p)
+            else:
+                self.report(kinds.AGGREGATION_BINDING, p.span)
+        return out
+
     def _variables(self, node) -> list[ast.Var]:
         parts = node.parts if isinstance(node, ast.And) else [node]
         out = []
@@ -334,10 +457,66 @@ class AstBuilder(Transformer_NonRecursive):
         return out
 
     def aggregate(self, meta, children):
-        name, args, bindings, body, where_keys, where_body = children
+        name, discrete, params, args, bindings, body, where_keys, where_body = children
+        if body is None:  # `exists(path(0, 2))`: no variables before ':'
+            bindings, body = [], bindings
+        else:
+            bindings = self._bindings(bindings)
+        positional, named, params_span = params if params is not None else ([], {}, None)
         return ast.Aggregation(
             self.span(meta), [], str(name), self.tspan(name), args or [], bindings,
-            self.formula(body), where_keys, None if where_body is None else self.formula(where_body))
+            self.formula(body), where_keys, None if where_body is None else self.formula(where_body),
+            positional, named, params_span, discrete is not None)
+
+    def discrete(self, meta, children):
+        return True
+
+    def inclusive(self, meta, children):
+        return True
+
+    def aggregator_params(self, meta, children):
+        positional = [c for c in children if not isinstance(c, tuple)]
+        named = dict(c for c in children if isinstance(c, tuple))
+        return positional, named, self.span(meta)
+
+    def positional_param(self, meta, children):
+        return children[0].value
+
+    def negative_param(self, meta, children):
+        return -children[0].value
+
+    def named_param(self, meta, children):
+        name, value = children
+        return (str(name), True if value is None else value.value)
+
+    def quantified(self, meta, children):
+        """`exists(b: F)` or `forall(o: A => B)` written as a formula, as Scallop allows: the
+        aggregation with a fresh result that must be true (`r := forall(o: ...), r == true`).
+        `exists(b: F)` is F itself (a body's variables are existential; F's tag is the
+        disjunction `exists` computes), which also lets it recurse, as in Scallop's
+        `rel path(a, c) = exists(b: path(a, b) and edge(b, c))`."""
+        name, *rest = children
+        *variables, body, where_keys, where_body = rest
+        span = self.span(meta)
+        bindings = []
+        for v in variables:
+            v = v.expr if isinstance(v, ast.Constraint) else v
+            if isinstance(v, ast.Var) and not v.is_wildcard:
+                bindings.append(v)
+            else:
+                self.report(kinds.AGGREGATION_BINDING, v.span)
+        where_body = None if where_body is None else self.formula(where_body)
+        if str(name) not in ("exists", "forall") and str(name) in aggregators.names():
+            self.report(kinds.AGGREGATION_FORM, span, aggregator=str(name),
+                        example=aggregators.get(str(name)).example)
+        if str(name) == "exists":  # an And: `not exists(..)` negates a sub-formula whose own
+            # variables are local; with `where`, the groups where it holds
+            return ast.And(span, [self.formula(body)] + ([where_body] if where_body else []))
+        result = ast.Var(self.tspan(name), f"{name}#holds{span.line}_{span.column}")
+        agg = ast.Aggregation(span, [result], str(name), self.tspan(name), [], bindings,
+                              self.formula(body), where_keys, where_body)
+        true = ast.Literal(span, True, "bool")
+        return ast.And(span, [agg, ast.Constraint(span, ast.Binary(span, "==", result, true))])
 
     def names(self, meta, tokens):
         return [ast.Var(self.tspan(t), str(t)) for t in tokens]
@@ -400,6 +579,16 @@ class AstBuilder(Transformer_NonRecursive):
             return ast.Literal(self.span(meta), False, "bool")
         return ast.Atom(self.span(meta), str(name), self.exprs(args), self.tspan(name))
 
+    def generic_atom(self, meta, children):
+        """`range<usize>(0, n, i)`: an atom with Scallop's type argument."""
+        token, *args = children
+        name, type_arg = str(token)[:-1].split("<")
+        atom = ast.Atom(self.span(meta), name, self.exprs(args),
+                        Span(self.source, *self.source.position(token.start_pos),
+                             *self.source.position(token.start_pos + len(name))))
+        atom.type_args = [type_arg]
+        return atom
+
     def call(self, meta, children):
         name, *args = children
         return ast.Call(self.span(meta), str(name)[1:], self.exprs(args))
@@ -431,6 +620,21 @@ class AstBuilder(Transformer_NonRecursive):
             value = ""
         return ast.Literal(self.span(meta), value, "string")
 
+    def datetime(self, meta, children):
+        return self._time(meta, children[0], "DateTime", parse_datetime)
+
+    def duration(self, meta, children):
+        return self._time(meta, children[0], "Duration", parse_duration)
+
+    def _time(self, meta, token, type_name: str, parse):
+        """`t"..."` / `d"..."`: a literal of Scallop's DateTime / Duration."""
+        text = str(token)[2:-1]
+        value = parse(text)
+        if value is None:
+            self.report(kinds.BAD_TIME_LITERAL, self.span(meta), type=type_name, text=text)
+            value = parse("2000-01-01" if type_name == "DateTime" else "0s")
+        return ast.Literal(self.span(meta), value, type_name.lower(), type_name)
+
     def char(self, meta, children):
         value = _unescape(str(children[0])[1:-1])
         if value is None or len(value) != 1:
@@ -445,6 +649,21 @@ class AstBuilder(Transformer_NonRecursive):
         return ast.Literal(self.span(meta), False, "bool")
 
 
+class _Variant(NamedTuple):
+    """`Add(Expr, Expr)` in a type declaration."""
+
+    name: str
+    fields: list
+    span: Span
+
+
+class _Keyword(NamedTuple):
+    """`key=value` among an attribute's arguments."""
+
+    name: str
+    value: object
+
+
 def _is_type_name(name: str) -> bool:
     from ..types import PRIMITIVE_TYPES
 
@@ -454,22 +673,27 @@ def _is_type_name(name: str) -> bool:
 # ---- syntax errors -------------------------------------------------------------------------
 _TOKEN = re.compile(r"""
     (?P<ws>\s+) | (?P<comment>//[^\r\n]*|/\*[\s\S]*?\*/)
-  | (?P<string>"{3}[\s\S]*?"{3}|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?) | (?P<char>'(?:\\.|[^'\\\r\n])'?)
+  | (?P<string>"{3}(?:\\[\s\S]|[^\\])*?"{3}|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?) | (?P<char>'(?:\\.|[^'\\\r\n])'?)
   | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
   | (?P<word>[A-Za-z_$][A-Za-z0-9_]*) | (?P<horn>:-) | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
-_STATEMENT_KEYWORDS = {"rel", "type", "const", "query", "grammar"}
+_STATEMENT_KEYWORDS = {"rel", "type", "const", "query", "grammar", "import"}
 
 
 def statement_starts(text: str) -> list[int]:
     """Offsets where top-level statements begin, found with a forgiving tokenizer."""
     tokens = [(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text)
               if m.lastgroup not in ("ws", "comment")]
-    starts, depth, after_period = {0}, 0, False
+    starts, depth, after_period, attributed = {0}, 0, False, False
     for i, (kind, value, pos) in enumerate(tokens):
-        if kind == "word" and value in _STATEMENT_KEYWORDS:
-            starts.add(pos)
-            depth = 0  # keywords cannot occur inside a statement: resynchronise here
+        if kind == "other" and value == "@" and depth == 0:
+            if not attributed:  # `@a @b(..) type r(..)`: one statement from the first '@'
+                starts.add(pos)
+            attributed = True
+        elif kind == "word" and value in _STATEMENT_KEYWORDS:
+            if not attributed:
+                starts.add(pos)
+            depth, attributed = 0, False  # keywords cannot occur inside a statement
         elif after_period:
             starts.add(pos)
         after_period = False
@@ -583,7 +807,7 @@ def _describe(source: Source, err: lark.exceptions.UnexpectedInput, begin: int,
                               suggestion=_misspelled_keyword(text, begin, pos))
 
 
-_AFTER_AGGREGATOR_NAME = {"LPAR", "LSQB"}  # what may follow `= count`: `(` or `[args]`
+_AFTER_AGGREGATOR_NAME = {"LPAR", "LSQB", "BANG", "LESSTHAN"}  # after `= count`: ( [ ! <
 
 
 def _single_equals_before(text: str, begin: int, pos: int, expected: set) -> int | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import aggregators, builtins
+from .. import aggregators, builtins, foreign
 from ..errors import Diagnostic, DiagnosticKind, Span, closest
 from ..types import PRIMITIVE_TYPES, PRIMITIVES, ValueType
 from . import ast, facts
@@ -34,9 +34,12 @@ class Scope:
 
 
 class Resolver:
-    def __init__(self, program: ast.Program):
+    def __init__(self, program: ast.Program, foreign_relations: dict | None = None):
         self.program = program
-        self.scope = Scope(types=dict(PRIMITIVES))
+        #: relations an attribute handler made foreign predicates (`nesy.dsl.attributes`)
+        self.foreign_relations = foreign_relations or {}
+        # Scallop's Symbol (an interned string) is a String here
+        self.scope = Scope(types={**PRIMITIVES, "Symbol": PRIMITIVES["String"]})
         self.diagnostics: list[Diagnostic] = []
 
     def report(self, kind: DiagnosticKind, span, notes=(), **fields):
@@ -163,6 +166,8 @@ class Resolver:
             self.use_relation(item.head.relation, len(item.head.args), item.head.span, True)
 
     def resolve_uses(self, item):
+        if isinstance(item, ast.Rule) and item.tag_expr is not None:
+            item.tag_expr = self.resolve_expr(item.tag_expr)
         if isinstance(item, ast.Rule) and item.body is not None:
             item.body = self.resolve_formula(item.body)
         elif isinstance(item, ast.Query) and item.args is not None:
@@ -173,7 +178,7 @@ class Resolver:
         known = self.scope.relations
         reported: set[str] = set()
         for node in self._all_nodes():
-            if not isinstance(node, ast.Atom):
+            if not isinstance(node, ast.Atom) or node.foreign is not None:
                 continue
             if node.relation in reported or node.relation in known:
                 continue
@@ -211,18 +216,31 @@ class Resolver:
                 node.args = [self.resolve_expr(a) for a in node.args]
                 if node.relation in self.scope.relations:  # unknown ones: reported afterwards
                     self.use_relation(node.relation, len(node.args), node.span, defines=False)
+                else:
+                    self.resolve_foreign(node)
             elif isinstance(node, ast.Not):
                 todo.append(node.operand)
             elif isinstance(node, (ast.And, ast.Or)):
                 todo.extend(reversed(node.parts))
-            elif isinstance(node, ast.Implies):
-                self.misplaced_implies(node, None)
+            elif isinstance(node, ast.Implies):  # in a rule body, `A => B` is `not A or B`
                 todo += [node.conclusion, node.premise]
             elif isinstance(node, ast.Constraint):
                 node.expr = self.resolve_expr(node.expr)
             elif isinstance(node, ast.Aggregation):
                 todo.extend(reversed(self.resolve_aggregation(node)))
         return f
+
+    def resolve_foreign(self, atom: ast.Atom) -> None:
+        """An atom of a relation the program neither defines nor declares may call a foreign
+        predicate (`range`, `string_chars`, one registered from Python or made by an
+        attribute handler); a relation of the program always wins over one."""
+        predicate = self.foreign_relations.get(atom.relation) or foreign.predicate(atom.relation)
+        if predicate is None:
+            return  # reported as undefined afterwards
+        atom.foreign = predicate
+        if len(atom.args) != predicate.arity:
+            self.report(kinds.FOREIGN_PREDICATE_ARITY, atom.span, predicate=atom.relation,
+                        expected=predicate.arity, arity=len(atom.args))
 
     def resolve_aggregation(self, agg: ast.Aggregation) -> list:
         """Check an aggregation; returns the formulas of its body and where clause, to be

@@ -18,15 +18,16 @@ from .resolve import Scope
 
 INTEGERS = frozenset(INTEGER_RANGES)
 FLOATS = frozenset(FLOAT_TYPES)
-_LITERAL_TYPES = {"int": INTEGERS, "float": FLOATS, "string": frozenset(["String"]),
-                  "bool": frozenset(["bool"])}
 NUMBERS = INTEGERS | FLOATS
-ORDERED = NUMBERS | {"String", "char"}
+_LITERAL_TYPES = {"int": NUMBERS, "float": FLOATS, "string": frozenset(["String"]),
+                  "bool": frozenset(["bool"])}
+ORDERED = NUMBERS | {"String", "char", "DateTime", "Duration"}
 # What may be cast to `char` and `bool`, where Scallop rejects more than a cast that fails at
 # run time: `1.5 as char` and `"true" as bool` are errors there. (Integers to char remain a
 # nesy extension: code points.) Other targets take any source.
 _CAST_SOURCES = {"char": INTEGERS | {"char"}, "bool": frozenset(["bool"])}
-CLASSES = {"any": None, "numeric": NUMBERS, "integer": INTEGERS, "float": FLOATS}
+CLASSES = {"any": None, "numeric": NUMBERS, "integer": INTEGERS, "float": FLOATS,
+           "string": frozenset(["String"])}
 
 
 @dataclass
@@ -111,6 +112,9 @@ class TypeChecker:
         return self.relation_slots[name]
 
     def atom(self, atom: ast.Atom, env: dict):
+        if atom.foreign is not None:
+            self.foreign_atom(atom, env)
+            return
         info = self.scope.relations.get(atom.relation)
         if info is None or info.arity != len(atom.args):
             return  # reported by name resolution
@@ -134,6 +138,9 @@ class TypeChecker:
                 if item.body is not None:
                     self.formula(item.body, env)
                 self.atom(item.head, env)
+                if item.tag_expr is not None:
+                    self.restrict(self.expr(item.tag_expr, env), FLOATS, item.tag_expr.span,
+                                  "a rule's tag (a probability)")
             elif isinstance(item, ast.Query) and item.args is not None:
                 self.atom(ast.Atom(item.span, item.relation, item.args, item.name_span), {})
 
@@ -217,8 +224,9 @@ class TypeChecker:
         if isinstance(e, ast.Var):
             return self.var(e, env)
         if isinstance(e, ast.Literal):
-            if e.kind == "int":
-                return self.fresh(INTEGERS, e.span)
+            if e.kind == "int":  # an integer literal may be a float (`185` in an f32 column),
+                return self.fresh(NUMBERS, e.span)  # as in Scallop; i32 unless it must be
+
             if e.kind == "float":
                 return self.fresh(FLOATS, e.span)
             name = {"string": "String", "char": "char", "bool": "bool"}.get(e.kind, e.enum_type)
@@ -251,6 +259,10 @@ class TypeChecker:
             for side, node in ((left, e.left), (right, e.right)):
                 self.restrict(side, frozenset(["bool"]), node.span, f"operator '{e.op}'")
             return self.fresh(frozenset(["bool"]))
+        if e.op in ("+", "-"):
+            time = self.time_arithmetic(e.op, left, right)
+            if time is not None:
+                return time
         operands = self.unify(left, right, e.span, f"operands of '{e.op}'")
         if e.op in ("+", "-", "*", "/", "%"):
             # Scallop's `+` also concatenates strings
@@ -261,14 +273,47 @@ class TypeChecker:
             self.restrict(operands, ORDERED, e.span, f"operator '{e.op}'")
         return self.fresh(frozenset(["bool"]))
 
+    def time_arithmetic(self, op: str, left: int, right: int) -> int | None:
+        """The result of + or - between DateTime and Duration operands (whose types are
+        already known), as Scallop: DateTime ± Duration is a DateTime, Duration ± Duration a
+        Duration, DateTime - DateTime a Duration; None for other operands."""
+        types = []
+        for slot in (left, right):
+            allowed = self.slots[self.find(slot)].allowed
+            types.append(next(iter(allowed)) if allowed is not None and len(allowed) == 1
+                         else None)
+        result = _TIME_RESULTS.get((types[0], op, types[1]))
+        return None if result is None else self.fresh(frozenset([result]))
+
     def call(self, e: ast.Call, args: list[int]) -> int:
         fn = builtins.lookup(e.function)
         if fn is None or not fn.signature.accepts_arity(len(args)):
             return self.fresh()
+        specs = [fn.signature.param_for(i) for i in range(len(args))]
+        variables = self.signature(specs, args, e.args, f"${e.function}")
+        ret = fn.signature.returns
+        return variables[ret] if ret in variables else self.fresh(frozenset([ret]))
+
+    def foreign_atom(self, atom: ast.Atom, env: dict) -> None:
+        """A foreign predicate's arguments take its declared types; `range<usize>(...)` fixes
+        its type variable."""
+        predicate = atom.foreign
+        if predicate.arity != len(atom.args):
+            return  # reported by name resolution
+        slots = [self.expr(a, env) for a in atom.args]
+        variables = self.signature(list(predicate.types), slots, atom.args,
+                                   f"'{atom.relation}'")
+        type_args = [t for t in atom.type_args if t in self.scope.types]
+        for name, type_name in zip(sorted(variables), type_args):
+            self.restrict(variables[name], frozenset([type_name]), atom.name_span,
+                          f"type argument of '{atom.relation}'")
+
+    def signature(self, specs: list[str], args: list[int], nodes: list, what: str) -> dict:
+        """Restrict argument slots to their specs (type names, or type variables `T:class`
+        linking every argument naming them); returns the slot of each type variable."""
         variables: dict[str, int] = {}
-        for i, (slot, node) in enumerate(zip(args, e.args)):
-            spec = fn.signature.param_for(i)
-            context = f"argument {i + 1} of ${e.function}"
+        for i, (spec, slot, node) in enumerate(zip(specs, args, nodes)):
+            context = f"argument {i + 1} of {what}"
             if spec == "?":
                 continue
             if ":" in spec:
@@ -281,8 +326,7 @@ class TypeChecker:
                         self.restrict(slot, CLASSES[cls], node.span, context)
             else:
                 self.restrict(slot, frozenset([spec]), node.span, context)
-        ret = fn.signature.returns
-        return variables[ret] if ret in variables else self.fresh(frozenset([ret]))
+        return variables
 
     # -- results ---------------------------------------------------------------------------------
     def resolved(self, slot: int) -> ValueType:
@@ -308,6 +352,13 @@ class TypeChecker:
         if slot is None:  # only under atoms of unknown relations, already reported
             return self.scope.types["i32"]
         return self.resolved(slot)
+
+
+_TIME_RESULTS = {
+    ("DateTime", "+", "Duration"): "DateTime", ("DateTime", "-", "Duration"): "DateTime",
+    ("Duration", "+", "DateTime"): "DateTime", ("Duration", "+", "Duration"): "Duration",
+    ("Duration", "-", "Duration"): "Duration", ("DateTime", "-", "DateTime"): "Duration",
+}
 
 
 def _names(allowed) -> list[str] | None:
@@ -363,6 +414,8 @@ def _expressions(program: ast.Program):
                         yield from ast.walk(v)
         elif isinstance(item, ast.Rule):
             yield from ast.walk(item.head)
+            if item.tag_expr is not None:
+                yield from ast.walk(item.tag_expr)
             if item.body is not None:
                 yield from ast.walk(item.body)
         elif isinstance(item, ast.Query) and item.args:
@@ -380,6 +433,8 @@ def _table_range_errors(table: ast.FactTable, checker: TypeChecker) -> list[Diag
         if "int" not in table.first_of_kind[c]:
             continue
         vt = checker.resolved(slot)
+        if vt.is_float:
+            continue  # integers in a float column are floats (as in a fact set)
         column = [row[c] for row in table.rows]
         if len(table.first_of_kind[c]) > 1:  # a type conflict, reported: as the parser would,
             column = [v if type(v) is int else 0 for v in column]  # check each integer alone,

@@ -19,11 +19,16 @@ from .table import Table, group_rows, joint_keys
 from .values import ValueTable
 
 
-def run(agg: ir.Aggregate, relations, stores, values: ValueTable, prov: Provenance) -> Table:
+def run(agg: ir.Aggregate, relations, stores, values: ValueTable, prov: Provenance,
+        new_facts) -> Table:
+    """`new_facts(probs, groups, rows)`: tags of the probabilistic facts an aggregator makes
+    (normalize, softmax), `rows` describing each (the executor records them as input facts,
+    so proofs show them and fact-table provenances count them)."""
     aggregator = aggregators.get(agg.aggregator)
     if aggregator is None:
         raise UsageError(f"aggregator '{agg.aggregator}' was unregistered after the program "
                          f"was compiled")
+    aggregator = aggregator.configure(list(agg.params), dict(agg.named_params), agg.discrete)
     source = stores[agg.source].table()
     k = agg.n_keys
     group_keys, group, n_groups = _groups(agg, source, stores)
@@ -31,16 +36,19 @@ def run(agg: ir.Aggregate, relations, stores, values: ValueTable, prov: Provenan
     group, tags = group[rows], source.tags
     if len(rows) < source.n and tags is not None:
         tags = prov.take(tags, rows)
+    source_types = relations[agg.source].types
     if aggregator.reads_values and agg.n_values:
-        decoded = values.decode(relations[agg.source].types[-1], source.columns[-1][rows])
+        decoded = values.decode(source_types[-1], source.columns[-1][rows])
     else:
         decoded = np.zeros(len(rows))
-    if prov.tagless:
-        out_group, out_row, out_value = aggregator.sets(group, n_groups, decoded)
-        tags = None
-    else:
-        out_group, out_row, out_value, tags = prov.aggregate(
-            agg.aggregator, group, n_groups, decoded, tags)
+
+    def columns():  # decoded only for the aggregators that read them
+        return [values.decode(t, c[rows]) for t, c in zip(source_types[k:], source.columns[k:])]
+
+    batch = aggregators.Rows(group, n_groups, decoded, tags, agg.n_args, agg.n_values, columns,
+                             lambda: _weights(prov, tags, len(rows)),
+                             lambda probs, groups: _fresh_tags(probs, groups, new_facts, columns))
+    out_group, out_row, out_value, tags = aggregator.evaluate(prov, batch)
     out_group, out_row = np.asarray(out_group, np.int64), np.asarray(out_row, np.int64)
     layout = aggregator.result_columns(agg.n_args, agg.n_values)
     if None in layout:  # the outcome's computed value is a result column
@@ -56,6 +64,23 @@ def run(agg: ir.Aggregate, relations, stores, values: ValueTable, prov: Provenan
         columns.append(values.encode(value_type, computed) if column is None
                        else source.columns[k + column][rows[out_row]])
     return Table(columns, tags, len(columns[0]) if columns else len(out_group))
+
+
+def _weights(prov: Provenance, tags, n: int) -> np.ndarray:
+    """Each row's tag as one number, as Scallop's `weight`: its probability under a
+    probabilistic provenance (the first sample's, for batched tags), 1.0 otherwise."""
+    if prov.tagless or not prov.probabilistic:
+        return np.ones(n)
+    out = prov.output(tags)
+    return np.array([float(np.asarray(p.detach() if hasattr(p, "detach") else p).reshape(-1)[0])
+                     for p in out], dtype=np.float64).reshape(n)
+
+
+def _fresh_tags(probs: list, groups: np.ndarray, new_facts, columns):
+    """Tags of facts an aggregator makes (normalize, softmax), one per aggregated row,
+    described by the row's decoded columns."""
+    rows = list(zip(*(c.tolist() for c in columns()))) or [()] * len(probs)
+    return new_facts(probs, np.asarray(groups, dtype=np.int64), rows)
 
 
 def _typed(vtype, out_value) -> np.ndarray:

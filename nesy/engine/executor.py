@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import ir
-from ..errors import NesyError
+from ..errors import NesyError, UsageError
 from ..provenance import InputFacts, Provenance
 from . import aggregate, closure
 from ..expr import evaluate
@@ -88,7 +88,9 @@ class Executor:
     def run_stratum(self, stratum: ir.Stratum):
         for agg in stratum.aggregates:
             self.current = agg
-            rows = aggregate.run(agg, self.program.relations, self.stores, self.values, self.prov)
+            rows = aggregate.run(agg, self.program.relations, self.stores, self.values, self.prov,
+                                 lambda probs, groups, described, agg=agg:
+                                 self.aggregated_facts(agg, probs, groups, described))
             self.stores[agg.target].merge(rows)
             self.check_memory()
         if not stratum.rules or closure.run(self, stratum):
@@ -165,6 +167,11 @@ class Executor:
     # -- one rule ----------------------------------------------------------------------------------
     def eval_rule(self, rule: ir.Rule, sources: dict[int, Table], old: dict[int, int]) -> Table:
         self.current = rule
+        if rule.disjunctive and not self.prov.tagless:
+            raise UsageError(f"{self._where()}: a disjunctive head (`rel {{a(x); b(x)}} = "
+                             f"...`) runs under set semantics (unit, boolean) only for now; "
+                             f"the {self.prov.name} provenance needs its exclusive choices "
+                             f"(docs/scallop.md)")
         table = self._eval_rule(rule, sources, old)
         self.check_memory()
         return table
@@ -182,6 +189,8 @@ class Executor:
                 b = self.join(b, lit, table)
             elif isinstance(lit, ir.AtomLit):
                 b = self.antijoin(b, lit, self.stores[lit.relation].table())
+            elif isinstance(lit, ir.ForeignLit):
+                b = self.foreign(b, lit)
             elif isinstance(lit, ir.Filter):
                 values, valid = evaluate(lit.expr, b.columns, b.n, self.values)
                 b = self.select(b, np.flatnonzero(valid & values.astype(bool)))
@@ -199,18 +208,111 @@ class Executor:
         """One independent probabilistic choice per grounding of a probabilistic rule,
         created the first time the grounding is derived and reused on re-derivation."""
         key, names = rule.choice if rule.choice is not None else (id(rule), sorted(b.columns))
-        positions, batch = self.choices.get(key, ({}, self.prov.concat([])))
         groundings = list(zip(*(b.columns[v].tolist() for v in names))) if names else [()] * b.n
+        probability = self._rule_probabilities(rule, b, groundings)
+        return self.fact_tags(key, groundings, probability,
+                              lambda g: (rule, dict(zip(names, g))))
+
+    def _rule_probabilities(self, rule: ir.Rule, b: Bindings, groundings: list):
+        """grounding -> probability: the rule's constant, or its tag expression's value."""
+        if not isinstance(rule.probability, ir.Expr.__args__):
+            return lambda g: rule.probability
+        values, valid = evaluate(rule.probability, b.columns, b.n, self.values)
+        probs = np.where(valid, np.asarray(values, dtype=np.float64), 0.0)
+        if ((probs < 0) | (probs > 1)).any():
+            raise UsageError(f"{self._where()}: its tag evaluated to "
+                             f"{probs[(probs < 0) | (probs > 1)][0]:g}, not a probability "
+                             f"in [0, 1]")
+        return dict(zip(groundings, probs.tolist())).get
+
+    def fact_tags(self, key, groundings: list, probability, source):
+        """Tags of independent probabilistic facts, one per distinct grounding under `key`,
+        made the first time it is seen (`probability(g)`, `source(g)` for fact_sources) and
+        reused after."""
+        positions, batch = self.choices.get(key, ({}, self.prov.concat([])))
         fresh = [g for g in dict.fromkeys(groundings) if g not in positions]
         if fresh:
             start = len(positions)
             positions.update((g, start + i) for i, g in enumerate(fresh))
-            self.fact_sources += [(rule, dict(zip(names, g))) for g in fresh]
-            new = self.prov.input_tags(InputFacts([rule.probability] * len(fresh),
+            self.fact_sources += [source(g) for g in fresh]
+            new = self.prov.input_tags(InputFacts([probability(g) for g in fresh],
                                                   -np.ones(len(fresh), dtype=np.int64)))
             batch = self.prov.concat([batch, new])
         self.choices[key] = (positions, batch)
         return self.prov.take(batch, np.array([positions[g] for g in groundings], np.int64))
+
+    def aggregated_facts(self, agg: ir.Aggregate, probs, groups, described):
+        """Tags of the probabilistic facts an aggregator makes (normalize, softmax: one
+        annotated disjunction per group), recorded as input facts named after it."""
+        self.fact_sources += [(agg.aggregator, row) for row in described]
+        return self.prov.input_tags(InputFacts(list(probs), groups))
+
+    # -- foreign predicates ------------------------------------------------------------------------
+    def foreign(self, b: Bindings, lit: ir.ForeignLit) -> Bindings:
+        """Call the predicate once per binding row on its inputs; each fact it yields that
+        matches the outputs extends the row (negated: rows with no such fact stay). A
+        probabilistic fact is an input fact of its own, the same one whenever re-derived."""
+        predicate = lit.predicate
+        evaluated = [evaluate(e, b.columns, b.n, self.values) for e in lit.inputs]
+        valid = np.ones(b.n, dtype=bool)
+        for _, ok in evaluated:
+            valid &= ok
+        inputs = [values.tolist() for values, _ in evaluated]
+        rows, outputs, facts = [], [[] for _ in lit.outputs], []
+        for i in np.flatnonzero(valid).tolist():
+            args = tuple(column[i] for column in inputs)
+            for probability, values in predicate.facts(args):
+                if len(values) != len(lit.outputs):
+                    raise UsageError(f"foreign predicate {predicate.name} yielded {values!r}, "
+                                     f"not {len(lit.outputs)} value(s)")
+                rows.append(i)
+                facts.append((probability, args + values))
+                for column, v in zip(outputs, values):
+                    column.append(v)
+        rows = np.array(rows, dtype=np.int64)
+        keep = np.ones(len(rows), dtype=bool)
+        new: dict[str, np.ndarray] = {}
+        for term, column in zip(lit.outputs, outputs):
+            if term is None:
+                continue
+            codes = self.values.encode(term.type, column)
+            if isinstance(term, ir.Const):
+                keep &= codes == self.values.encode(term.type, [term.value])[0]
+            elif term.name in b.columns:
+                keep &= codes == b.columns[term.name][rows]
+            elif term.name in new:
+                keep &= codes == new[term.name]
+            else:
+                new[term.name] = codes
+        hit = np.flatnonzero(keep)
+        rows = rows[hit]
+        tags = None
+        if not self.prov.tagless:
+            tags = self.prov.take(b.tags, rows)
+            if predicate.probabilistic:
+                chosen = [facts[i] for i in hit.tolist()]
+                fact_tags = self.fact_tags(("foreign", predicate.name),
+                                           [g for _, g in chosen], {g: p for p, g in chosen}.get,
+                                           lambda g: (predicate.name, g))
+                tags = self.prov.conjoin(tags, fact_tags)
+        if lit.negated:
+            return self._without(b, rows, tags)
+        columns = {k: v[rows] for k, v in b.columns.items()}
+        columns.update((k, v[hit]) for k, v in new.items())
+        return Bindings(columns, tags, len(rows))
+
+    def _without(self, b: Bindings, rows: np.ndarray, tags) -> Bindings:
+        """The rows of b, each times `not` (the disjunction of its matches' tags)."""
+        if self.prov.tagless:
+            return self.select(b, np.flatnonzero(~np.isin(np.arange(b.n), rows)))
+        matched, inverse = np.unique(rows, return_inverse=True)
+        some = self.prov.disjoin_groups(tags, inverse.reshape(-1), len(matched))
+        missed = np.flatnonzero(~np.isin(np.arange(b.n), matched))
+        hit_tags = self.prov.conjoin(self.prov.take(b.tags, matched), self.prov.negate(some))
+        order = np.concatenate([matched, missed])
+        columns = {k: v[order] for k, v in b.columns.items()}
+        tags = self.prov.concat([hit_tags, self.prov.take(b.tags, missed)])
+        return Bindings(columns, tags, len(order))
 
     def project(self, b: Bindings, exprs) -> Table:
         valid = np.ones(b.n, dtype=bool)

@@ -80,9 +80,23 @@ _ENCODINGS = {
 }
 
 
+#: Aggregators checked against their own oracle elsewhere: Scallop's weight-based and
+#: per-row ones (ProbLog has no encoding of a tag's weight, or of keeping a row's own tag).
+CHECKED_ELSEWHERE = {
+    "string_join": "tests/scallop/test_parameterised_aggregators.py (world enumeration)",
+    "weighted_avg": "tests/scallop/test_parameterised_aggregators.py (world enumeration)",
+    "weighted_sum": "tests/scallop/test_parameterised_aggregators.py (world enumeration)",
+    **{name: "tests/scallop/test_parameterised_aggregators.py (Scallop's per-row outputs)"
+       for name in ["enumerate", "rank", "sort", "argsort", "top", "unique", "uniform",
+                    "categorical", "normalize", "softmax"]},
+}
+
+
 def test_every_aggregator_is_checked_against_problog():
-    """Adding an aggregator file means adding its ProbLog encoding above."""
-    assert sorted(_ENCODINGS) == sorted(AGGREGATORS) == aggregators.names()
+    """Adding an aggregator file means adding its ProbLog encoding above (or its oracle
+    elsewhere, named in CHECKED_ELSEWHERE)."""
+    assert sorted(_ENCODINGS) == sorted(AGGREGATORS) == sorted(
+        set(aggregators.names()) - set(CHECKED_ELSEWHERE))
 
 
 def assert_same_distribution(actual: dict, expected: dict):

@@ -104,3 +104,16 @@ def test_an_unfinished_reduce_rule_is_not_called_a_comparison():
         nesy.compile("rel r = count", name="<t>")
     (d,) = info.value.diagnostics
     assert d.code == "unexpected-end"
+
+
+def test_an_aggregation_without_variables():
+    # basic.rs: `b := exists(path(0, 2))`
+    program = '''
+        rel edge = {(0, 1), (1, 2)}
+        rel path(a, b) = edge(a, b) or (path(a, c) and edge(c, b))
+        rel result1(b) = b := exists(path(0, 2))
+        rel result2(b) = b := exists(path(0, 3))
+    '''
+    assert run(program, "result1") == {(True,)}
+    assert run(program, "result2") == {(False,)}
+    assert codes("rel r(1)\nrel n(c) = c := count(1: r(x))") == ["aggregation-binding"]

@@ -71,6 +71,13 @@ def test_hash_is_a_function_of_its_arguments():
     assert all(0 <= k < 2 ** 64 for _, _, k in run(program, "h"))
 
 
+def test_hash_is_the_number_scallop_computes():
+    # core/tests/integrate/ff.rs: ff_hash_1, ff_hash_2 (Rust's SipHash-1-3 over the bytes
+    # Rust's Hash writes for two i32 values)
+    assert run("rel result(x) = x == $hash(1, 3)", "result") == {(7198375873285174811,)}
+    assert run("rel result($hash(1, 3))", "result") == {(7198375873285174811,)}
+
+
 def test_string_plus_concatenates():
     program = 'rel s = {"ab", "x"}\nrel t(a + "-" + b) = s(a), s(b), a != b'
     assert run(program, "t") == {("ab-x",), ("x-ab",)}

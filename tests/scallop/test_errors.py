@@ -5,8 +5,8 @@ from .conftest import codes, run
 
 
 def test_a_relation_read_but_never_defined_or_declared_is_an_error():
-    # Scallop has no `range` relation here: the rule must not silently yield nothing
-    assert codes("rel r(y) = range(0, 5, y)") == ["undefined-relation"]
+    # the rule must not silently yield nothing
+    assert codes("rel r(y) = ranges(0, 5, y)") == ["undefined-relation"]
     assert codes("rel p = {1}\nrel r(y) = p(y), q(y)") == ["undefined-relation"]
 
 

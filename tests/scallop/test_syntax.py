@@ -68,3 +68,97 @@ def test_constant_defined_twice_is_an_error():
 def test_constant_as_an_aggregation_variable_is_an_error():
     program = "const N = 1\nrel p = {1}\nrel q(N) = N := count(x: p(x))"
     assert "enum-constant-as-variable" in codes(program)
+
+
+# ---- rule tags, range sugar, fact-set forms, several declarations (tag.rs, fp.rs, basic.rs,
+# edb.rs) ------------------------------------------------------------------------------------
+def _probabilities(text: str, relation: str, provenance: str) -> dict:
+    import nesy
+
+    result = nesy.compile(text, name="<scallop>").run(provenance=provenance)
+    return {tuple(t): result[relation].prob(t) for t in result[relation]}
+
+
+def test_rule_tag_expressions():
+    import pytest
+
+    assert _probabilities("rel my_prob(0.5)\nrel p::fall_off() = my_prob(p)", "fall_off",
+                          "addmultprob") == pytest.approx({(): 0.5})
+    assert _probabilities("rel my_num(5.0)\nrel 1.0/n::fall_off() = my_num(n)", "fall_off",
+                          "addmultprob") == pytest.approx({(): 0.2})
+    program = '''
+        rel edge = {(0, 1), (1, 2)}
+        rel path(x, y, 1.0) = edge(x, y)
+        rel path(x, z, l + 1.0) = path(x, y, l) and edge(y, z)
+        rel (1.0 / l)::path_prob(x, y) = path(x, y, l)
+    '''
+    assert _probabilities(program, "path_prob", "minmaxprob") == pytest.approx(
+        {(0, 1): 1.0, (1, 2): 1.0, (0, 2): 0.5})
+    assert _probabilities("rel my_num(5)\nrel 1::fall_off(n) = my_num(n)", "fall_off",
+                          "addmultprob") == pytest.approx({(5,): 1.0})
+
+
+def test_rule_tag_errors():
+    assert codes("type my_num(i32)\nrel my_num(5)\nrel (1.0 / n)::fall_off() = my_num(n)") \
+        == ["type-conflict"]
+    assert codes("rel my_num()\nrel (1.0 / n)::fall_off() = my_num()") == ["unsafe-variable"]
+
+
+def test_range_sugar():
+    assert run("rel result_1(x) = x in 0..5", "result_1") == {(i,) for i in range(5)}
+    assert run("rel result_2(x) = x in 3..=6", "result_2") == {(i,) for i in range(3, 7)}
+    assert run("rel grid(x, y) = x in 2..5 and y in 5..=7", "grid") == {
+        (x, y) for x in range(2, 5) for y in range(5, 8)}
+
+
+def test_fact_set_with_horn_arrow_and_several_declarations_in_one_type():
+    assert run("rel fib :- {(0, 1), (1, 1)}", "fib") == {(0, 1), (1, 1)}
+    program = "type edge_1(usize, usize), edge_2(bound usize, free b: usize)\n" \
+              "rel e(a, b) = edge_1(a, b) or edge_2(a, b)"
+    assert run(program, "e") == set()
+
+
+def test_integer_literals_in_float_columns_and_escaped_quotes_in_triple_quoted_strings():
+    # basic.rs bmi_test_2 (an f32 column given integers) and escape tests
+    program = '''
+        type student(usize, f32, f32, String)
+        rel student = {
+            (1, 185, 80, "Mary"),
+            (2, 175, 70, "John"),
+        }
+        rel height(id, h) = student(id, h, _, _)
+    '''
+    assert run(program, "height") == {(1, 185.0), (2, 175.0)}
+    assert run('rel str = {"""Here is a quote:\n\\"Hi\\""""}', "str") == \
+        {('Here is a quote:\n"Hi"',)}
+
+
+def test_sub_type_declarations_name_a_type():
+    program = 'type Name <: String\ntype p(n: Name)\nrel p = {"a"}\nrel q(x) = p(x)'
+    assert run(program, "q") == {("a",)}
+    assert codes('type Name <: String\ntype p(n: Name)\nrel p = {1}') == ["type-conflict"]
+
+
+def test_conjunctive_and_disjunctive_heads():
+    import pytest
+
+    import nesy
+
+    program = '''
+        rel var = {1, 2}
+        rel {assign(x, true); assign(x, false)} = var(x)
+        rel {a(x), b(x + 1)} = var(x)
+    '''
+    assert run(program, "assign") == {(1, True), (1, False), (2, True), (2, False)}
+    assert run(program, "a") == {(1,), (2,)} and run(program, "b") == {(2,), (3,)}
+    with pytest.raises(nesy.UsageError, match="disjunctive head"):
+        nesy.compile(program).run(provenance="exact")
+
+
+def test_a_variable_only_in_a_negated_atom_is_local_to_it():
+    # basic.rs simple_test_8: `~R(b, c)` is `not exists c: R(b, c)`
+    program = "rel S = {(0, 1), (1, 2), (2, 3)}\nrel R = {(1, 2), (2, 3)}\n" \
+              "rel O(a, b) = S(a, b), ~R(b, c)"
+    assert run(program, "O") == {(2, 3)}
+    assert codes("rel n(1)\nrel e(1, 2)\nrel p(x, y) = n(x) and not e(x, y)") == \
+        ["unsafe-variable"]
