@@ -11,9 +11,11 @@ from pathlib import Path
 import numpy as np
 
 from . import ir
+from .engine import closure
 from .engine import inputs as input_facts
 from .errors import CompileError, DataError, FileError, Source, UsageError
 from .files import read_text
+from .passes.demand import Demanded, demand_transform, query_demands
 from .provenance import make as make_provenance
 from .types import ValueType
 
@@ -24,6 +26,7 @@ class Program:
     def __init__(self, compiled: ir.Program, source: Source | None = None):
         self.ir = compiled
         self.source = source
+        self._demanded: dict[tuple, Demanded] = {}
 
     @property
     def relations(self) -> list[str]:
@@ -52,14 +55,31 @@ class Program:
         the rule."""
         prov = make_provenance(_name("provenance", provenance), k=k)
         names = self._outputs(query)
-        executor = input_facts.loaded_executor(self.ir, prov, _facts(facts), max_iterations,
-                                               memory_limit)
+        plan = self._plan(prov, names)
+        executor = input_facts.loaded_executor(plan.program, prov, _facts(facts),
+                                               max_iterations, memory_limit)
         tables = executor.run()
         out = {}
         for name in names:
-            out[name] = self._result(name, tables[name], executor, prov)
-        return Result(provenance, out,
-                      prov.probabilistic, prov.approximation, _fact_legend(self.ir, prov, executor))
+            out[name] = self._result(name, tables[plan.answers.get(name, name)], executor, prov)
+        return Result(provenance, out, prov.probabilistic, prov.approximation,
+                      _fact_legend(plan, prov, executor))
+
+    def _plan(self, prov, names) -> Demanded:
+        """The program to run for `names`: with the demand transformation when a query binds
+        a constant (`query path(0, 9)`: only the tuples it needs are derived) and the
+        provenance's disjunction is idempotent; as compiled otherwise. A closure the
+        provenance answers by search (nesy.engine.closure) is left to it."""
+        demands = query_demands(self.ir, names) if prov.idempotent else {}
+        if not demands:
+            return Demanded(self.ir, {})
+        key = (tuple(names), prov.best_first_closure)
+        if key not in self._demanded:
+            full = [n for n in names if n not in demands]
+            if prov.best_first_closure:
+                full += closure.answered(self.ir)
+            self._demanded[key] = demand_transform(self.ir, demands, full)
+        return self._demanded[key]
 
     def module(self, provenance: str = "diffexact", k: int | None = None, inputs=None,
                outputs=None):
@@ -151,13 +171,16 @@ class Program:
                               proofs)
 
 
-def _fact_legend(program, prov, executor) -> list[str] | None:
-    """Under a provenance whose output is proofs: each fact id as the fact it stands for."""
+def _fact_legend(plan: Demanded, prov, executor) -> list[str] | None:
+    """Under a provenance whose output is proofs: each fact id as the fact it stands for
+    (a rule's choice as the rule the user wrote, not its demand-restricted copy)."""
     if prov.tagless or prov.probabilistic:
         return None
     from .render import fact_texts
 
-    return fact_texts(program, executor.fact_sources, executor.values)
+    sources = [(what if isinstance(what, str) else plan.original(what), row)
+               for what, row in executor.fact_sources]
+    return fact_texts(plan.program, sources, executor.values)
 
 
 def _query_mask(queries, name, rel, table, executor) -> np.ndarray:

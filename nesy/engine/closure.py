@@ -42,6 +42,19 @@ def run(executor, stratum: ir.Stratum) -> bool:
     return True
 
 
+def answered(program: ir.Program) -> list[str]:
+    """The relations `run` may answer through a `best_first_closure` provenance: such
+    closures, queried with both columns bound and read by nothing else (whether `run` does
+    also depends on the facts, known only at run time)."""
+    found = []
+    for stratum in program.strata:
+        shape = _closure(stratum) if stratum.recursive and not stratum.aggregates else None
+        if shape is not None and _queried_pairs(program, shape[0]) is not None and \
+                not _read_later(program, stratum, shape[0]):
+            found.append(shape[0])
+    return found
+
+
 def _closure(stratum: ir.Stratum):
     """(path, edge) when the stratum is the closure of `edge`, else None."""
     if len(stratum.relations) != 1 or len(stratum.rules) != 2:

@@ -166,6 +166,8 @@ class Executor:
     def eval_rule(self, rule: ir.Rule, sources: dict[int, Table], old: dict[int, int]) -> Table:
         self.current = rule
         table = self._eval_rule(rule, sources, old)
+        if self.program.relations[rule.head].untagged and not self.prov.tagless:
+            table = Table(table.columns, self.prov.ones(table.n), table.n)
         self.check_memory()
         return table
 

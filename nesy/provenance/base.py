@@ -61,6 +61,11 @@ class Provenance:
     #: whose queried tuples are bound (`path(0, 9)`) by asking the provenance for just those
     #: tuples' tags instead of running the closure's fixpoint (nesy.engine.closure).
     best_first_closure = False
+    #: True when disjunction is idempotent and absorbs what a tag already covers (a or a = a):
+    #: a tuple's tag is then the same however often and in whatever rounds its derivations
+    #: arrive, so a bound query may be answered through the demand transformation
+    #: (`nesy.passes.demand`), which derives only the tuples the query needs.
+    idempotent = True
     #: Set to a one-line explanation when the provenance approximates the exact answer.
     approximation: str | None = None
 
