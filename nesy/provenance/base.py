@@ -25,6 +25,12 @@ from .. import aggregators
 from ..errors import UsageError
 
 
+class OutOfBudget(Exception):
+    """A run's time budget ran out (`Program.run(budget=...)`): raised by the engine between
+    rules and by a `bounded` provenance between operations, caught by the run, which then
+    reports bounds from what was derived so far."""
+
+
 @dataclass
 class InputFacts:
     """Tagging information for a batch of input facts, in row order.
@@ -66,6 +72,12 @@ class Provenance:
     #: arrive, so a bound query may be answered through the demand transformation
     #: (`nesy.passes.demand`), which derives only the tuples the query needs.
     idempotent = True
+    #: True when a run may be given a time budget (`Program.run(budget=...)`): past it, the
+    #: answers are lower and upper bounds (partial derivations, `closure_bounds`).
+    bounded = False
+    #: time.monotonic() past which a `bounded` provenance raises OutOfBudget (set per
+    #: budgeted run; inf once it stopped: still bounded in time, never interrupted).
+    deadline: float | None = None
     #: Set to a one-line explanation when the provenance approximates the exact answer.
     approximation: str | None = None
 
@@ -78,6 +90,11 @@ class Provenance:
         or (edge(a, c) and path(c, b))`, given `edges`, the edge relation's (sources,
         targets, tags); None when this provenance cannot answer from these edges' tags (the
         engine then runs the fixpoint)."""
+        return None
+
+    def closure_bounds(self, edges, pairs, out_of_time):
+        """Lower- and upper-bound tags of `path(s, t)` for each (s, t) of `pairs` (as in
+        `closure_tags`), found until `out_of_time()`; None when this provenance has none."""
         return None
 
     # -- creating tags -------------------------------------------------------------------------
