@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -207,11 +208,18 @@ def run_system(system: str, text: str, scratch: Path, timeout: float):
     kind = SYSTEMS[system][0]
     path = scratch / f"program.{'pl' if kind == 'problog' else 'nesy'}"
     path.write_text(text)
+    # its own session, so that a timeout also ends the compiler ProbLog runs as a child
+    # process (dsharp): left behind, it kept a core busy for half an hour
+    worker = subprocess.Popen([sys.executable, __file__, "--worker", system, str(path)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True)
     try:
-        done = subprocess.run([sys.executable, __file__, "--worker", system, str(path)],
-                              capture_output=True, text=True, timeout=timeout)
+        stdout, stderr = worker.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.communicate()
         return None
+    done = subprocess.CompletedProcess(worker.args, worker.returncode, stdout, stderr)
     if done.returncode != 0:
         print(f"  {system} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
         return None
