@@ -39,7 +39,8 @@ class Steps:
         return self.left < 0
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", [0, 1, *(pytest.param(s, marks=pytest.mark.slow)
+                                          for s in range(2, 20))])
 def test_search_bounds_bracket_problog_and_tighten(seed):
     """Graphs with cycles: after every number of search steps, lower <= ProbLog <= upper;
     the lower bound only rises, the upper only falls, and they meet at the end."""

@@ -46,7 +46,12 @@ def _answers(result, queries) -> dict[str, float]:
             for t, p in result[name].to_dict().items()}
 
 
-@pytest.mark.parametrize("seed", range(6))
+def _seeds(default, slow):
+    """Seeds of the default suite, then more under `-m slow`."""
+    return [*default, *(pytest.param(s, marks=pytest.mark.slow) for s in slow)]
+
+
+@pytest.mark.parametrize("seed", _seeds(range(3), range(3, 40)))
 def test_bound_queries_equal_problog(seed):
     nesy_text, problog_text = random_program(seed)
     queries = random_queries(np.random.default_rng(100 + seed))
@@ -61,7 +66,7 @@ def test_bound_queries_equal_problog(seed):
 @pytest.mark.parametrize("provenance,k", [("exact", None), ("topkproofs", 2), ("minmaxprob", None),
                                           ("proofs", None), ("unit", None),
                                           ("addmultprob", None)])
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", _seeds(range(2), range(2, 30)))
 def test_bound_queries_equal_the_untransformed_program(provenance, k, seed):
     """Every provenance: the queried rows, with tags, are those of the run deriving all."""
     nesy_text, _ = random_program(seed)
