@@ -80,27 +80,30 @@ class Program:
         if budget is not None:  # counting what was found is not interrupted
             prov.deadline = math.inf
         out, bounded = {}, False
-        # the bounded search gets the rest of the budget, and a quarter of it at least
-        end = max(start + budget, time.monotonic() + budget / 4) if stopped else None
+        if stopped:  # the bounded search gets most of the rest (an eighth of it at least),
+            # building its formulas another quarter
+            searched = max(start + 3 * budget / 4, time.monotonic() + budget / 8)
+            built = searched + budget / 4
         for name in names:
             table, upper = tables[plan.answers.get(name, name)], None
             if stopped:
                 table, upper = self._bounds(name, table, executor, prov,
-                                            lambda: time.monotonic() > end)
+                                            lambda: time.monotonic() > searched,
+                                            lambda: time.monotonic() > built)
             bounded |= upper is not None
             out[name] = self._result(name, table, executor, prov, upper)
         approximation = _bounds_note(out, budget) if bounded else prov.approximation
         return Result(provenance, out, prov.probabilistic, approximation,
                       _fact_legend(plan, prov, executor))
 
-    def _bounds(self, name, table, executor, prov, out_of_time):
+    def _bounds(self, name, table, executor, prov, out_of_time, building_over):
         """A stopped run's rows of `name` with lower-bound tags, and their upper-bound tags
         (None when they are exact: input facts, or a search that found every path): a bound
         closure query's pairs from the provenance's bounded search (its lower bound joined
         with what the run derived), other rows as derived, bounded above by one."""
         if not any(name in s.relations and (s.rules or s.aggregates) for s in self.ir.strata):
             return table, None  # facts only: loaded in full before the run started
-        found = closure.bounds(executor, self.ir, name, out_of_time)
+        found = closure.bounds(executor, self.ir, name, out_of_time, building_over)
         if found is None:
             return table, prov.ones(table.n)
         codes, lower, upper = found

@@ -126,11 +126,12 @@ def _read_later(program: ir.Program, stratum: ir.Stratum, path: str) -> bool:
     return False
 
 
-def bounds(executor, program: ir.Program, path: str, out_of_time):
+def bounds(executor, program: ir.Program, path: str, out_of_time, building_over):
     """For a run whose budget ran out: the queried pairs of the closure `path` (code
     columns), with lower- and upper-bound tags from the provenance's bounded search
     (`closure_bounds`) over the edges; None when `path` is no such closure, its edges are
-    derived (they may be incomplete), or the provenance has no bounded search."""
+    derived (they may be incomplete), or the provenance has no bounded search. The search
+    stops when `out_of_time()`, building the bounds' formulas when `building_over()`."""
     if path not in answered(program):
         return None
     stratum = next(s for s in program.strata if path in s.relations)
@@ -143,5 +144,5 @@ def bounds(executor, program: ir.Program, path: str, out_of_time):
     edges = executor.stores[edge].table()
     found = executor.prov.closure_bounds((edges.columns[0], edges.columns[1], edges.tags),
                                          list(zip(codes[0].tolist(), codes[1].tolist())),
-                                         out_of_time)
+                                         out_of_time, building_over)
     return None if found is None else (codes, *found)

@@ -92,9 +92,10 @@ class Provenance:
         engine then runs the fixpoint)."""
         return None
 
-    def closure_bounds(self, edges, pairs, out_of_time):
+    def closure_bounds(self, edges, pairs, out_of_time, building_over=lambda: False):
         """Lower- and upper-bound tags of `path(s, t)` for each (s, t) of `pairs` (as in
-        `closure_tags`), found until `out_of_time()`; None when this provenance has none."""
+        `closure_tags`), searched for until `out_of_time()` and built until
+        `building_over()`; None when this provenance has none."""
         return None
 
     # -- creating tags -------------------------------------------------------------------------

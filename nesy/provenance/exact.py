@@ -94,13 +94,15 @@ class Exact(Provenance):
         """Rows by top variable, so each fold step conjoins a newer fact above the state."""
         return np.fromiter(map(self.manager.top, tags), dtype=np.int64, count=len(tags))
 
-    def closure_bounds(self, edges, pairs, out_of_time):
+    def closure_bounds(self, edges, pairs, out_of_time, building_over=lambda: False):
         """Lower and upper bound formulas of `path(s, t)` for each (s, t) of `pairs` under
         `path(a, b) = edge(a, b) or (edge(a, c) and path(c, b))`, from a best-first search
         over the simple paths (`_kbest.bounded_paths`) that stops when `out_of_time()`: the
         disjunction of the complete paths found, and that of those and the partial paths
-        left. Any edge formulas will do (the bounds hold whatever they are); each edge's
-        probability only orders the search."""
+        left. Disjoining many paths can take long, so it stops when `building_over()` too:
+        the lower bound then leaves out the least probable complete paths, and the upper
+        bound is true. Any edge formulas will do (the bounds hold whatever they are); each
+        edge's probability only orders the search."""
         sources, targets, tags = edges
         probs = self.compile(tags).probabilities(False) if len(tags) else []
         arcs_from: dict = {}
@@ -117,10 +119,15 @@ class Exact(Provenance):
             complete, frontier = bounded_paths(arcs_from, arcs_into, s, t, m.conj, m.true,
                                                out_of_time)
             low = m.false
-            for formula in complete:
+            for formula in complete:  # most probable first
+                if building_over():
+                    break
                 low = m.disj(low, formula)
             high = low
             for formula in frontier:
+                if building_over():
+                    high = m.true
+                    break
                 high = m.disj(high, formula)
             lower.append(low)
             upper.append(high)
