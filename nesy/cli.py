@@ -147,6 +147,10 @@ def build_parser(core_only: bool = False, listing_only: bool = False) -> argpars
                          help="write DIR/REL.csv for each output relation (CSV with a header)")
     run.add_argument("--iter-limit", type=int_between(1, None), default=None, metavar="N",
                      help="stop a recursive stratum after N rounds (default 100000)")
+    run.add_argument("--budget", type=positive_float, default=None, metavar="SECONDS",
+                     help="exact/diffexact: stop after about this long and print lower and "
+                          "upper bounds instead of probabilities where the exact answer is "
+                          "not done (docs/provenances.md)")
     run.add_argument("--memory-limit", type=positive_float, default=None, metavar="MB",
                      help="stop the run, naming the rule, when it needs more than MB megabytes "
                           "(default: 80%% of the memory available)")
@@ -248,7 +252,8 @@ def cmd_run(args) -> int:
     if args.output:
         _check_writable(args.output)
     result = program.run(provenance=args.provenance, k=args.k, query=args.query,
-                         max_iterations=args.iter_limit, memory_limit=args.memory_limit)
+                         max_iterations=args.iter_limit, memory_limit=args.memory_limit,
+                         budget=args.budget)
     if form == "table":
         return _emit(render.table(result, args.k), args.output)
     if result.approximation:

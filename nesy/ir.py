@@ -178,6 +178,9 @@ class Relation:
     types: tuple[ValueType, ...]
     fields: tuple[str | None, ...] = ()
     hidden: bool = False  # compiler-made; never output
+    #: Rows say only which tuples are asked for (demand relations, `nesy.passes.demand`):
+    #: every row's tag is the semiring one, whatever derived it.
+    untagged: bool = False
 
     @property
     def arity(self) -> int:

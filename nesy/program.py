@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import time
 from dataclasses import dataclass
 
 from pathlib import Path
@@ -11,10 +12,14 @@ from pathlib import Path
 import numpy as np
 
 from . import ir
+from .engine import closure
 from .engine import inputs as input_facts
+from .engine.table import Table
 from .errors import CompileError, DataError, FileError, Source, UsageError
 from .files import read_text
+from .passes.demand import Demanded, demand_transform, query_demands
 from .provenance import make as make_provenance
+from .provenance.base import OutOfBudget
 from .types import ValueType
 
 
@@ -24,6 +29,7 @@ class Program:
     def __init__(self, compiled: ir.Program, source: Source | None = None):
         self.ir = compiled
         self.source = source
+        self._demanded: dict[tuple, Demanded] = {}
 
     @property
     def relations(self) -> list[str]:
@@ -43,23 +49,90 @@ class Program:
 
     def run(self, provenance: str = "unit", k: int | None = None, facts: dict | None = None,
             query=None, max_iterations: int | None = None,
-            memory_limit: float | None = None) -> "Result":
+            memory_limit: float | None = None, budget: float | None = None) -> "Result":
         """Evaluate the program. `facts` maps a relation to extra input rows: tuples, or
         (probability, tuple) pairs, or `Disjunction`s of such pairs. A recursive stratum
         may take at most `max_iterations` rounds (a positive int; None: 100,000) and the run
         may add at most `memory_limit` MB to the process's memory (None: 80% of what is
         available); past either it stops with a `FixpointError` / `ResourceLimitError` naming
-        the rule."""
+        the rule.
+
+        `budget` (seconds; `exact`, `diffexact`): an any-time answer. The exact run gets half
+        of it; when it does not finish, each output tuple gets bounds instead of its
+        probability: `probs` are lower bounds (what was derived so far, and for a bound
+        transitive-closure query the paths a best-first search found in the other half),
+        `RelationResult.bounds` holds (lower, upper) per tuple (upper: 1, or that search's
+        complete and partial paths), and `Result.approximation` says so. Tuples not derived
+        yet are missing (lower bound 0)."""
         prov = make_provenance(_name("provenance", provenance), k=k)
+        budget = _budget(budget, prov)
         names = self._outputs(query)
-        executor = input_facts.loaded_executor(self.ir, prov, _facts(facts), max_iterations,
-                                               memory_limit)
-        tables = executor.run()
-        out = {}
+        plan = self._plan(prov, names)
+        executor = input_facts.loaded_executor(plan.program, prov, _facts(facts),
+                                               max_iterations, memory_limit)
+        start = time.monotonic()
+        if budget is not None:
+            executor.deadline = prov.deadline = start + budget / 2
+        try:
+            tables, stopped = executor.run(), False
+        except OutOfBudget:
+            tables, stopped = {n: s.table() for n, s in executor.stores.items()}, True
+        if budget is not None:  # counting what was found is not interrupted
+            prov.deadline = math.inf
+        out, bounded = {}, False
+        if stopped:  # the bounded search gets most of the rest (an eighth of it at least),
+            # building its formulas another quarter
+            searched = max(start + 3 * budget / 4, time.monotonic() + budget / 8)
+            built = searched + budget / 4
         for name in names:
-            out[name] = self._result(name, tables[name], executor, prov)
-        return Result(provenance, out,
-                      prov.probabilistic, prov.approximation, _fact_legend(self.ir, prov, executor))
+            table, upper = tables[plan.answers.get(name, name)], None
+            if stopped:
+                table, upper = self._bounds(name, table, executor, prov,
+                                            lambda: time.monotonic() > searched,
+                                            lambda: time.monotonic() > built)
+            bounded |= upper is not None
+            out[name] = self._result(name, table, executor, prov, upper)
+        approximation = _bounds_note(out, budget) if bounded else prov.approximation
+        return Result(provenance, out, prov.probabilistic, approximation,
+                      _fact_legend(plan, prov, executor))
+
+    def _bounds(self, name, table, executor, prov, out_of_time, building_over):
+        """A stopped run's rows of `name` with lower-bound tags, and their upper-bound tags
+        (None when they are exact: input facts, or a search that found every path): a bound
+        closure query's pairs from the provenance's bounded search (its lower bound joined
+        with what the run derived), other rows as derived, bounded above by one."""
+        if not any(name in s.relations and (s.rules or s.aggregates) for s in self.ir.strata):
+            return table, None  # facts only: loaded in full before the run started
+        found = closure.bounds(executor, self.ir, name, out_of_time, building_over)
+        if found is None:
+            return table, prov.ones(table.n)
+        codes, lower, upper = found
+        if not prov.changed(lower, upper).any():  # exact: what the run derived adds nothing
+            return Table(codes, lower, len(lower)), None
+        index = {row: j for j, row in enumerate(zip(*(c.tolist() for c in codes)))}
+        derived = [(i, index[row]) for i, row in
+                   enumerate(zip(*(c.tolist() for c in table.columns))) if row in index]
+        rows = np.array([i for i, _ in derived], dtype=np.int64)
+        group = np.array(list(range(len(index))) + [j for _, j in derived], dtype=np.int64)
+        lower = prov.disjoin_groups(prov.concat([lower, prov.take(table.tags, rows)]), group,
+                                    len(index))
+        return Table(codes, lower, len(index)), upper
+
+    def _plan(self, prov, names) -> Demanded:
+        """The program to run for `names`: with the demand transformation when a query binds
+        a constant (`query path(0, 9)`: only the tuples it needs are derived) and the
+        provenance's disjunction is idempotent; as compiled otherwise. A closure the
+        provenance answers by search (nesy.engine.closure) is left to it."""
+        demands = query_demands(self.ir, names) if prov.idempotent else {}
+        if not demands:
+            return Demanded(self.ir, {})
+        key = (tuple(names), prov.best_first_closure)
+        if key not in self._demanded:
+            full = [n for n in names if n not in demands]
+            if prov.best_first_closure:
+                full += closure.answered(self.ir)
+            self._demanded[key] = demand_transform(self.ir, demands, full)
+        return self._demanded[key]
 
     def module(self, provenance: str = "diffexact", k: int | None = None, inputs=None,
                outputs=None):
@@ -138,26 +211,64 @@ class Program:
         return names
 
     # -- results ---------------------------------------------------------------------------------
-    def _result(self, name, table, executor, prov) -> "RelationResult":
+    def _result(self, name, table, executor, prov, upper=None) -> "RelationResult":
+        """The output rows of `name`; with `upper` (the upper-bound tags of a stopped
+        budgeted run), bounds per row."""
         rel = self.ir.relations[name]
         keep = _query_mask(self.ir.queries, name, rel, table, executor)
         order = _sorted_rows(rel, table, executor.values, keep)
         columns = list(zip(rel.types, table.columns))
-        probs = proofs = None
-        if not prov.tagless:  # even when empty, so every relation of a result looks alike
+        probs = proofs = highs = None
+        if upper is not None:  # both bounds from one compiled circuit
+            both = prov.output(prov.concat([prov.take(table.tags, order),
+                                            prov.take(upper, order)]))
+            probs, highs = both[:len(order)], both[len(order):]
+        elif not prov.tagless:  # even when empty, so every relation of a result looks alike
             picked = prov.output(prov.take(table.tags, order))  # only the rows output
             probs, proofs = (picked, None) if prov.probabilistic else (None, picked)
-        return RelationResult(name, rel, _LazyTuples(columns, order, executor.values), probs,
-                              proofs)
+        result = RelationResult(name, rel, _LazyTuples(columns, order, executor.values), probs,
+                                proofs)
+        if highs is not None:
+            result.bounds = list(zip(probs, highs))
+        return result
 
 
-def _fact_legend(program, prov, executor) -> list[str] | None:
-    """Under a provenance whose output is proofs: each fact id as the fact it stands for."""
+def _budget(budget, prov):
+    """`budget` of `Program.run`: None, or positive seconds under a `bounded` provenance."""
+    if budget is None:
+        return None
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or \
+            not 0 < budget < math.inf:
+        raise UsageError(f"budget must be a positive number of seconds, got {budget!r}")
+    if not prov.bounded:
+        from .provenance import names
+
+        raise UsageError(f"a budget gives bounds under {', '.join(names(bounded=True))}; "
+                         f"provenance {prov.name} has none")
+    return float(budget)
+
+
+def _bounds_note(out, budget, shown=4) -> str:
+    """What a stopped budgeted run's numbers are, with the first few tuples' bounds."""
+    items = [f"{name}({', '.join(map(str, t))}) in [{lo:.6g}, {hi:.6g}]"
+             for name, rel in out.items() if rel.bounds is not None
+             for t, (lo, hi) in zip(rel.tuples, rel.bounds)]
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return (f"the budget of {budget:g} s ran out before the exact answer: probabilities are "
+            f"lower bounds and tuples not derived yet may hold; (lower, upper): "
+            f"{'; '.join(items[:shown]) or 'no tuple derived yet'}{more}")
+
+
+def _fact_legend(plan: Demanded, prov, executor) -> list[str] | None:
+    """Under a provenance whose output is proofs: each fact id as the fact it stands for
+    (a rule's choice as the rule the user wrote, not its demand-restricted copy)."""
     if prov.tagless or prov.probabilistic:
         return None
     from .render import fact_texts
 
-    return fact_texts(program, executor.fact_sources, executor.values)
+    sources = [(what if isinstance(what, str) else plan.original(what), row)
+               for what, row in executor.fact_sources]
+    return fact_texts(plan.program, sources, executor.values)
 
 
 def _query_mask(queries, name, rel, table, executor) -> np.ndarray:
@@ -245,6 +356,9 @@ class RelationResult:
         #: fact; `facts[f]` is the fact itself, as nesy source writes it (set by `Result`).
         self.proofs = proofs
         self.facts: list[str] | None = None
+        #: Per tuple, (lower, upper) bounds of its probability when a budgeted run stopped
+        #: before the exact answer (`Program.run(budget=...)`); None when `probs` are exact.
+        self.bounds: list[tuple[float, float]] | None = None
 
     @property
     def tuples(self) -> list[tuple]:

@@ -35,6 +35,8 @@ LAYERS: list[tuple[str, tuple[str, ...], str]] = [
      "interface): signatures and implementations both sides read"),
     ("rendering", ("render",), "results as a table, JSON and CSV: one writer per format"),
     ("ir", ("ir",), "the compiled program"),
+    ("ir passes", ("passes",), "rewrites of the compiled program that keep its meaning "
+     "(the demand transformation)"),
     ("evaluation", ("expr",),
      "the one expression evaluator: rule bodies at run time, constant folding at compile time"),
     ("semirings", ("provenance",), "provenance semirings"),

@@ -42,6 +42,19 @@ def run(executor, stratum: ir.Stratum) -> bool:
     return True
 
 
+def answered(program: ir.Program) -> list[str]:
+    """The relations `run` may answer through a `best_first_closure` provenance: such
+    closures, queried with both columns bound and read by nothing else (whether `run` does
+    also depends on the facts, known only at run time)."""
+    found = []
+    for stratum in program.strata:
+        shape = _closure(stratum) if stratum.recursive and not stratum.aggregates else None
+        if shape is not None and _queried_pairs(program, shape[0]) is not None and \
+                not _read_later(program, stratum, shape[0]):
+            found.append(shape[0])
+    return found
+
+
 def _closure(stratum: ir.Stratum):
     """(path, edge) when the stratum is the closure of `edge`, else None."""
     if len(stratum.relations) != 1 or len(stratum.rules) != 2:
@@ -111,3 +124,25 @@ def _read_later(program: ir.Program, stratum: ir.Stratum, path: str) -> bool:
         if any(path in (agg.source, agg.where) for agg in other.aggregates):
             return True
     return False
+
+
+def bounds(executor, program: ir.Program, path: str, out_of_time, building_over):
+    """For a run whose budget ran out: the queried pairs of the closure `path` (code
+    columns), with lower- and upper-bound tags from the provenance's bounded search
+    (`closure_bounds`) over the edges; None when `path` is no such closure, its edges are
+    derived (they may be incomplete), or the provenance has no bounded search. The search
+    stops when `out_of_time()`, building the bounds' formulas when `building_over()`."""
+    if path not in answered(program):
+        return None
+    stratum = next(s for s in program.strata if path in s.relations)
+    edge = _closure(stratum)[1]
+    if any(edge in s.relations and (s.rules or s.aggregates) for s in program.strata):
+        return None
+    rel = program.relations[path]
+    pairs = _queried_pairs(program, path)
+    codes = [executor.values.encode(t, [p[i] for p in pairs]) for i, t in enumerate(rel.types)]
+    edges = executor.stores[edge].table()
+    found = executor.prov.closure_bounds((edges.columns[0], edges.columns[1], edges.tags),
+                                         list(zip(codes[0].tolist(), codes[1].tolist())),
+                                         out_of_time, building_over)
+    return None if found is None else (codes, *found)

@@ -8,6 +8,7 @@ the atoms before it reading the relation as it was before that round.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from .. import ir
 from ..errors import NesyError, UsageError
 from ..provenance import InputFacts, Provenance
+from ..provenance.base import OutOfBudget
 from . import aggregate, closure
 from ..expr import evaluate
 from .store import StoredRelation
@@ -43,6 +45,7 @@ class Executor:
         self.max_iterations = max_iterations
         self.memory = MemoryBudget(memory_limit)
         self.current = None  # the rule or aggregate being evaluated, named by limit errors
+        self.deadline: float | None = None  # time.monotonic() past which OutOfBudget
         self.stores = {name: StoredRelation(rel.arity, provenance)
                        for name, rel in program.relations.items()}
         # per probabilistic rule: grounding -> position in its batch of choice tags
@@ -173,7 +176,11 @@ class Executor:
                              f"the {self.prov.name} provenance needs its exclusive choices "
                              f"(docs/scallop.md)")
         table = self._eval_rule(rule, sources, old)
+        if self.program.relations[rule.head].untagged and not self.prov.tagless:
+            table = Table(table.columns, self.prov.ones(table.n), table.n)
         self.check_memory()
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfBudget
         return table
 
     def _eval_rule(self, rule: ir.Rule, sources: dict[int, Table], old: dict[int, int]) -> Table:

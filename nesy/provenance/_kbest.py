@@ -62,3 +62,34 @@ def best_paths(arcs_from: dict, arcs_into: dict, source, target):
             ng = g + weight
             heapq.heappush(queue, (ng + h[w], tie, ng, steps + 1, w, visited, lits | arc_lits))
             tie += 1
+
+
+def bounded_paths(arcs_from: dict, arcs_into: dict, source, target, conj, true, out_of_time):
+    """ProbLog's anytime bounds for reachability, best-first: the most probable partial
+    simple paths from `source` are extended (A*, as in `best_paths`) until none is left or
+    `out_of_time()` says so. Returns (complete, frontier): the formulas of the complete paths
+    to `target` found, and of the partial paths still waiting. Every simple path to target
+    extends a complete or a waiting one, so the disjunction of `complete` is a lower bound
+    of the reachability formula and that of both lists an upper bound (equal when `frontier`
+    is empty). An arc is (next node, -log p, formula); `conj` joins formulas, `true` is the
+    empty path's."""
+    h = reverse_distances(arcs_into, target)
+    complete: list = []
+    if source not in h and source != target:
+        return complete, []
+    queue = [(h.get(source, 0.0), 0, 0.0, 0, source, frozenset(), true)]
+    tie = 1
+    while queue and not out_of_time():
+        _, _, g, steps, v, visited, formula = heapq.heappop(queue)
+        if v == target and steps:
+            complete.append(formula)
+            continue
+        if v != target:
+            visited = visited | {v}
+        for w, weight, arc in arcs_from.get(v, ()):
+            if w in visited or w not in h:
+                continue
+            ng = g + weight
+            heapq.heappush(queue, (ng + h[w], tie, ng, steps + 1, w, visited, conj(formula, arc)))
+            tie += 1
+    return complete, [entry[-1] for entry in queue]

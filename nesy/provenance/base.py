@@ -25,6 +25,12 @@ from .. import aggregators
 from ..errors import UsageError
 
 
+class OutOfBudget(Exception):
+    """A run's time budget ran out (`Program.run(budget=...)`): raised by the engine between
+    rules and by a `bounded` provenance between operations, caught by the run, which then
+    reports bounds from what was derived so far."""
+
+
 @dataclass
 class InputFacts:
     """Tagging information for a batch of input facts, in row order.
@@ -61,6 +67,17 @@ class Provenance:
     #: whose queried tuples are bound (`path(0, 9)`) by asking the provenance for just those
     #: tuples' tags instead of running the closure's fixpoint (nesy.engine.closure).
     best_first_closure = False
+    #: True when disjunction is idempotent and absorbs what a tag already covers (a or a = a):
+    #: a tuple's tag is then the same however often and in whatever rounds its derivations
+    #: arrive, so a bound query may be answered through the demand transformation
+    #: (`nesy.passes.demand`), which derives only the tuples the query needs.
+    idempotent = True
+    #: True when a run may be given a time budget (`Program.run(budget=...)`): past it, the
+    #: answers are lower and upper bounds (partial derivations, `closure_bounds`).
+    bounded = False
+    #: time.monotonic() past which a `bounded` provenance raises OutOfBudget (set per
+    #: budgeted run; inf once it stopped: still bounded in time, never interrupted).
+    deadline: float | None = None
     #: Set to a one-line explanation when the provenance approximates the exact answer.
     approximation: str | None = None
 
@@ -73,6 +90,12 @@ class Provenance:
         or (edge(a, c) and path(c, b))`, given `edges`, the edge relation's (sources,
         targets, tags); None when this provenance cannot answer from these edges' tags (the
         engine then runs the fixpoint)."""
+        return None
+
+    def closure_bounds(self, edges, pairs, out_of_time, building_over=lambda: False):
+        """Lower- and upper-bound tags of `path(s, t)` for each (s, t) of `pairs` (as in
+        `closure_tags`), searched for until `out_of_time()` and built until
+        `building_over()`; None when this provenance has none."""
         return None
 
     # -- creating tags -------------------------------------------------------------------------

@@ -10,12 +10,16 @@ and `compile(tags)` returns it as a reusable function of a [batch, n_facts] tens
 """
 from __future__ import annotations
 
+import math
+import time
+
 import numpy as np
 
 from ._facts import CompiledQuery, FactTable
 from ._manager import make_manager
+from ._kbest import bounded_paths
 from ._proofs import objects
-from .base import Provenance
+from .base import OutOfBudget, Provenance
 
 
 class Exact(Provenance):
@@ -24,6 +28,7 @@ class Exact(Provenance):
     differentiable = False
     supports_compile = True
     compile_once = True  # a fact's BDD variable is the same whatever its probability
+    bounded = True
 
     def __init__(self, k=None):
         super().__init__(k)
@@ -45,18 +50,38 @@ class Exact(Provenance):
         return np.concatenate(batches) if batches else self.ones(0)
 
     def conjoin(self, a, b):
-        return objects(list(map(self.manager.conj, a, b)))
+        return objects(self._each(self.manager.conj, a, b))
 
     def disjoin_groups(self, tags, group, n_groups):
         out = [self.manager.false] * n_groups
         disj = self.manager.disj
-        for t, g in zip(tags, np.asarray(group).tolist()):
+        for i, (t, g) in enumerate(zip(tags, np.asarray(group).tolist())):
+            if self.deadline is not None and not i & 63:
+                self._check_deadline()
             out[g] = disj(out[g], t)
-        self.manager.maybe_reorder()
+        self._check_deadline()
+        if self.deadline is None:  # a sift can take seconds, and cannot be interrupted
+            self.manager.maybe_reorder()
         return objects(out)
 
     def negate(self, tags):
-        return objects(list(map(self.manager.neg, tags)))
+        return objects(self._each(self.manager.neg, tags))
+
+    def _each(self, op, *batches) -> list:
+        """`op` over the rows; with a deadline, checked every 64 rows (one operation on
+        large diagrams can take a while, a whole batch much longer)."""
+        if self.deadline is None:
+            return list(map(op, *batches))
+        out = []
+        for i, args in enumerate(zip(*batches)):
+            if not i & 63:
+                self._check_deadline()
+            out.append(op(*args))
+        return out
+
+    def _check_deadline(self):
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfBudget
 
     def nonzero(self, tags):
         false = self.manager.false
@@ -68,6 +93,45 @@ class Exact(Provenance):
     def fold_order(self, tags):
         """Rows by top variable, so each fold step conjoins a newer fact above the state."""
         return np.fromiter(map(self.manager.top, tags), dtype=np.int64, count=len(tags))
+
+    def closure_bounds(self, edges, pairs, out_of_time, building_over=lambda: False):
+        """Lower and upper bound formulas of `path(s, t)` for each (s, t) of `pairs` under
+        `path(a, b) = edge(a, b) or (edge(a, c) and path(c, b))`, from a best-first search
+        over the simple paths (`_kbest.bounded_paths`) that stops when `out_of_time()`: the
+        disjunction of the complete paths found, and that of those and the partial paths
+        left. Disjoining many paths can take long, so it stops when `building_over()` too:
+        the lower bound then leaves out the least probable complete paths, and the upper
+        bound is true. Any edge formulas will do (the bounds hold whatever they are); each
+        edge's probability only orders the search."""
+        sources, targets, tags = edges
+        probs = self.compile(tags).probabilities(False) if len(tags) else []
+        arcs_from: dict = {}
+        arcs_into: dict = {}
+        for a, b, tag, p in zip(sources.tolist(), targets.tolist(), tags, probs):
+            if float(p) <= 0.0:
+                continue
+            weight = -math.log(float(p))
+            arcs_from.setdefault(a, []).append((b, weight, tag))
+            arcs_into.setdefault(b, []).append((a, weight, tag))
+        m = self.manager
+        lower, upper = [], []
+        for s, t in pairs:
+            complete, frontier = bounded_paths(arcs_from, arcs_into, s, t, m.conj, m.true,
+                                               out_of_time)
+            low = m.false
+            for formula in complete:  # most probable first
+                if building_over():
+                    break
+                low = m.disj(low, formula)
+            high = low
+            for formula in frontier:
+                if building_over():
+                    high = m.true
+                    break
+                high = m.disj(high, formula)
+            lower.append(low)
+            upper.append(high)
+        return objects(lower), objects(upper)
 
     def compile(self, tags) -> CompiledQuery:
         """The probabilities of these tags as a reusable torch function of fact probabilities."""

@@ -113,6 +113,7 @@ class AddMultProb(_ProbabilitySemiring):
     disjoint and independent, an over-estimate otherwise (mutual exclusion is ignored)."""
 
     name = "addmultprob"
+    idempotent = False  # a or a = min(2a, 1): its values depend on how derivations arrive
     approximation = ("addmultprob approximates probabilities: or = min(a + b, 1), and = a * b, "
                      "not = 1 - p, facts treated as independent (use exact for ProbLog "
                      "semantics)")
