@@ -132,9 +132,16 @@ class ConceptModel(nn.Module):
         return torch.sigmoid(self.relation(pair))
 
 
-def scene_tensors(model: ConceptModel, split: Split, scenes: list[int]):
+def scene_tensors(model: ConceptModel, split: Split, scenes: list[int], reads: dict[int, set] | None = None):
     """Concept and relation probabilities of the objects of `scenes`, and the facts they
-    make: {relation: rows} for the executor, scene ids being positions in `split.scenes`."""
+    make: {relation: rows} for the executor, scene ids being positions in `split.scenes`.
+
+    `reads` (scene -> the attributes and relations its questions read, see `program_reads`)
+    keeps only those facts: no derivation of an answer uses the others, so an exact
+    provenance's answers are the same (as are `diffminmaxprob`'s, checked on 32 questions),
+    and the executor has fewer facts to load and join (about a tenth less CPU per training
+    step, measured). Top-k proofs break ties by fact ids, which depend on the facts given
+    and their order, so there a few answers move by a few hundredths. None: every fact."""
     index = torch.cat([torch.arange(split.first[s], split.first[s] + len(split.scenes[s]["objects"]))
                        for s in scenes])
     concepts = model.concepts(split.crops[index], split.boxes[index])
@@ -148,13 +155,27 @@ def scene_tensors(model: ConceptModel, split: Split, scenes: list[int]):
     facts: dict[str, list] = {"object": [], "related": [], **{a: [] for a in ATTRIBUTES}}
     objects = [(s, o) for s in scenes for o in range(len(split.scenes[s]["objects"]))]
     facts["object"] = objects
+    everything = set(ATTRIBUTES) | set(RELATIONS)
     for a in ATTRIBUTES:
         probs = concepts[a].unbind(0)
         facts[a] = [nesy.Disjunction([(p, (s, o, v)) for p, v in zip(row.unbind(0), VALUES[a])])
-                    for (s, o), row in zip(objects, probs)]
+                    for (s, o), row in zip(objects, probs) if a in (reads or {}).get(s, everything)]
     for (s, a, b), row in zip(pairs, related.unbind(0)):
-        facts["related"].extend((p, (s, r, a, b)) for p, r in zip(row.unbind(0), RELATIONS))
+        wanted = everything if reads is None else reads[s]
+        facts["related"].extend((p, (s, r, a, b)) for p, r in zip(row.unbind(0), RELATIONS) if r in wanted)
     return concepts, related, facts
+
+
+def program_reads(program: list[dict]) -> set[str]:
+    """The scene attributes (color, ...) and relations (left, ...) a CLEVR program reads."""
+    out = set()
+    for node in program:
+        function = node["function"]
+        if function == "relate":
+            out.update(node["value_inputs"])
+        elif function.startswith(("filter_", "same_", "query_")):
+            out.add(function.split("_", 1)[1])
+    return out
 
 
 def answer_probabilities(model, split: Split, questions: list[int], provenance: str, k: int | None,
@@ -163,8 +184,10 @@ def answer_probabilities(model, split: Split, questions: list[int], provenance: 
     `clock[0]` accumulates the CPU seconds of the executor's run (the logic's share)."""
     from nesy.pipelines.clevr import executor
 
-    scenes = sorted({split.scene_of[q] for q in questions})
-    _, _, facts = scene_tensors(model, split, scenes)
+    reads: dict[int, set] = defaultdict(set)
+    for q in questions:
+        reads[split.scene_of[q]] |= program_reads(split.questions[q].program)
+    _, _, facts = scene_tensors(model, split, sorted(reads), reads)
     facts.update(question_facts({q: (split.scene_of[q], split.questions[q].program) for q in questions}))
     start = time.process_time()
     result = executor().run(provenance=provenance, k=k, facts=facts)["answer"]
