@@ -237,15 +237,14 @@ class ClevrLearner(Pipeline):
         return dict(self._config)
 
     def train_batches(self, epoch: int, batch_size: int, seed: int):
-        self._clock = [0.0, time.process_time()]
         """A shuffle of the questions; during the first `curriculum` epochs, only those without
         `relate` (NS-CL's curriculum, in one step): while the attribute concepts are still
         random, filtered sets after a relation come out right more often when *every* relation
         is believed true, and the relation network, pushed that way, saturates (measured: its
         probe stayed at chance, at 50%, after three epochs without a curriculum)."""
+        self._clock = [0.0, time.process_time()]
         pool = self._flat if epoch <= self.curriculum and self._flat else range(len(self.train.questions))
-        order = np.asarray(pool)[np.random.default_rng([seed, epoch]).permutation(len(pool))]
-        return [order[i:i + batch_size].tolist() for i in range(0, len(order), batch_size)]
+        return shuffled_batches(pool, epoch, batch_size, seed)
 
     def batch_result(self, batch) -> BatchResult:
         answers = answer_probabilities(self.model, self.train, batch, self.provenance, self.k, self._clock)
@@ -276,16 +275,27 @@ def evaluate(model, split: Split, provenance: str, k: int | None, batch_size: in
         batch = list(range(start, min(start + batch_size, len(split.questions))))
         answers = answer_probabilities(model, split, batch, provenance, k)
         predictions.extend(predicted(answers[q]) for q in batch)
-    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for question, guess in zip(split.questions, predictions):
-        for key in ("test_accuracy", f"family/{question.family}"):
-            groups[key][0] += guess == question.answer
-            groups[key][1] += 1
-    metrics = {key: right / total for key, (right, total) in sorted(groups.items())}
+    metrics = scores(split.questions, predictions)
     probes = probe(model, split)
     metrics.update({f"probe/{name}": value for name, value in probes.items()})
     metrics["probe_accuracy"] = min(probes.values())
     return metrics, predictions
+
+
+def shuffled_batches(pool, epoch: int, batch_size: int, seed: int) -> list[list[int]]:
+    """The questions of `pool` in batches, shuffled by (seed, epoch) only (so resume is exact)."""
+    order = np.asarray(pool)[np.random.default_rng([seed, epoch]).permutation(len(pool))]
+    return [order[i:i + batch_size].tolist() for i in range(0, len(order), batch_size)]
+
+
+def scores(questions, predictions) -> dict[str, float]:
+    """Accuracy overall (`test_accuracy`) and per question family (`family/NAME`)."""
+    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for question, guess in zip(questions, predictions):
+        for key in ("test_accuracy", f"family/{question.family}"):
+            groups[key][0] += guess == question.answer
+            groups[key][1] += 1
+    return {key: right / total for key, (right, total) in sorted(groups.items())}
 
 
 def probe(model, split: Split) -> dict[str, float]:
@@ -361,9 +371,11 @@ def read_folder(folder: Path):
     return load(None, "val", folder / "scenes.json", folder / "questions.json")
 
 
-def prepare(options: DataOptions, log=None) -> tuple[Split, Split]:
-    """The training and validation splits `options` describe. With --data and no --val, the
-    last tenth of the scenes (at least one) and their questions are held out."""
+def prepare(options: DataOptions, log=None):
+    """The training and validation data `options` describe, each as (folder, scenes,
+    questions), for a model's loader (`load_split`, `_clevr_neural.load_pictures`). With
+    --data and no --val, the last tenth of the scenes (at least one) and their questions are
+    held out."""
     if options.data is None:
         train_folder = generated(options.scenes, options.questions_per_scene, options.max_objects,
                                  options.condition, 0, log)
@@ -389,4 +401,4 @@ def prepare(options: DataOptions, log=None) -> tuple[Split, Split]:
         questions = [questions[i] for i in sorted(keep)]
     if not questions or not val[2]:
         raise DataError("no questions to train on or to validate with")
-    return load_split(train_folder, scenes, questions), load_split(*val)
+    return (train_folder, scenes, questions), val
