@@ -94,6 +94,8 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
                         "learned concepts instead of the ground-truth scene graphs (needs --data)")
     parser.add_argument("--data", type=Path, metavar="DIR", help="with --model: a `nesy data clevr` folder "
                         "(pictures, scenes.json, questions.json)")
+    parser.add_argument("--sheet", type=Path, metavar="PNG", help="with --model: also write a PNG of the first "
+                        "pictures beside their questions, predicted and true answers")
     parser.set_defaults(handler=evaluate_command)
 
 
@@ -102,6 +104,8 @@ def evaluate_command(args) -> int:
 
     from nesy.datasets.clevr.loader import load
 
+    if args.sheet is not None and args.model is None:
+        raise UsageError("--sheet PNG goes with --model DIR (a trained run's answers)")
     if args.model is not None or args.data is not None:
         return _evaluate_model(args)
     if args.clevr is None and (args.scenes is None or args.questions is None):
@@ -139,6 +143,12 @@ def _evaluate_model(args) -> int:
     if not questions:
         raise UsageError("the questions file holds no questions")
     metrics, predicted = run(args.data, scenes, questions, args.batch_size)
+    if args.sheet is not None:
+        from nesy.datasets.clevr.sheet import contact_sheet
+        from nesy.files import make_directory
+
+        make_directory(args.sheet.parent)
+        contact_sheet(args.data, args.sheet, predicted={q.question_index: p for q, p in zip(questions, predicted)})
     if args.format == "json":
         for q, p in zip(questions, predicted):
             print(json.dumps({"question_index": q.question_index, "predicted": p, "answer": q.answer}))

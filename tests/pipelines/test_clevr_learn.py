@@ -118,8 +118,15 @@ def test_neural_baseline_trains_and_its_saved_model_evaluates_alike(tiny):
     assert evaluated.returncode == 0, evaluated.stderr
     rows = [json.loads(line) for line in evaluated.stdout.splitlines()]
     assert sum(r["predicted"] == r["answer"] for r in rows) / len(rows) == pytest.approx(last["test_accuracy"])
-    table = run_cli_in_process("eval", "clevr", "--model", run, "--data", tiny / "val")
+    sheet = tiny / "sheet" / "answers.png"
+    table = run_cli_in_process("eval", "clevr", "--model", run, "--data", tiny / "val", "--sheet", sheet)
     assert table.returncode == 0 and "family" in table.stdout and "concept probing" not in table.stdout
+    from PIL import Image
+
+    with Image.open(sheet) as picture:
+        assert picture.width > 320
+    alone = run_cli_in_process("eval", "clevr", "--scenes", sheet, "--questions", sheet, "--sheet", sheet)
+    assert alone.returncode == 2 and "--sheet PNG goes with --model" in alone.stderr
 
 
 @pytest.mark.parametrize("flags, message", [
