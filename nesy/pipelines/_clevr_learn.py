@@ -269,12 +269,15 @@ class ClevrLearner(Pipeline):
 def evaluate(model, split: Split, provenance: str, k: int | None, batch_size: int = EVAL_BATCH):
     """(metrics, predictions): accuracy overall (`test_accuracy`) and per family
     (`family/NAME`), and concept probing against the scene files' attributes
-    (`probe/ATTRIBUTE`, `probe/relations`, and their minimum `probe_accuracy`)."""
-    predictions: list[str | None] = []
-    for start in range(0, len(split.questions), batch_size):
-        batch = list(range(start, min(start + batch_size, len(split.questions))))
+    (`probe/ATTRIBUTE`, `probe/relations`, and their minimum `probe_accuracy`). A question
+    without a program (one the parser could not parse) has no prediction: it counts wrong."""
+    predictions: list[str | None] = [None] * len(split.questions)
+    runnable = [q for q, question in enumerate(split.questions) if question.program is not None]
+    for start in range(0, len(runnable), batch_size):
+        batch = runnable[start:start + batch_size]
         answers = answer_probabilities(model, split, batch, provenance, k)
-        predictions.extend(predicted(answers[q]) for q in batch)
+        for q in batch:
+            predictions[q] = predicted(answers[q])
     metrics = scores(split.questions, predictions)
     probes = probe(model, split)
     metrics.update({f"probe/{name}": value for name, value in probes.items()})

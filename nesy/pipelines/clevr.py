@@ -244,6 +244,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", choices=("nesy", "neural"), default="nesy",
                         help="nesy: concepts learned through nesy's executor (default); neural: the "
                         "baseline without an executor (CNN + GRU question encoder, FiLM)")
+    parser.add_argument("--programs", choices=("gold", "parsed"), default="gold",
+                        help="gold: the questions' annotated programs (default); parsed: programs from "
+                        "the question parser, taught by --annotated F of the training questions' programs "
+                        "and by the answers for the rest")
+    parser.add_argument("--annotated", type=positive_float, default=0.01, metavar="F",
+                        help="with --programs parsed: the share of training questions whose programs the "
+                        "parser learns from (default 0.01)")
     parser.add_argument("--provenance", default=DEFAULT_PROVENANCE, metavar="NAME",
                         help=f"differentiable provenance of the executor (default {DEFAULT_PROVENANCE})")
     parser.add_argument("--top-k", type=int_between(1, None), metavar="K",
@@ -263,9 +270,17 @@ def train_run(args) -> TrainingRun:
              if value]
     if args.data is not None and given:
         raise UsageError(f"{', '.join(given)} describe(s) generated data; with --data the folder's data is used")
+    if not 0 < args.annotated <= 1:
+        raise UsageError(f"--annotated must be in (0, 1], got {args.annotated}")
+    if args.programs == "parsed" and args.curriculum:
+        raise UsageError("--curriculum picks questions by their annotated programs; it does not go with "
+                         "--programs parsed")
+    if args.annotated != 0.01 and args.programs != "parsed":
+        raise UsageError("--annotated goes with --programs parsed")
     if args.model == "neural":
         given = [flag for flag, value in (("--provenance", args.provenance != DEFAULT_PROVENANCE),
-                                          ("--top-k", args.top_k is not None), ("--curriculum", args.curriculum))
+                                          ("--top-k", args.top_k is not None), ("--curriculum", args.curriculum),
+                                          ("--programs", args.programs != "gold"))
                  if value]
         if given:
             raise UsageError(f"{', '.join(given)} appl(y/ies) to --model nesy only: the neural baseline "
@@ -291,13 +306,23 @@ def train_run(args) -> TrainingRun:
             vocab = vocabulary(train[2])
             return NeuralLearner(load_pictures(*train, vocab), load_pictures(*val, vocab), vocab,
                                  {**options.config(), "model": "neural"})
-        return ClevrLearner(load_split(*train), load_split(*val), provenance, k,
-                            {**options.config(), "provenance": provenance, "top_k": k,
-                             "curriculum": args.curriculum}, args.curriculum)
+        config = {**options.config(), "provenance": provenance, "top_k": k, "curriculum": args.curriculum}
+        if args.programs == "parsed":
+            import numpy as np
+
+            from nesy.pipelines._clevr_parser import ParsedLearner
+
+            n = len(train[2])
+            annotated = sorted(np.random.default_rng(0).permutation(n)[:max(1, round(args.annotated * n))].tolist())
+            return ParsedLearner(load_split(*train), load_split(*val), provenance, k,
+                                 {**config, "programs": "parsed", "annotated": args.annotated}, annotated)
+        return ClevrLearner(load_split(*train), load_split(*val), provenance, k, config, args.curriculum)
 
     if args.model == "neural":
         return TrainingRun(build, "clevr", "CLEVR neural baseline (CNN + GRU, FiLM; no executor)")
-    return TrainingRun(build, "clevr", f"CLEVR concepts from question-answer pairs with provenance {provenance}")
+    programs = " and parsed programs" if args.programs == "parsed" else ""
+    return TrainingRun(build, "clevr",
+                       f"CLEVR concepts from question-answer pairs{programs} with provenance {provenance}")
 
 
 PIPELINES = [PipelineSpec(

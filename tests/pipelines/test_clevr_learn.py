@@ -107,6 +107,22 @@ def test_only_the_facts_a_batch_reads_are_loaded_and_answers_are_unchanged(tiny)
     assert fewer["color"] and not fewer["shape"] and not fewer["related"]
 
 
+def test_parsed_programs_train_and_report_the_parse(tiny):
+    """--programs parsed trains on the questions the parser parses (from the second epoch
+    also by patterns adopted from the answers) and reports how many it parsed and how many
+    equal the annotated programs."""
+    run = tiny / "parsed"
+    trained = run_cli_in_process("train", "clevr", "--programs", "parsed", "--annotated", "0.25", "--data",
+                                 tiny / "train", "--val", tiny / "val", "--epochs", 2, "--batch-size", 8,
+                                 "--no-plot", "--out", run)
+    assert trained.returncode == 0, trained.stderr
+    history = _metrics(run)
+    for record in history:
+        assert 0 < record["parse/train_parsed"] <= 1 and record["parse/train_exact"] <= record["parse/train_parsed"]
+        assert record["test_accuracy"] <= record["parse/val_parsed"]  # an unparsed question counts wrong
+    assert history[1]["parse/search_seconds"] > 0 == history[0]["parse/search_seconds"]
+
+
 def test_neural_baseline_trains_and_its_saved_model_evaluates_alike(tiny):
     run = tiny / "neural"
     trained = run_cli_in_process("train", "clevr", "--model", "neural", "--data", tiny / "train", "--val",
@@ -135,6 +151,10 @@ def test_neural_baseline_trains_and_its_saved_model_evaluates_alike(tiny):
     (["--samples", "5"], "--samples does not apply"),
     (["--provenance", "diffexact", "--top-k", "2"], "--top-k applies only"),
     (["--model", "neural", "--provenance", "diffexact"], "--model nesy only"),
+    (["--model", "neural", "--programs", "parsed"], "--model nesy only"),
+    (["--annotated", "0.05"], "--annotated goes with --programs parsed"),
+    (["--programs", "parsed", "--annotated", "1.5"], "--annotated must be in (0, 1]"),
+    (["--programs", "parsed", "--curriculum", "2"], "does not go with --programs parsed"),
 ])
 def test_bad_training_flags_are_usage_errors(flags, message, tmp_path):
     result = run_cli_in_process("train", "clevr", *flags, "--out", tmp_path / "run")
