@@ -94,6 +94,8 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
                         "learned concepts instead of the ground-truth scene graphs (needs --data)")
     parser.add_argument("--data", type=Path, metavar="DIR", help="with --model: a `nesy data clevr` folder "
                         "(pictures, scenes.json, questions.json)")
+    parser.add_argument("--sheet", type=Path, metavar="PNG", help="with --model: also write a PNG of the first "
+                        "pictures beside their questions, predicted and true answers")
     parser.set_defaults(handler=evaluate_command)
 
 
@@ -102,6 +104,8 @@ def evaluate_command(args) -> int:
 
     from nesy.datasets.clevr.loader import load
 
+    if args.sheet is not None and args.model is None:
+        raise UsageError("--sheet PNG goes with --model DIR (a trained run's answers)")
     if args.model is not None or args.data is not None:
         return _evaluate_model(args)
     if args.clevr is None and (args.scenes is None or args.questions is None):
@@ -131,35 +135,68 @@ def _evaluate_model(args) -> int:
         raise UsageError("with --model, give the data as --data DIR only")
     if not (args.data / "questions.json").is_file():
         raise UsageError(f"{args.data} is not a `nesy data clevr` folder (no questions.json)")
-    from nesy.pipelines._clevr_learn import ConceptModel, evaluate, load_split, read_folder
-    from nesy.pipelines.checkpoints import CHECKPOINT_NAME, load_checkpoint
+    from nesy.pipelines._clevr_learn import read_folder
 
-    state = load_checkpoint(args.model / CHECKPOINT_NAME)
-    model = ConceptModel()
-    try:
-        model.load_state_dict(state["model"])
-    except (RuntimeError, KeyError) as err:
-        raise DataError(f"{args.model} is not a `nesy train clevr` run: {str(err).splitlines()[0]}") from None
+    model, run = trained_model(args.model)
     scenes, questions = read_folder(args.data)
     questions = questions[: args.limit] if args.limit else questions
     if not questions:
         raise UsageError("the questions file holds no questions")
-    import torch
+    metrics, predicted = run(args.data, scenes, questions, args.batch_size)
+    if args.sheet is not None:
+        from nesy.datasets.clevr.sheet import contact_sheet
+        from nesy.files import make_directory
 
-    model.eval()
-    with torch.no_grad():
-        metrics, predicted = evaluate(model, load_split(args.data, scenes, questions),
-                                      state["config"]["provenance"], state["config"]["top_k"], args.batch_size)
+        make_directory(args.sheet.parent)
+        contact_sheet(args.data, args.sheet, predicted={q.question_index: p for q, p in zip(questions, predicted)})
     if args.format == "json":
         for q, p in zip(questions, predicted):
             print(json.dumps({"question_index": q.question_index, "predicted": p, "answer": q.answer}))
         return 0
     print(accuracy_table(questions, predicted))
-    print("concept probing (against the scene file's attributes, never trained on):")
-    for key, value in metrics.items():
-        if key.startswith("probe/"):
-            print(f"  {key[6:]:10} {100 * value:6.2f}%")
+    probes = {key[6:]: value for key, value in metrics.items() if key.startswith("probe/")}
+    if probes:  # the nesy model's concepts; the neural baseline has none to probe
+        print("concept probing (against the scene file's attributes, never trained on):")
+        for key, value in probes.items():
+            print(f"  {key:10} {100 * value:6.2f}%")
     return 0
+
+
+def trained_model(folder: Path):
+    """The model of a `nesy train clevr` run and `run(data folder, scenes, questions, batch
+    size) -> (metrics, predicted answers)`, which evaluates it (either kind of model)."""
+    import torch
+
+    from nesy.pipelines.checkpoints import CHECKPOINT_NAME, load_checkpoint
+
+    state = load_checkpoint(folder / CHECKPOINT_NAME)
+    config = state["config"]
+    if config.get("model") == "neural":
+        from nesy.pipelines._clevr_neural import FilmModel, evaluate, load_pictures
+
+        model = FilmModel(len(config["vocabulary"]))
+
+        def run(data, scenes, questions, batch_size):
+            return evaluate(model, load_pictures(data, scenes, questions, config["vocabulary"]), batch_size)
+    else:
+        from nesy.pipelines._clevr_learn import ConceptModel, evaluate, load_split
+
+        model = ConceptModel()
+
+        def run(data, scenes, questions, batch_size):
+            return evaluate(model, load_split(data, scenes, questions), config["provenance"], config["top_k"],
+                            batch_size)
+    try:
+        model.load_state_dict(state["model"])
+    except (RuntimeError, KeyError) as err:
+        raise DataError(f"{folder} is not a `nesy train clevr` run: {str(err).splitlines()[0]}") from None
+    model.eval()
+
+    def evaluated(*args):
+        with torch.no_grad():
+            return run(*args)
+
+    return model, evaluated
 
 
 def accuracy_table(questions, predicted) -> str:
@@ -204,6 +241,16 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                         help="train on this fraction of the training questions (default 1)")
     parser.add_argument("--curriculum", type=int_between(0, None), default=0, metavar="E",
                         help="train the first E epochs only on questions without relations (default 0)")
+    parser.add_argument("--model", choices=("nesy", "neural"), default="nesy",
+                        help="nesy: concepts learned through nesy's executor (default); neural: the "
+                        "baseline without an executor (CNN + GRU question encoder, FiLM)")
+    parser.add_argument("--programs", choices=("gold", "parsed"), default="gold",
+                        help="gold: the questions' annotated programs (default); parsed: programs from "
+                        "the question parser, taught by --annotated F of the training questions' programs "
+                        "and by the answers for the rest")
+    parser.add_argument("--annotated", type=positive_float, default=0.01, metavar="F",
+                        help="with --programs parsed: the share of training questions whose programs the "
+                        "parser learns from (default 0.01)")
     parser.add_argument("--provenance", default=DEFAULT_PROVENANCE, metavar="NAME",
                         help=f"differentiable provenance of the executor (default {DEFAULT_PROVENANCE})")
     parser.add_argument("--top-k", type=int_between(1, None), metavar="K",
@@ -223,6 +270,21 @@ def train_run(args) -> TrainingRun:
              if value]
     if args.data is not None and given:
         raise UsageError(f"{', '.join(given)} describe(s) generated data; with --data the folder's data is used")
+    if not 0 < args.annotated <= 1:
+        raise UsageError(f"--annotated must be in (0, 1], got {args.annotated}")
+    if args.programs == "parsed" and args.curriculum:
+        raise UsageError("--curriculum picks questions by their annotated programs; it does not go with "
+                         "--programs parsed")
+    if args.annotated != 0.01 and args.programs != "parsed":
+        raise UsageError("--annotated goes with --programs parsed")
+    if args.model == "neural":
+        given = [flag for flag, value in (("--provenance", args.provenance != DEFAULT_PROVENANCE),
+                                          ("--top-k", args.top_k is not None), ("--curriculum", args.curriculum),
+                                          ("--programs", args.programs != "gold"))
+                 if value]
+        if given:
+            raise UsageError(f"{', '.join(given)} appl(y/ies) to --model nesy only: the neural baseline "
+                             f"has no executor")
     provenance = trainable_provenance(args.provenance)
     uses_k = make_provenance(provenance, k=args.top_k or DEFAULT_TOP_K).uses_k
     if args.top_k is not None and not uses_k:
@@ -233,15 +295,34 @@ def train_run(args) -> TrainingRun:
             raise UsageError(f"{folder} is not a `nesy data clevr` folder (no questions.json)")
 
     def build():
-        from nesy.pipelines._clevr_learn import ClevrLearner, DataOptions, prepare
+        from nesy.pipelines._clevr_learn import ClevrLearner, DataOptions, load_split, prepare
 
         options = DataOptions(args.data, args.val, args.scenes, args.val_scenes, args.questions_per_scene,
                               args.max_objects, args.condition, args.test_condition, args.fraction)
         train, val = prepare(options, log=lambda line: print(line, file=sys.stderr))
-        return ClevrLearner(train, val, provenance, k, {**options.config(), "provenance": provenance, "top_k": k,
-                                                        "curriculum": args.curriculum}, args.curriculum)
+        if args.model == "neural":
+            from nesy.pipelines._clevr_neural import NeuralLearner, load_pictures, vocabulary
 
-    return TrainingRun(build, "clevr", f"CLEVR concepts from question-answer pairs with provenance {provenance}")
+            vocab = vocabulary(train[2])
+            return NeuralLearner(load_pictures(*train, vocab), load_pictures(*val, vocab), vocab,
+                                 {**options.config(), "model": "neural"})
+        config = {**options.config(), "provenance": provenance, "top_k": k, "curriculum": args.curriculum}
+        if args.programs == "parsed":
+            import numpy as np
+
+            from nesy.pipelines._clevr_parser import ParsedLearner
+
+            n = len(train[2])
+            annotated = sorted(np.random.default_rng(0).permutation(n)[:max(1, round(args.annotated * n))].tolist())
+            return ParsedLearner(load_split(*train), load_split(*val), provenance, k,
+                                 {**config, "programs": "parsed", "annotated": args.annotated}, annotated)
+        return ClevrLearner(load_split(*train), load_split(*val), provenance, k, config, args.curriculum)
+
+    if args.model == "neural":
+        return TrainingRun(build, "clevr", "CLEVR neural baseline (CNN + GRU, FiLM; no executor)")
+    programs = " and parsed programs" if args.programs == "parsed" else ""
+    return TrainingRun(build, "clevr",
+                       f"CLEVR concepts from question-answer pairs{programs} with provenance {provenance}")
 
 
 PIPELINES = [PipelineSpec(

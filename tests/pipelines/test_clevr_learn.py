@@ -64,9 +64,9 @@ def test_answers_alone_train_perception(tiny):
     relation network (the scene file's attributes are never read by the loss)."""
     import torch
 
-    from nesy.pipelines._clevr_learn import ClevrLearner, DataOptions, prepare
+    from nesy.pipelines._clevr_learn import ClevrLearner, DataOptions, load_split, prepare
 
-    train, val = prepare(DataOptions(tiny / "train", tiny / "val"))
+    train, val = (load_split(*part) for part in prepare(DataOptions(tiny / "train", tiny / "val")))
     torch.manual_seed(0)
     learner = ClevrLearner(train, val, "difftopkproofs", 3, {})
     uses = {node["function"] for q in train.questions for node in q.program}
@@ -81,11 +81,80 @@ def test_answers_alone_train_perception(tiny):
         assert grads["relation.0.weight"].abs().sum() > 0
 
 
+def test_only_the_facts_a_batch_reads_are_loaded_and_answers_are_unchanged(tiny):
+    """A batch loads only the attributes and relations its programs read; under an exact
+    provenance every answer's probability is what it is with every fact loaded (a read that
+    `program_reads` missed would lose derivations)."""
+    import torch
+
+    from nesy.datasets.clevr.compile import question_facts
+    from nesy.pipelines._clevr_learn import (ConceptModel, DataOptions, answer_probabilities, load_split,
+                                             prepare, scene_tensors)
+    from nesy.pipelines.clevr import executor
+
+    train, _ = (load_split(*part) for part in prepare(DataOptions(tiny / "train", tiny / "val")))
+    torch.manual_seed(0)
+    model = ConceptModel()
+    batch = list(range(len(train.questions)))
+    pruned = answer_probabilities(model, train, batch, "diffexact", None)
+    _, _, facts = scene_tensors(model, train, sorted(set(train.scene_of)))
+    facts.update(question_facts({q: (train.scene_of[q], train.questions[q].program) for q in batch}))
+    full = executor().run(provenance="diffexact", facts=facts)["answer"]
+    assert len(full.tuples) == sum(map(len, pruned.values()))
+    for (q, answer), p in zip(full.tuples, full.probs):
+        assert float(pruned[q][answer].detach()) == pytest.approx(float(p.detach()), abs=1e-9)
+    _, _, fewer = scene_tensors(model, train, [0], {0: {"color"}})
+    assert fewer["color"] and not fewer["shape"] and not fewer["related"]
+
+
+def test_parsed_programs_train_and_report_the_parse(tiny):
+    """--programs parsed trains on the questions the parser parses (from the second epoch
+    also by patterns adopted from the answers) and reports how many it parsed and how many
+    equal the annotated programs."""
+    run = tiny / "parsed"
+    trained = run_cli_in_process("train", "clevr", "--programs", "parsed", "--annotated", "0.25", "--data",
+                                 tiny / "train", "--val", tiny / "val", "--epochs", 2, "--batch-size", 8,
+                                 "--no-plot", "--out", run)
+    assert trained.returncode == 0, trained.stderr
+    history = _metrics(run)
+    for record in history:
+        assert 0 < record["parse/train_parsed"] <= 1 and record["parse/train_exact"] <= record["parse/train_parsed"]
+        assert record["test_accuracy"] <= record["parse/val_parsed"]  # an unparsed question counts wrong
+    assert history[1]["parse/search_seconds"] > 0 == history[0]["parse/search_seconds"]
+
+
+def test_neural_baseline_trains_and_its_saved_model_evaluates_alike(tiny):
+    run = tiny / "neural"
+    trained = run_cli_in_process("train", "clevr", "--model", "neural", "--data", tiny / "train", "--val",
+                                 tiny / "val", "--epochs", 1, "--batch-size", 8, "--no-plot", "--out", run)
+    assert trained.returncode == 0, trained.stderr
+    last = _metrics(run)[-1]
+    assert "probe_accuracy" not in last and any(k.startswith("family/") for k in last)
+    evaluated = run_cli_in_process("eval", "clevr", "--model", run, "--data", tiny / "val", "--format", "json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    rows = [json.loads(line) for line in evaluated.stdout.splitlines()]
+    assert sum(r["predicted"] == r["answer"] for r in rows) / len(rows) == pytest.approx(last["test_accuracy"])
+    sheet = tiny / "sheet" / "answers.png"
+    table = run_cli_in_process("eval", "clevr", "--model", run, "--data", tiny / "val", "--sheet", sheet)
+    assert table.returncode == 0 and "family" in table.stdout and "concept probing" not in table.stdout
+    from PIL import Image
+
+    with Image.open(sheet) as picture:
+        assert picture.width > 320
+    alone = run_cli_in_process("eval", "clevr", "--scenes", sheet, "--questions", sheet, "--sheet", sheet)
+    assert alone.returncode == 2 and "--sheet PNG goes with --model" in alone.stderr
+
+
 @pytest.mark.parametrize("flags, message", [
     (["--fraction", "2"], "--fraction must be in (0, 1]"),
     (["--provenance", "exact"], "cannot train"),
     (["--samples", "5"], "--samples does not apply"),
     (["--provenance", "diffexact", "--top-k", "2"], "--top-k applies only"),
+    (["--model", "neural", "--provenance", "diffexact"], "--model nesy only"),
+    (["--model", "neural", "--programs", "parsed"], "--model nesy only"),
+    (["--annotated", "0.05"], "--annotated goes with --programs parsed"),
+    (["--programs", "parsed", "--annotated", "1.5"], "--annotated must be in (0, 1]"),
+    (["--programs", "parsed", "--curriculum", "2"], "does not go with --programs parsed"),
 ])
 def test_bad_training_flags_are_usage_errors(flags, message, tmp_path):
     result = run_cli_in_process("train", "clevr", *flags, "--out", tmp_path / "run")
@@ -102,9 +171,9 @@ def test_data_flags_conflict_and_eval_needs_both(tiny, tmp_path):
 
 
 def test_curriculum_holds_back_relational_questions_then_uses_all(tiny):
-    from nesy.pipelines._clevr_learn import ClevrLearner, DataOptions, prepare
+    from nesy.pipelines._clevr_learn import ClevrLearner, DataOptions, load_split, prepare
 
-    train, val = prepare(DataOptions(tiny / "train", tiny / "val"))
+    train, val = (load_split(*part) for part in prepare(DataOptions(tiny / "train", tiny / "val")))
     learner = ClevrLearner(train, val, "difftopkproofs", 3, {}, curriculum=1)
     relational = {q for q, question in enumerate(train.questions)
                   if "relate" in [node["function"] for node in question.program]}

@@ -1,5 +1,6 @@
 """A contact sheet: generated pictures beside some of their questions and answers, so a
-reader sees the data at a glance (`nesy data clevr --contact-sheet FILE`)."""
+reader sees the data at a glance (`nesy data clevr --contact-sheet FILE`), or a trained
+model's answers beside the true ones (`nesy eval clevr --model DIR --data DIR --sheet FILE`)."""
 from __future__ import annotations
 
 import io
@@ -10,9 +11,12 @@ TEXT_WIDTH = 330
 LINE = 15
 
 
-def contact_sheet(folder: Path, path: Path, scenes: int = 6, per_scene: int = 5, scale: float = 0.75) -> None:
+def contact_sheet(folder: Path, path: Path, scenes: int = 6, per_scene: int = 5, scale: float = 0.75,
+                  predicted: dict | None = None) -> None:
     """Write to `path` a PNG of the first `scenes` pictures of `folder` (what `nesy data
-    clevr` wrote), each beside its first `per_scene` questions, family and answer."""
+    clevr` wrote), each beside its first `per_scene` questions, family and answer; with
+    `predicted` (question_index -> answer), the predicted answer beside the true one, green
+    where they agree and red where not."""
     import json
 
     from PIL import Image, ImageDraw, ImageFont
@@ -39,7 +43,12 @@ def contact_sheet(folder: Path, path: Path, scenes: int = 6, per_scene: int = 5,
                 pen.text((picture.width + 6, y), line, fill=(20, 20, 20), font=font)
                 y += LINE
             family = q["template_filename"].removesuffix(".json")
-            pen.text((picture.width + 6, y), f"-> {q['answer']}   [{family}]", fill=(30, 90, 170), font=font)
+            if predicted is None:
+                pen.text((picture.width + 6, y), f"-> {q['answer']}   [{family}]", fill=(30, 90, 170), font=font)
+            else:
+                guess = predicted.get(q["question_index"])
+                pen.text((picture.width + 6, y), f"-> {guess} (true: {q['answer']})   [{family}]",
+                         fill=(20, 140, 40) if guess == q["answer"] else (200, 30, 30), font=font)
             y += LINE + 4
         tiles.append(tile)
     columns = 2
