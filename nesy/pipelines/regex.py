@@ -1,0 +1,125 @@
+"""`nesy train regex`: the NL-RX translator (`nesy.synth.nlregex.model`), a seq2seq network
+with attention trained with teacher forcing on description/regex pairs.
+
+`--data` names the training pairs: `turk` (the Turk split's train part), `synth`, `kb13`
+(their fixed-seed 65% train part), or several joined by `+`. Test metrics after each epoch on
+the validation part of the first data set named (a sample of `--progress-val` pairs before the
+last epoch, all of it after): DFA-equivalence and exact-string accuracy of the beam's best
+(`val_dfa_accuracy`, the plain seq2seq) and of nesy's re-ranked answer
+(`val_nesy_dfa_accuracy`, `nesy.synth.nlregex.rerank`). The test parts are the benchmark's
+(benchmarks/regex_nl.py).
+"""
+from __future__ import annotations
+
+import argparse
+
+from nesy.argtypes import int_between
+from nesy.pipelines.base import BatchResult, Pipeline, PipelineSpec, TrainingRun
+
+
+class NlRegexPipeline(Pipeline):
+    headline = "val_nesy_dfa_accuracy"
+
+    def __init__(self, datasets: list[str], root, hidden: int, embed: int, beam: int,
+                 epochs: int, progress_val: int):
+        from nesy.synth.nlregex import data
+        from nesy.synth.nlregex.model import Translator
+
+        self.name = "regex/" + "+".join(datasets)
+        self.train = [p for name in datasets for p in data.load(name, "train", root)]
+        self.val = data.load(datasets[0], "val", root)
+        self.datasets, self.beam_width, self.epochs, self.epoch = datasets, beam, epochs, 0
+        self.progress_val = progress_val
+        words = sorted({w for p in self.train for w in p.words})
+        tokens = sorted({t for p in self.train for t in p.regex_tokens})
+        self.model = Translator(words, tokens, hidden=hidden, embed=embed)
+
+    def config(self) -> dict:
+        return {"datasets": self.datasets, "translator": self.model.config(),
+                "beam": self.beam_width}
+
+    def train_batches(self, epoch: int, batch_size: int, seed: int) -> list:
+        import numpy as np
+
+        self.epoch = epoch
+        order = np.random.default_rng([seed, epoch]).permutation(len(self.train))
+        return [[self.train[i] for i in order[start:start + batch_size]]
+                for start in range(0, len(order), batch_size)]
+
+    def batch_result(self, pairs) -> BatchResult:
+        import torch
+
+        from nesy.synth.nlregex.model import PAD, batch_tensors
+
+        src, tgt_in, tgt = batch_tensors(self.model, pairs)
+        logits = self.model(src, tgt_in)
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                                 tgt.reshape(-1), ignore_index=PAD)
+        right = ((logits.argmax(-1) == tgt) | (tgt == PAD)).all(1)
+        return BatchResult(loss, int(right.sum()), len(pairs))
+
+    def split_batch(self, batch, parts: int) -> list:
+        size = -(-len(batch) // parts)
+        return [batch[i * size:(i + 1) * size] for i in range(parts)]
+
+    def evaluate(self) -> dict:
+        from nesy.synth.nlregex.translate import evaluate_pairs
+
+        last = self.epoch >= self.epochs
+        pairs = self.val if last else self.val[:self.progress_val]
+        plain, nesy, _ = evaluate_pairs(self.model, pairs, self.beam_width)
+        suffix = "" if last else "_sample"
+        return {f"val_dfa_accuracy{suffix}": plain.dfa_accuracy,
+                f"val_exact_accuracy{suffix}": plain.exact_accuracy,
+                f"val_nesy_dfa_accuracy{suffix}": nesy.dfa_accuracy}
+
+
+def _datasets(text: str) -> list[str]:
+    from nesy.errors import UsageError
+    from nesy.synth.nlregex.data import DATASETS
+
+    names = text.split("+")
+    for name in names:
+        if name not in DATASETS:
+            raise UsageError(f"unknown NL-RX data set {name!r} in --data (choose from "
+                             f"{', '.join(DATASETS)}, joined by +)")
+    return names
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", default="turk", metavar="SET[+SET]",
+                        help="training pairs: turk, synth, kb13, or several joined by + "
+                             "(validation: the first one's) (default turk)")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="the NL-RX folder (default: the shared data's regex/nl-rx)")
+    parser.add_argument("--hidden", type=int_between(8, None), default=256, metavar="H",
+                        help="LSTM width (default 256)")
+    parser.add_argument("--embed", type=int_between(4, None), default=128, metavar="E",
+                        help="token embedding width (default 128)")
+    parser.add_argument("--beam", type=int_between(1, 100), default=10, metavar="K",
+                        help="beam width of the validation decoding (default 10)")
+    parser.add_argument("--progress-val", type=int_between(1, None), default=200, metavar="N",
+                        help="validation pairs scored after each epoch before the last "
+                             "(default 200)")
+
+
+def _run(args: argparse.Namespace) -> TrainingRun:
+    datasets = _datasets(args.data)
+    return TrainingRun(
+        lambda: NlRegexPipeline(datasets, args.data_dir, args.hidden, args.embed, args.beam,
+                                args.epochs, args.progress_val),
+        "regex-" + "-".join(datasets),
+        "the NL-RX translator (LSTM encoder-decoder with attention) on " + args.data)
+
+
+PIPELINES = [
+    PipelineSpec(
+        "regex",
+        help="the translator from English descriptions to regexes (NL-RX, KB13)",
+        description="Train the seq2seq translator of `nesy synth regex --nl` on NL-RX-Turk, "
+                    "NL-RX-Synth or KB13 (`--model DIR` of that command takes this run's "
+                    "directory).",
+        add_arguments=_arguments,
+        run=_run,
+    ),
+]
