@@ -4,9 +4,12 @@
 probabilities, from the translator) and uses, step by step, only this information:
 
 1. *parse filter* -- each candidate's own text: candidates the brics parser rejects are dropped.
-2. *trivial languages* -- each candidate's own automaton: candidates denoting the empty
-   language or the universal one (every string) are dropped, unless nothing else is left
-   (a description of NL-RX never asks for either).
+2. *trivial languages* (`drop_trivial`, on for `nesy synth regex --nl`) -- each candidate's
+   own automaton: candidates denoting the empty language or the universal one (every string)
+   are dropped, unless nothing else is left. A user never wants either, but NL-RX's gold
+   regexes often denote one (an intersection of a string with a single character is empty:
+   14% of the Turk and Synth test regexes are empty, 5% universal), so the benchmark reports
+   the step separately.
 3. *merging* -- the candidates' automata together: candidates with the same language (equal
    minimal DFAs over the alphabet of the whole beam) form one class, whose score is the sum
    of its members' probabilities and whose representative is its most probable member.
@@ -21,6 +24,7 @@ the choice, to show the user where the beam was uncertain.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -96,19 +100,114 @@ def candidates(hypotheses: Sequence[tuple[Sequence[str], float]],
     return out, bad
 
 
-def classes(found: Sequence[Candidate]) -> tuple[list[Class], int]:
-    """Steps 2 and 3: drop trivial languages (unless all are), merge equal languages; the
-    classes ranked by summed probability, and how many candidates step 2 dropped."""
+def compress(regexes: Sequence) -> list:
+    """The regexes over one representative character per block of characters that every
+    regex treats alike (those in exactly the same character sets); a character none of them
+    names is its own block. Languages compare as they do over all characters -- a string maps
+    to its representatives' string, in or out of each language as it was -- on an alphabet
+    of a dozen symbols instead of NL-RX's sixty-odd, which makes the automata several times
+    cheaper."""
+    from nesy.synth.domains.regex import Chars, symbols
+
+    sets = sorted({frozenset(n.chars) for r in regexes for n in _nodes(r) if isinstance(n, Chars)},
+                  key=sorted)
+    blocks: dict[tuple, str] = {}
+    representative = {}
+    for char in sorted(set().union(*(symbols(r) for r in regexes))):
+        signature = tuple(char in s for s in sets)
+        representative[char] = blocks.setdefault(signature, char)
+    return [_map_chars(r, representative) for r in regexes]
+
+
+def _nodes(regex):
+    yield regex
+    for child in regex.children():
+        yield from _nodes(child)
+
+
+def _map_chars(regex, representative: dict):
+    import dataclasses
+
+    from nesy.synth.domains.regex import Chars
+
+    if isinstance(regex, Chars):
+        return Chars(frozenset(representative[c] for c in regex.chars))
+    children = regex.children()
+    if not children:
+        return regex
+    fields = [f.name for f in dataclasses.fields(regex)]
+    return type(regex)(*(_map_chars(getattr(regex, name), representative) for name in fields))
+
+
+@functools.lru_cache(maxsize=8)  # the same beam is often ranked twice (with and without step 2)
+def languages(regexes: tuple) -> list[tuple]:
+    """The canonical minimal DFA (`canonical`) of each regex, comparable with each other."""
     from nesy.synth.domains.regex import alphabet_of, to_dfa
 
+    small = compress(regexes)
+    alphabet = alphabet_of(*small)
+    return [canonical(to_dfa(r, alphabet)) for r in small]
+
+
+def _small_dfas(a, b):
+    from nesy.synth.domains.regex import alphabet_of, to_dfa
+
+    small = compress((a, b))
+    alphabet = alphabet_of(*small)
+    return to_dfa(small[0], alphabet), to_dfa(small[1], alphabet)
+
+
+def witness(a, b) -> str | None:
+    """A shortest string in exactly one of the two languages (None when they are equal), by
+    breadth-first search of the product of their automata over the compressed alphabet: the
+    domain's `difference` lists every word of a length, which over NL-RX's alphabet can be
+    millions."""
+    first, second = _small_dfas(a, b)
+    step = lambda dfa, state, symbol: dfa.transitions.get(state, {}).get(symbol)
+    start = (first.initial_state, second.initial_state)
+    seen, frontier = {start}, [(start, "")]
+    while frontier:
+        following = []
+        for (p, q), word in frontier:
+            if (p in first.final_states) != (q in second.final_states):
+                return word
+            for symbol in sorted(first.input_symbols):
+                pair = (step(first, p, symbol), step(second, q, symbol))
+                if pair not in seen:
+                    seen.add(pair)
+                    following.append((pair, word + symbol))
+        frontier = following
+    return None
+
+
+def sample_strings(regex, rng, walks: int = 30, length: int = 12) -> list[str]:
+    """Strings along random walks of the regex's automaton (over the compressed alphabet),
+    each prefix that reaches an accepting state, and the walk's end whatever it reached."""
+    [dfa, _] = _small_dfas(regex, regex)
+    symbols = sorted(dfa.input_symbols)
+    out = []
+    for _ in range(walks):
+        state, word = dfa.initial_state, ""
+        for _ in range(rng.randrange(length + 1)):
+            state = dfa.transitions.get(state, {}).get(symbol := rng.choice(symbols))
+            word += symbol
+            if state is None:
+                break
+            if state in dfa.final_states:
+                out.append(word)
+        out.append(word)
+    return out
+
+
+def classes(found: Sequence[Candidate], drop_trivial: bool = True) -> tuple[list[Class], int]:
+    """Steps 2 and 3: drop trivial languages (unless all are), merge equal languages; the
+    classes ranked by summed probability, and how many candidates step 2 dropped."""
     if not found:
         return [], 0
-    alphabet = alphabet_of(*(c.regex for c in found))
-    keyed = []
-    for candidate in found:
-        key = canonical(to_dfa(candidate.regex, alphabet))
-        keyed.append((key, _trivial(key), candidate))
-    kept = [(k, c) for k, trivial, c in keyed if not trivial] or [(k, c) for k, _, c in keyed]
+    keyed = [(key, _trivial(key), candidate)
+             for key, candidate in zip(languages(tuple(c.regex for c in found)), found)]
+    kept = [(k, c) for k, trivial, c in keyed if not (drop_trivial and trivial)] or \
+        [(k, c) for k, _, c in keyed]
     groups: dict[tuple, list[Candidate]] = {}
     for key, candidate in kept:
         groups.setdefault(key, []).append(candidate)
@@ -144,11 +243,12 @@ def consistent(regex, positives: Sequence[str], negatives: Sequence[str]) -> boo
 
 def choose(hypotheses: Sequence[tuple[Sequence[str], float]], literals: tuple[str, ...] = (),
            positives: Sequence[str] = (), negatives: Sequence[str] = (),
-           repair_timeout: float | None = 10.0, explain: bool = False) -> Choice:
+           repair_timeout: float | None = 10.0, explain: bool = False,
+           drop_trivial: bool = True) -> Choice:
     """The answer for one description's beam (see the module docstring); `explain` adds the
     runner-up and a string the two disagree on."""
     found, unparsed = candidates(hypotheses, literals)
-    ranked, trivial = classes(found)
+    ranked, trivial = classes(found, drop_trivial)
     dropped = {"unparsed": unparsed, "trivial": trivial}
     repaired = False
     if positives or negatives:
@@ -162,10 +262,8 @@ def choose(hypotheses: Sequence[tuple[Sequence[str], float]], literals: tuple[st
     best = ranked[0].best
     choice = Choice(best.regex, best.text, best.tokens, ranked, dropped, repaired)
     if explain and len(ranked) > 1:
-        from nesy.synth.domains.regex import difference
-
         choice.runner_up = ranked[1].best.text
-        choice.disagreement = difference(best.regex, ranked[1].best.regex)
+        choice.disagreement = witness(best.regex, ranked[1].best.regex)
     return choice
 
 
