@@ -7,7 +7,8 @@ first `--val-pairs` pairs of the validation part of the first data set named: DF
 and exact-string accuracy of the beam's best (`val_dfa_accuracy`, the plain seq2seq), and
 after the last epoch that of nesy's re-ranked answer (`val_nesy_dfa_accuracy`: parse filter
 and merging, `nesy.synth.nlregex.translate.SYSTEMS`; its automata cost far more than the
-beam). The test parts are the benchmark's (benchmarks/regex_nl.py).
+beam). The test parts are the benchmark's (benchmarks/regex_nl.py). `--augment P` trains on
+semantically equal variants of the regexes (`nesy.synth.nlregex.augment`).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class NlRegexPipeline(Pipeline):
     headline = "val_nesy_dfa_accuracy"
 
     def __init__(self, datasets: list[str], root, hidden: int, embed: int, beam: int,
-                 epochs: int, val_pairs: int):
+                 epochs: int, val_pairs: int, augment: float = 0.0):
         from nesy.synth.nlregex import data
         from nesy.synth.nlregex.model import Translator
 
@@ -29,22 +30,31 @@ class NlRegexPipeline(Pipeline):
         self.train = [p for name in datasets for p in data.load(name, "train", root)]
         self.val = data.load(datasets[0], "val", root)
         self.datasets, self.beam_width, self.epochs, self.epoch = datasets, beam, epochs, 0
-        self.val_pairs = val_pairs
+        self.val_pairs, self.augment = val_pairs, augment
         words = sorted({w for p in self.train for w in p.words})
         tokens = sorted({t for p in self.train for t in p.regex_tokens})
         self.model = Translator(words, tokens, hidden=hidden, embed=embed)
 
     def config(self) -> dict:
         return {"datasets": self.datasets, "translator": self.model.config(),
-                "beam": self.beam_width}
+                "beam": self.beam_width, "augment": self.augment}
 
     def train_batches(self, epoch: int, batch_size: int, seed: int) -> list:
+        import dataclasses
+        import random
+
         import numpy as np
+
+        from nesy.synth.nlregex.augment import shuffle_operands
 
         self.epoch = epoch
         order = np.random.default_rng([seed, epoch]).permutation(len(self.train))
-        return [[self.train[i] for i in order[start:start + batch_size]]
-                for start in range(0, len(order), batch_size)]
+        pairs = [self.train[i] for i in order]
+        if self.augment:
+            rng = random.Random(f"{seed}/{epoch}")
+            pairs = [dataclasses.replace(p, regex_tokens=shuffle_operands(p.regex_tokens, rng))
+                     if rng.random() < self.augment else p for p in pairs]
+        return [pairs[start:start + batch_size] for start in range(0, len(pairs), batch_size)]
 
     def batch_result(self, pairs) -> BatchResult:
         import torch
@@ -87,6 +97,16 @@ def _datasets(text: str) -> list[str]:
     return names
 
 
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value <= 1:  # also rejects nan
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", default="turk", metavar="SET[+SET]",
                         help="training pairs: turk, synth, kb13, or several joined by + "
@@ -102,13 +122,17 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--val-pairs", type=int_between(1, None), default=200, metavar="N",
                         help="validation pairs scored after each epoch (default 200; the "
                              "benchmark scores whole test sets)")
+    parser.add_argument("--augment", type=_probability, default=0.0, metavar="P",
+                        help="equivalence-aware augmentation: the probability that a training "
+                             "regex is replaced, each epoch, by an equal one with its | and & "
+                             "operands reordered (default 0)")
 
 
 def _run(args: argparse.Namespace) -> TrainingRun:
     datasets = _datasets(args.data)
     return TrainingRun(
         lambda: NlRegexPipeline(datasets, args.data_dir, args.hidden, args.embed, args.beam,
-                                args.epochs, args.val_pairs),
+                                args.epochs, args.val_pairs, args.augment),
         "regex-" + "-".join(datasets),
         "the NL-RX translator (LSTM encoder-decoder with attention) on " + args.data)
 

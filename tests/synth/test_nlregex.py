@@ -129,3 +129,72 @@ def test_canonical_keys_decide_equivalence():
     for (i, a), (j, b) in itertools.combinations(enumerate(texts), 2):
         python = {"~(~a)": "a", "(a)&(b)": "#"}  # the same languages, which `re` can read
         assert (keys[i] == keys[j]) == _re_agrees(python.get(a, a), python.get(b, b), "ab", 4)
+
+
+# -- augmentation -------------------------------------------------------------------------------
+
+def test_reordered_operands_keep_the_language():
+    import random
+
+    from nesy.synth.nlregex.augment import shuffle_operands
+
+    rng = random.Random(0)
+    for text in ["(a)|(b)|(ab)", "((a)|(b))(c|d)", "(a.*)&(.*b)&(.*c.*)|d", r"\b(a)|(\|)\b"]:
+        tokens = tokenize(text)
+        variants = {shuffle_operands(tokens, rng) for _ in range(12)}
+        assert len(variants) > 1, text
+        for variant in variants:
+            assert verdicts([variant], [Pair((), tokens, ())]) == [True], (text, variant)
+            if "&" not in text:
+                assert _re_agrees(detokenize(variant), text, "abcd|", 3)
+
+
+# -- the translator -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    """An untrained translator, saved: the beam and the command's plumbing, not accuracy."""
+    import torch
+
+    from nesy.synth.nlregex.model import EOS, Translator, save
+
+    torch.manual_seed(0)
+    model = Translator(["lines", "with", "<M0>"], list("ab()|*.") + ["<M0>"], hidden=8, embed=4)
+    with torch.no_grad():
+        model.out.bias[EOS] += 2.0  # short sequences end within a few steps
+    path = tmp_path_factory.mktemp("model") / "tiny.pt"
+    save(model, path)
+    return model, path
+
+
+def test_the_beam_is_sorted_and_matches_teacher_forced_scores(tiny_model):
+    import torch
+
+    from nesy.synth.nlregex.model import batch_tensors, load
+
+    model, path = tiny_model
+    loaded = load(path)
+    [beam] = loaded.beam([("lines", "with", "<M0>")], width=4, max_len=6)
+    assert beam and [s for _, s in beam] == sorted((s for _, s in beam), reverse=True)
+    for tokens, logp in beam:  # the beam's score is the sequence's log probability
+        src, tgt_in, tgt = batch_tensors(loaded, [Pair(("lines", "with", "<M0>"), tokens, ())])
+        with torch.no_grad():
+            logits = loaded(src, tgt_in).log_softmax(-1)
+        assert math.isclose(float(logits[0].gather(1, tgt[0][:, None]).sum()), logp, abs_tol=1e-4)
+
+
+def test_examples_constrain_the_command(tiny_model, tmp_path):
+    import json
+
+    from tests.conftest import run_cli_in_process
+
+    _, path = tiny_model
+    examples = tmp_path / "examples.txt"
+    examples.write_text("lines with ab repeated\n++\nab\nabab\n--\na\nb\naba\n")
+    result = run_cli_in_process("synth", "regex", "--nl", "lines with 'ab'", "--model", path,
+                                "--examples", examples, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    python = re.compile(answer["python"])
+    assert all(python.fullmatch(s) for s in ("ab", "abab"))
+    assert not any(python.fullmatch(s) for s in ("a", "b", "aba"))
