@@ -198,3 +198,16 @@ def test_examples_constrain_the_command(tiny_model, tmp_path):
     python = re.compile(answer["python"])
     assert all(python.fullmatch(s) for s in ("ab", "abab"))
     assert not any(python.fullmatch(s) for s in ("a", "b", "aba"))
+
+
+def test_the_shipped_translator_reads_a_simple_description():
+    import json
+
+    from tests.conftest import run_cli_in_process
+
+    result = run_cli_in_process("synth", "regex", "--nl", "lines containing the string 'cat'",
+                                "--format", "json")
+    assert result.returncode == 0, result.stderr
+    python = re.compile(json.loads(result.stdout)["python"])
+    assert python.fullmatch("a cat!") and python.fullmatch("cat")
+    assert not python.fullmatch("a dog") and not python.fullmatch("ca t")
