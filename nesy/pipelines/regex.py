@@ -34,6 +34,8 @@ class NlRegexPipeline(Pipeline):
         words = sorted({w for p in self.train for w in p.words})
         tokens = sorted({t for p in self.train for t in p.regex_tokens})
         self.model = Translator(words, tokens, hidden=hidden, embed=embed)
+        # decoding stops here: twice the longest training regex, and some
+        self.max_len = 2 * max(len(p.regex_tokens) for p in self.train) + 10
 
     def config(self) -> dict:
         return {"datasets": self.datasets, "translator": self.model.config(),
@@ -77,7 +79,7 @@ class NlRegexPipeline(Pipeline):
 
         last = self.epoch >= self.epochs
         scores = evaluate_pairs(self.model, self.val[:self.val_pairs], self.beam_width,
-                                rerank_too=last)
+                                rerank_too=last, max_len=self.max_len)
         metrics = {"val_dfa_accuracy": scores["seq2seq"].dfa_accuracy,
                    "val_exact_accuracy": scores["seq2seq"].exact_accuracy}
         if last:

@@ -24,11 +24,11 @@ def answers(beams, pairs: Sequence[Pair]) -> dict[str, list]:
     return out
 
 
-def evaluate_pairs(model, pairs: Sequence[Pair], beam: int = 10,
-                   rerank_too: bool = True) -> dict[str, Scores]:
+def evaluate_pairs(model, pairs: Sequence[Pair], beam: int = 10, rerank_too: bool = True,
+                   max_len: int = 80) -> dict[str, Scores]:
     """The scores of every system of `SYSTEMS` on `pairs` (only the seq2seq's when not
     `rerank_too`: the automata cost far more than the beam search), from one beam search."""
-    beams = model.beam([p.words for p in pairs], beam)
+    beams = model.beam([p.words for p in pairs], beam, max_len)
     if not rerank_too:
         return {"seq2seq": score([hyps[0][0] if hyps else None for hyps in beams], pairs)}
     return {name: score(predicted, pairs) for name, predicted in answers(beams, pairs).items()}
