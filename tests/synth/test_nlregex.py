@@ -211,3 +211,20 @@ def test_the_shipped_translator_reads_a_simple_description():
     python = re.compile(json.loads(result.stdout)["python"])
     assert python.fullmatch("a cat!") and python.fullmatch("cat")
     assert not python.fullmatch("a dog") and not python.fullmatch("ca t")
+
+
+def test_witnesses_and_samples_mean_the_same_to_the_original_regexes():
+    import random
+
+    from nesy.synth.domains.regex import matches
+
+    # found by benchmarks/regex_nl.py: the compressed alphabet's stand-in for unnamed
+    # characters was `b`, which `[a-z]` names
+    for a, b in [("([a-z]){2,}", "(([a-z])(.*)){2,}"), (".*(([a-z])&(.)).*(dog).*.*",
+                                                        ".*([a-z])&(..*dog.*).*")]:
+        a, b = parse(a, "brics"), parse(b, "brics")
+        witness = rerank.witness(a, b)
+        assert witness is not None and matches(a, [witness])[0] != matches(b, [witness])[0]
+        strings = rerank.sample_strings(a, random.Random(0))
+        keys = rerank.languages((a, a))
+        assert keys[0] == keys[1] and strings

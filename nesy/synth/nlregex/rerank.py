@@ -100,14 +100,14 @@ def candidates(hypotheses: Sequence[tuple[Sequence[str], float]],
     return out, bad
 
 
-def compress(regexes: Sequence) -> list:
+def compress(regexes: Sequence) -> tuple[list, frozenset]:
     """The regexes over one representative character per block of characters that every
     regex treats alike (those in exactly the same character sets); a character none of them
     names is its own block. Languages compare as they do over all characters -- a string maps
     to its representatives' string, in or out of each language as it was -- on an alphabet
     of a dozen symbols instead of NL-RX's sixty-odd, which makes the automata several times
     cheaper."""
-    from nesy.synth.domains.regex import Chars, symbols
+    from nesy.synth.domains.regex import Chars, alphabet_of, symbols
 
     sets = sorted({frozenset(n.chars) for r in regexes for n in _nodes(r) if isinstance(n, Chars)},
                   key=sorted)
@@ -116,7 +116,11 @@ def compress(regexes: Sequence) -> list:
     for char in sorted(set().union(*(symbols(r) for r in regexes))):
         signature = tuple(char in s for s in sets)
         representative[char] = blocks.setdefault(signature, char)
-    return [_map_chars(r, representative) for r in regexes]
+    # the character standing for all unnamed ones must be unnamed in the originals too, so
+    # that strings over this alphabet mean the same to the original regexes
+    other = min(alphabet_of(*regexes) - set(representative))
+    alphabet = frozenset(representative.values()) | {other}
+    return [_map_chars(r, representative) for r in regexes], alphabet
 
 
 def _nodes(regex):
@@ -142,18 +146,16 @@ def _map_chars(regex, representative: dict):
 @functools.lru_cache(maxsize=8)  # the same beam is often ranked twice (with and without step 2)
 def languages(regexes: tuple) -> list[tuple]:
     """The canonical minimal DFA (`canonical`) of each regex, comparable with each other."""
-    from nesy.synth.domains.regex import alphabet_of, to_dfa
+    from nesy.synth.domains.regex import to_dfa
 
-    small = compress(regexes)
-    alphabet = alphabet_of(*small)
+    small, alphabet = compress(regexes)
     return [canonical(to_dfa(r, alphabet)) for r in small]
 
 
 def _small_dfas(a, b):
-    from nesy.synth.domains.regex import alphabet_of, to_dfa
+    from nesy.synth.domains.regex import to_dfa
 
-    small = compress((a, b))
-    alphabet = alphabet_of(*small)
+    small, alphabet = compress((a, b))
     return to_dfa(small[0], alphabet), to_dfa(small[1], alphabet)
 
 
