@@ -228,3 +228,13 @@ def test_witnesses_and_samples_mean_the_same_to_the_original_regexes():
         strings = rerank.sample_strings(a, random.Random(0))
         keys = rerank.languages((a, a))
         assert keys[0] == keys[1] and strings
+
+
+def test_negated_classes_as_kb13_writes_them():
+    from nesy.synth.domains.regex import matches
+
+    for text in ["[^A-Za-z]*", "[^b]a", "x[^0-9]+"]:
+        python = re.compile(text)
+        tree = parse(text, "brics")
+        strings = ["", "a", "b", "1", "ab", "ba", "xa", "x1", "x!", "!!", "Ab"]
+        assert list(matches(tree, strings)) == [bool(python.fullmatch(s)) for s in strings], text
