@@ -227,17 +227,21 @@ def solve(task: RegexTask, timeout: float | None = None) -> RegexResult:
 def add_commands(commands) -> None:
     from nesy.argtypes import int_between, positive_float
 
+    from nesy.synth.nlregex import command as nl
+
     parser = commands.add_parser(
-        "regex", help="regular expressions from positive and negative strings",
+        "regex", help="regular expressions from positive and negative strings, or English",
         description="Find a smallest regex matching each task's positive strings and none of "
-                    "its negatives (AlphaRegex task files, or JSON tasks).")
-    parser.add_argument("tasks", nargs="+", metavar="TASK", help="task files")
+                    "its negatives (AlphaRegex task files, or JSON tasks); or, with --nl, "
+                    "translate an English description into a regex.")
+    parser.add_argument("tasks", nargs="*", metavar="TASK", help="task files")
     parser.add_argument("--alphabet", metavar="A", help="the symbols (default: the examples')")
     parser.add_argument("--timeout", type=positive_float, default=60.0, metavar="S",
                         help="seconds per task (default: 60)")
     parser.add_argument("--format", choices=["table", "json"], default="table")
     parser.add_argument("--jobs", "-j", type=int_between(1, None), default=1, metavar="J",
                         help="tasks solved in parallel processes (default: 1)")
+    nl.add_arguments(parser)
     parser.set_defaults(handler=run_command)
 
     compare = commands.add_parser(
@@ -254,7 +258,10 @@ def run_command(args) -> int:
     import functools
 
     from nesy.synth import batch
+    from nesy.synth.nlregex import command as nl
 
+    if nl.check_arguments(args):
+        return nl.run(args)
     if args.alphabet is not None and not args.alphabet:
         raise UsageError("--alphabet must not be empty")
     tasks = [load_task(path, args.alphabet) for path in args.tasks]

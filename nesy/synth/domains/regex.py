@@ -277,6 +277,8 @@ class _Parser:
         return symbol(char)
 
     def char_class(self, start: int) -> Regex:
+        negated = self.peek() == "^" and self.text[self.pos + 1:self.pos + 2] != "]"
+        self.pos += negated
         chars: set[str] = set()
         while self.peek() != "]":
             if self.peek() is None:
@@ -290,6 +292,8 @@ class _Parser:
             else:
                 chars.add(low)
         self.pos += 1
+        if negated:  # `[^...]` (dk.brics, Python; KB13 uses it): one character not listed
+            return Inter(Any(), Not(Chars(frozenset(chars))))
         return Chars(frozenset(chars)) if chars else Empty()
 
     def take_class_char(self) -> str:

@@ -1,0 +1,196 @@
+"""The translator: a sequence-to-sequence network with attention in Deep-Regex's setting
+(description tokens in, regex tokens out; an LSTM encoder-decoder with attention, trained
+with teacher forcing), and a beam search batched over descriptions.
+
+Sized for a CPU: a bidirectional LSTM encoder and a two-layer LSTM decoder with dot-product
+(Luong) attention read after the decoder, so that with teacher forcing a whole target is one
+call of the LSTM. `save` writes half-precision weights with the vocabularies, the form the
+shipped model (`translator.pt`, trained on NL-RX-Turk) takes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from nesy.errors import NesyError
+
+PAD, SOS, EOS, UNK = 0, 1, 2, 3
+SPECIALS = ("<pad>", "<sos>", "<eos>", "<unk>")
+SHIPPED = Path(__file__).with_name("translator.pt")
+
+
+class Vocabulary:
+    """Tokens after the four special ones; an unseen token reads as <unk>."""
+
+    def __init__(self, tokens: Sequence[str]):
+        self.tokens = list(SPECIALS) + [t for t in tokens if t not in SPECIALS]
+        self.index = {t: i for i, t in enumerate(self.tokens)}
+
+    @classmethod
+    def of(cls, sequences) -> "Vocabulary":
+        return cls(sorted({t for s in sequences for t in s}))
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def encode(self, tokens: Sequence[str], eos: bool = False) -> list[int]:
+        return [self.index.get(t, UNK) for t in tokens] + ([EOS] if eos else [])
+
+    def decode(self, ids: Sequence[int]) -> tuple[str, ...]:
+        return tuple(self.tokens[i] for i in ids)
+
+
+def pad(rows: list[list[int]]) -> torch.Tensor:
+    out = torch.full((len(rows), max(1, max(map(len, rows), default=1))), PAD, dtype=torch.long)
+    for i, row in enumerate(rows):
+        out[i, :len(row)] = torch.tensor(row, dtype=torch.long)
+    return out
+
+
+class Translator(nn.Module):
+    def __init__(self, words: Sequence[str], regex_tokens: Sequence[str], hidden: int = 256,
+                 embed: int = 128, layers: int = 2, dropout: float = 0.2):
+        super().__init__()
+        self.words, self.regex = Vocabulary(words), Vocabulary(regex_tokens)
+        self.hidden, self.embed, self.layers, self.dropout_rate = hidden, embed, layers, dropout
+        self.embed_in = nn.Embedding(len(self.words), embed, padding_idx=PAD)
+        self.embed_out = nn.Embedding(len(self.regex), embed, padding_idx=PAD)
+        self.encoder = nn.LSTM(embed, hidden // 2, batch_first=True, bidirectional=True)
+        self.bridge = nn.Linear(hidden, 2 * layers * hidden)
+        self.decoder = nn.LSTM(embed, hidden, num_layers=layers, batch_first=True,
+                               dropout=dropout if layers > 1 else 0.0)
+        self.combine = nn.Linear(2 * hidden, hidden)
+        self.out = nn.Linear(hidden, len(self.regex))
+        self.dropout = nn.Dropout(dropout)
+
+    def config(self) -> dict:
+        return {"words": self.words.tokens[len(SPECIALS):],
+                "regex_tokens": self.regex.tokens[len(SPECIALS):], "hidden": self.hidden,
+                "embed": self.embed, "layers": self.layers, "dropout": self.dropout_rate}
+
+    def encode(self, src: torch.Tensor):
+        lengths = (src != PAD).sum(1).clamp(min=1)
+        packed = nn.utils.rnn.pack_padded_sequence(self.dropout(self.embed_in(src)), lengths.cpu(),
+                                                   batch_first=True, enforce_sorted=False)
+        memory, _ = self.encoder(packed)
+        memory, _ = nn.utils.rnn.pad_packed_sequence(memory, batch_first=True,
+                                                     total_length=src.shape[1])
+        mask = src == PAD
+        mean = memory.masked_fill(mask[..., None], 0).sum(1) / lengths[:, None]
+        h, c = torch.tanh(self.bridge(mean)).view(-1, 2, self.layers, self.hidden).permute(1, 2, 0, 3)
+        return memory, (h.contiguous(), c.contiguous()), mask
+
+    def decode(self, tokens: torch.Tensor, state, memory, mask):
+        states, state = self.decoder(self.dropout(self.embed_out(tokens)), state)
+        scores = (states @ memory.transpose(1, 2)).masked_fill(mask[:, None], -1e9)
+        context = scores.softmax(-1) @ memory
+        mixed = torch.tanh(self.combine(torch.cat([states, context], -1)))
+        return self.out(self.dropout(mixed)), state
+
+    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
+        memory, state, mask = self.encode(src)
+        return self.decode(tgt_in, state, memory, mask)[0]
+
+    @torch.no_grad()
+    def beam(self, descriptions: Sequence[Sequence[str]], width: int = 10, max_len: int = 80,
+             batch: int = 256) -> list[list[tuple[tuple[str, ...], float]]]:
+        """For each description (tokens), up to `width` regexes (tokens) with their log
+        probabilities, most probable first. A finished hypothesis stays in its beam (it can
+        only be extended by padding, at no cost), so the beam ends with the `width` best
+        sequences it kept, finished or cut at `max_len` (those are dropped)."""
+        out = []
+        for start in range(0, len(descriptions), batch):
+            out.extend(self._beam(descriptions[start:start + batch], width, max_len))
+        return out
+
+    def _beam(self, descriptions, width: int, max_len: int):
+        was_training = self.training
+        self.eval()
+        try:
+            src = pad([self.words.encode(d) for d in descriptions])
+            n, vocab = len(descriptions), len(self.regex)
+            memory, (h, c), mask = self.encode(src)
+            memory, mask = memory.repeat_interleave(width, 0), mask.repeat_interleave(width, 0)
+            state = (h.repeat_interleave(width, 1), c.repeat_interleave(width, 1))
+            scores = torch.full((n, width), float("-inf"))
+            scores[:, 0] = 0.0
+            tokens = torch.full((n * width, 1), SOS, dtype=torch.long)
+            history = torch.zeros((n * width, 0), dtype=torch.long)
+            done = torch.zeros(n * width, dtype=torch.bool)
+            for _ in range(max_len):
+                logits, state = self.decode(tokens, state, memory, mask)
+                logp = logits[:, -1].log_softmax(-1)
+                finished = torch.full_like(logp, float("-inf"))
+                finished[:, PAD] = 0.0
+                logp = torch.where(done[:, None], finished, logp)
+                total = (scores.view(-1, 1) + logp).view(n, width * vocab)
+                scores, chosen = total.topk(width, dim=1)
+                origin = (chosen // vocab + torch.arange(n)[:, None] * width).view(-1)
+                token = (chosen % vocab).view(-1)
+                history = torch.cat([history[origin], token[:, None]], 1)
+                done = done[origin] | (token == EOS)
+                state = (state[0][:, origin], state[1][:, origin])
+                tokens = token[:, None]
+                if bool(done.all()):
+                    break
+            return [self._hypotheses(history[i * width:(i + 1) * width], scores[i], done[i * width:(i + 1) * width])
+                    for i in range(n)]
+        finally:
+            self.train(was_training)
+
+    def _hypotheses(self, rows, scores, done):
+        out = []
+        for row, score, finished in zip(rows.tolist(), scores.tolist(), done.tolist()):
+            if finished and score > float("-inf"):
+                out.append((self.regex.decode(row[:row.index(EOS)]), score))
+        return out
+
+
+def batch_tensors(model: Translator, pairs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Source ids, decoder inputs (<sos> then the target) and targets (then <eos>)."""
+    src = pad([model.words.encode(p.words) for p in pairs])
+    tgt = pad([model.regex.encode(p.regex_tokens, eos=True) for p in pairs])
+    tgt_in = torch.cat([torch.full((len(pairs), 1), SOS, dtype=torch.long), tgt[:, :-1]], 1)
+    return src, tgt_in, tgt
+
+
+def save(model: Translator, path: Path | str) -> None:
+    """The weights in half precision (the shipped file stays small) with the config."""
+    from nesy.files import atomic_write
+
+    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
+    atomic_write(Path(path), lambda f: torch.save({"config": model.config(), "state": state}, f))
+
+
+def load(path: Path | str | None = None) -> Translator:
+    """A model saved by `save`, a training run directory or checkpoint of `nesy train regex`;
+    the shipped model by default."""
+    path = Path(path) if path is not None else SHIPPED
+    if path.is_dir():
+        # the trainer's checkpoint (nesy.pipelines.checkpoints.CHECKPOINT_NAME; synth stays
+        # below pipelines, and tests/pipelines/test_regex_pipeline.py loads a run this way)
+        path = path / "checkpoint.pt"
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=False)
+    except FileNotFoundError:
+        raise NesyError(f"no translator model at {path}") from None
+    except Exception as error:  # torch raises many kinds for a file that is not a model
+        raise NesyError(f"{path} is not a translator model: {str(error).splitlines()[0]}") from None
+    if isinstance(data, dict) and "model" in data and "config" in data:  # a training checkpoint
+        config, state = data["config"].get("translator"), data["model"]
+    elif isinstance(data, dict) and "state" in data:
+        config, state = data["config"], data["state"]
+    else:
+        config, state = None, None
+    if not isinstance(config, dict):
+        raise NesyError(f"{path} is not a translator model")
+    try:
+        model = Translator(**config)
+        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    except (RuntimeError, KeyError, TypeError) as error:
+        raise NesyError(f"{path} does not fit the translator model: {str(error).splitlines()[0]}") from None
+    model.eval()
+    return model

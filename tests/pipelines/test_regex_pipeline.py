@@ -1,0 +1,45 @@
+"""`nesy train regex` on a tiny NL-RX folder, then `nesy synth regex --nl --model RUN`."""
+import json
+
+from tests.conftest import run_cli_in_process
+
+PAIRS = [("lines with a vowel", "[ <VOW> ]"), ("lines with a number", "[ <NUM> ]"),
+         ("lines with <M0>", ". * ( <M0> ) . *"), ("lines ending in a letter", ". * [ <LET> ]")]
+
+
+def _folder(tmp_path):
+    split = tmp_path / "nl-rx" / "turk_split"
+    split.mkdir(parents=True)
+    for part in ("train", "val", "test"):
+        (split / f"src-{part}.txt").write_text("".join(s + "\n" for s, _ in PAIRS))
+        (split / f"targ-{part}.txt").write_text("".join(t + "\n" for _, t in PAIRS))
+    return tmp_path / "nl-rx"
+
+
+def test_train_then_translate_with_the_run(tmp_path):
+    run = tmp_path / "run"
+    trained = run_cli_in_process("train", "regex", "--data-dir", _folder(tmp_path), "--hidden", 16,
+                                 "--embed", 8, "--beam", 2, "--epochs", 1, "--batch-size", 2,
+                                 "--out", run, "--no-plot")
+    assert trained.returncode == 0, trained.stderr
+    history = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [h["epoch"] for h in history] == [1]
+    assert {"val_dfa_accuracy", "val_nesy_dfa_accuracy", "val_exact_accuracy"} <= set(history[-1])
+    assert all(0 <= h["loss"] < 10 for h in history)
+
+    answer = run_cli_in_process("synth", "regex", "--nl", "lines with 'cat'", "--model", run,
+                                "--beam", 3, "--format", "json")
+    assert answer.returncode in (0, 1), answer.stderr  # an untrained model may find nothing
+    if answer.returncode == 0:
+        assert set(json.loads(answer.stdout)) >= {"brics", "python", "runner_up"}
+
+
+def test_bad_flags_are_usage_errors(tmp_path):
+    cases = [(["train", "regex", "--data", "turk+nope"], "unknown NL-RX data set 'nope'"),
+             (["synth", "regex", "--model", "x"], "--model goes with --nl"),
+             (["synth", "regex"], "give task files, or a description with --nl"),
+             (["synth", "regex", "t.txt", "--nl", "x"], "not both"),
+             (["synth", "regex", "--nl", "x", "--model", tmp_path / "none.pt"], "no translator model")]
+    for args, message in cases:
+        result = run_cli_in_process(*args, *(["--out", tmp_path / "o"] if args[0] == "train" else []))
+        assert result.returncode in (1, 2) and message in result.stderr, (args, result.stderr)
