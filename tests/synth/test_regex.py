@@ -345,3 +345,14 @@ def test_a_grammar_of_atoms_alone_is_exhausted_not_searched_forever():
     g.function("B", "matches", "R", "S").input("S", "s").constant("R", symbol("0"))
     result = search.synthesize(g, {"s": ["00", "0"]}, [True, False], strategy="regex-bottom-up")
     assert (result.program, result.stop) == (None, "exhausted")
+
+
+def test_difference_finds_a_shortest_witness_without_listing_the_words_of_a_length():
+    """62^10 words share the shortest length here; listing them ran out of memory."""
+    import re
+
+    from nesy.synth.domains.regex import difference
+
+    word = difference("[A-Za-z0-9]{10}x", "[A-Za-z0-9]{10}y", "brics")
+    assert len(word) == 11
+    assert bool(re.fullmatch("[A-Za-z0-9]{10}x", word)) != bool(re.fullmatch("[A-Za-z0-9]{10}y", word))

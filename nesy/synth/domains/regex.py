@@ -573,8 +573,7 @@ def difference(a: Regex | str, b: Regex | str, dialect: str = "nesy") -> str | N
     """A shortest string in exactly one of the two languages, or None when they are equal."""
     a, b = _tree(a, dialect), _tree(b, dialect)
     alphabet = alphabet_of(a, b)
-    both = to_dfa(a, alphabet) ^ to_dfa(b, alphabet)
-    return None if both.isempty() else _shortest(both, 1)[0]
+    return shortest_word(to_dfa(a, alphabet) ^ to_dfa(b, alphabet))
 
 
 def is_empty(regex: Regex) -> bool:
@@ -588,6 +587,28 @@ def examples_of(regex: Regex, count: int) -> list[str]:
     chose."""
     dfa = to_dfa(regex)
     return [] if dfa.isempty() else _shortest(dfa, count)
+
+
+def shortest_word(dfa) -> str | None:
+    """The first of the shortest words of the DFA's language in the alphabet's order, or None
+    when the language is empty. Breadth-first over states, each reached once (by the first
+    word in that order: any later word reaching it would only lead to later answers), so it
+    costs states x symbols however many words there are; listing the words of a length, as
+    `_shortest` does, ran out of memory on NL-RX's 63-letter alphabets."""
+    symbols = sorted(dfa.input_symbols)
+    seen, frontier = {dfa.initial_state}, [(dfa.initial_state, "")]
+    while frontier:
+        following = []
+        for state, word in frontier:
+            if state in dfa.final_states:
+                return word
+            for symbol in symbols:
+                target = dfa.transitions.get(state, {}).get(symbol)
+                if target is not None and target not in seen:
+                    seen.add(target)
+                    following.append((target, word + symbol))
+        frontier = following
+    return None
 
 
 def _shortest(dfa, count: int) -> list[str]:

@@ -160,26 +160,12 @@ def _small_dfas(a, b):
 
 
 def witness(a, b) -> str | None:
-    """A shortest string in exactly one of the two languages (None when they are equal), by
-    breadth-first search of the product of their automata over the compressed alphabet: the
-    domain's `difference` lists every word of a length, which over NL-RX's alphabet can be
-    millions."""
+    """A shortest string in exactly one of the two languages (None when they are equal), over
+    the compressed alphabet."""
+    from nesy.synth.domains.regex import shortest_word
+
     first, second = _small_dfas(a, b)
-    step = lambda dfa, state, symbol: dfa.transitions.get(state, {}).get(symbol)
-    start = (first.initial_state, second.initial_state)
-    seen, frontier = {start}, [(start, "")]
-    while frontier:
-        following = []
-        for (p, q), word in frontier:
-            if (p in first.final_states) != (q in second.final_states):
-                return word
-            for symbol in sorted(first.input_symbols):
-                pair = (step(first, p, symbol), step(second, q, symbol))
-                if pair not in seen:
-                    seen.add(pair)
-                    following.append((pair, word + symbol))
-        frontier = following
-    return None
+    return shortest_word(first ^ second)
 
 
 def sample_strings(regex, rng, walks: int = 30, length: int = 12) -> list[str]:
