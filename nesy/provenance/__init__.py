@@ -18,11 +18,14 @@ def _check(cls) -> None:
         raise TypeError(f"a provenance is a subclass of nesy.provenance.Provenance, got {cls!r}")
 
 
-#: Modules are imported in order, "unit" (the cheap, common one) first, and only until the
-#: wanted name is found, so plain Datalog never pays for importing torch.
+#: Modules are imported in order, "unit" (the cheap, common one) first and "probability"
+#: (whose tags are torch tensors) last, and only until the wanted name is found, so neither
+#: plain Datalog nor a formula provenance (exact, proofs, topkproofs on floats) pays the two
+#: seconds of importing torch.
+_TORCH_MODULES = ("probability",)
 _REGISTRY: Registry[type[Provenance]] = Registry(
     "provenance", __name__, "PROVENANCES", names=lambda cls: (cls.name, *cls.aliases),
-    check=_check, order=lambda module: (module != "unit", module))
+    check=_check, order=lambda module: (module != "unit", module in _TORCH_MODULES, module))
 
 
 def register(cls: type[Provenance], *, replace: bool = False) -> type[Provenance]:

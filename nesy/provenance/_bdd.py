@@ -15,9 +15,10 @@ hand-written backward pass of the same shape.
 """
 from __future__ import annotations
 
+import functools
+import sys
+
 import numpy as np
-import torch
-from torch.autograd.function import once_differentiable
 
 FALSE, TRUE = 0, 1
 _TERMINAL_VAR = -1  # terminals sit below every variable
@@ -166,11 +167,13 @@ class Circuit:
     def evaluate(self, var_probs):
         """Probability of every root. `var_probs` is a float numpy array [n_vars] or a torch
         tensor [n_vars, *batch]; the result has the roots first, then the batch dims."""
-        if isinstance(var_probs, torch.Tensor):
+        if is_tensor(var_probs):
+            import torch
+
             if self._torch_layers is None:
                 self._torch_layers = [(start, *(torch.from_numpy(a) for a in arrays))
                                       for start, *arrays in self.layers]
-            return _LayeredCount.apply(var_probs, self)
+            return _layered_count().apply(var_probs, self)
         values = np.empty(self.n_nodes)
         values[:2] = (0.0, 1.0)
         for start, var, hi, lo in self.layers:
@@ -179,37 +182,53 @@ class Circuit:
         return values[self.roots]
 
 
-class _LayeredCount(torch.autograd.Function):
-    """The circuit's count in torch: in-place layer slices forward, adjoints backward.
+def is_tensor(value) -> bool:
+    """Whether `value` is a torch tensor, without importing torch: when nothing has imported
+    it, nothing can be one. A run on floats alone (`nesy run` with `exact`, say) never loads
+    torch, which takes two seconds to import."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, torch.Tensor)
 
-    Hand-written because autograd would record every layer's gathers and keep a graph as deep
-    as the formula; here forward and backward are a few ops per layer over one buffer."""
 
-    @staticmethod
-    def forward(ctx, var_probs, circuit):
-        values = var_probs.new_empty((circuit.n_nodes, *var_probs.shape[1:]))
-        values[0], values[1] = 0.0, 1.0
-        for start, var, hi, lo in circuit._torch_layers:
-            low = values[lo]
-            torch.addcmul(low, var_probs[var], values[hi] - low, out=values[start:start + len(var)])
-        ctx.save_for_backward(var_probs, values)
-        ctx.circuit = circuit
-        return values[torch.from_numpy(circuit.roots)]
+@functools.cache
+def _layered_count():
+    """The circuit's count as a torch autograd function (made on first use: see `is_tensor`)."""
+    import torch
+    from torch.autograd.function import once_differentiable
 
-    @staticmethod
-    @once_differentiable
-    def backward(ctx, grad):
-        var_probs, values = ctx.saved_tensors
-        circuit = ctx.circuit
-        adjoint = torch.zeros_like(values).index_add_(0, torch.from_numpy(circuit.roots), grad)
-        grad_probs = torch.zeros_like(var_probs)
-        for start, var, hi, lo in reversed(circuit._torch_layers):
-            g = adjoint[start:start + len(var)]
-            p = var_probs[var]
-            grad_probs.index_add_(0, var, g * (values[hi] - values[lo]))
-            adjoint.index_add_(0, hi, g * p)
-            adjoint.index_add_(0, lo, g - g * p)
-        return grad_probs, None
+    class LayeredCount(torch.autograd.Function):
+        """The circuit's count in torch: in-place layer slices forward, adjoints backward.
+
+        Hand-written because autograd would record every layer's gathers and keep a graph as deep
+        as the formula; here forward and backward are a few ops per layer over one buffer."""
+
+        @staticmethod
+        def forward(ctx, var_probs, circuit):
+            values = var_probs.new_empty((circuit.n_nodes, *var_probs.shape[1:]))
+            values[0], values[1] = 0.0, 1.0
+            for start, var, hi, lo in circuit._torch_layers:
+                low = values[lo]
+                torch.addcmul(low, var_probs[var], values[hi] - low, out=values[start:start + len(var)])
+            ctx.save_for_backward(var_probs, values)
+            ctx.circuit = circuit
+            return values[torch.from_numpy(circuit.roots)]
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, grad):
+            var_probs, values = ctx.saved_tensors
+            circuit = ctx.circuit
+            adjoint = torch.zeros_like(values).index_add_(0, torch.from_numpy(circuit.roots), grad)
+            grad_probs = torch.zeros_like(var_probs)
+            for start, var, hi, lo in reversed(circuit._torch_layers):
+                g = adjoint[start:start + len(var)]
+                p = var_probs[var]
+                grad_probs.index_add_(0, var, g * (values[hi] - values[lo]))
+                adjoint.index_add_(0, hi, g * p)
+                adjoint.index_add_(0, lo, g - g * p)
+            return grad_probs, None
+
+    return LayeredCount
 
 
 def _heights(bdd: BDD, roots) -> dict[int, int]:

@@ -14,9 +14,8 @@ symbolic structure, a batch of probability vectors).
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-from ._bdd import BDD, FALSE, TRUE, Circuit
+from ._bdd import BDD, FALSE, TRUE, Circuit, is_tensor
 
 
 class FactTable:
@@ -34,7 +33,7 @@ class FactTable:
         """Register one input batch; returns each row's fact id, or -1 for a certain row.
 
         Group ids are local to the call (each call's `;` groups are its own)."""
-        probs = list(probs.unbind(-1)) if isinstance(probs, torch.Tensor) else list(probs)
+        probs = list(probs.unbind(-1)) if is_tensor(probs) else list(probs)
         groups = np.full(len(probs), -1) if groups is None else np.asarray(groups).reshape(-1)
         if len(groups) != len(probs):
             raise ValueError(f"{len(probs)} input facts but {len(groups)} group ids")
@@ -61,7 +60,9 @@ class FactTable:
         """Fact probabilities stacked as [n_facts] numpy, or a torch [n_facts, *batch]."""
         if not diff:
             return np.array(self._value, dtype=np.float64)
-        tensors = [p for p in self.probs if isinstance(p, torch.Tensor)]
+        import torch
+
+        tensors = [p for p in self.probs if is_tensor(p)]
         dtype = tensors[0].dtype if tensors and tensors[0].is_floating_point() else torch.float64
         batch = torch.broadcast_shapes(*(t.shape for t in tensors)) if tensors else ()
         if not self.probs:
@@ -75,8 +76,9 @@ class FactTable:
         if not self.members:
             return fact_probs
         index, real = self._chain_layout()
-        is_torch = isinstance(fact_probs, torch.Tensor)
-        if is_torch:
+        if is_tensor(fact_probs):
+            import torch
+
             padded = torch.cat([fact_probs, fact_probs.new_zeros((1, *fact_probs.shape[1:]))])
             p = padded[torch.from_numpy(index)]
             rest = 1.0 - (p.cumsum(1) - p)
@@ -129,12 +131,15 @@ def fact_of(lit: int) -> int:
     return lit if lit >= 0 else ~lit
 
 
-def as_tensor(p, dtype) -> torch.Tensor:
-    return p.to(dtype) if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=dtype)
+def as_tensor(p, dtype):
+    """`p` (a float or a tensor) as a torch tensor of `dtype`."""
+    import torch
+
+    return p.to(dtype) if is_tensor(p) else torch.tensor(float(p), dtype=dtype)
 
 
 def _mean(p) -> float:
-    if isinstance(p, torch.Tensor):
+    if is_tensor(p):
         return float(p.detach().double().mean())
     return float(p)
 
@@ -156,12 +161,12 @@ class CompiledQuery:
     def __call__(self, fact_probs):
         """[*batch, n_facts] torch tensor -> [*batch, n_rows]; a numpy [n_facts] -> [n_rows]."""
         if self.paths is not None:
-            if isinstance(fact_probs, torch.Tensor):
+            if is_tensor(fact_probs):
                 batch = fact_probs.shape[:-1]
                 out = self.paths(fact_probs.reshape(batch.numel(), fact_probs.shape[-1]))
                 return out.reshape(*batch, out.shape[-1])
             return self.paths(np.asarray(fact_probs, np.float64)[None])[0]
-        if isinstance(fact_probs, torch.Tensor):
+        if is_tensor(fact_probs):
             var = self.facts.var_probs(fact_probs.movedim(-1, 0))
             return self.circuit.evaluate(var).movedim(0, -1)
         return self.circuit.evaluate(self.facts.var_probs(np.asarray(fact_probs, np.float64)))
@@ -169,7 +174,7 @@ class CompiledQuery:
     def probabilities(self, diff: bool) -> list:
         """Per-row probabilities from the probabilities stored in the fact table."""
         facts = self.facts
-        batched = any(isinstance(p, torch.Tensor) and p.ndim > 0 for p in facts.probs)
+        batched = any(is_tensor(p) and p.ndim > 0 for p in facts.probs)
         if not diff and not batched:
             return np.asarray(self(facts.fact_probs(False))).tolist()
         out = self(facts.fact_probs(True).movedim(0, -1)).movedim(-1, 0)
@@ -203,33 +208,52 @@ class OutcomePaths:
         for row, path in enumerate(paths):
             index[row, :len(path)] = [column[lit] for lit in path]
         self.n_roots = n_roots
-        self.negated = torch.tensor(negated, dtype=torch.long)
-        membership = np.zeros((n, len(empty)))
+        self.negated = np.array(negated, dtype=np.int64)
+        self.membership = np.zeros((n, len(empty)))
         for i, g in enumerate(empty):
-            membership[facts.members[g], i] = 1.0
-        self.membership = torch.from_numpy(membership)
+            self.membership[facts.members[g], i] = 1.0
         self.ragged = ragged
-        self.index = torch.from_numpy(index.reshape(-1))
+        self.index = index.reshape(-1)
         self.depth = index.shape[1]
-        self.owner = torch.tensor(owners, dtype=torch.long)
+        self.owner = np.array(owners, dtype=np.int64)
+        self._torch = None  # the arrays above as torch tensors, made on first use
 
     def __call__(self, fact_probs):
-        """[batch, n_facts] (torch or numpy) -> [batch, n_roots]."""
-        if not isinstance(fact_probs, torch.Tensor):
-            return self(torch.from_numpy(fact_probs)).numpy()
+        """[batch, n_facts] (torch or numpy) -> [batch, n_roots]: the same few ops in either
+        (numpy for a plain run, which then never loads torch)."""
+        batch = fact_probs.shape[0]
+        if is_tensor(fact_probs):
+            import torch
+
+            if self._torch is None:
+                self._torch = tuple(torch.from_numpy(a) for a in (self.negated, self.membership,
+                                                                  self.index, self.owner))
+            negated, membership, index, owner = self._torch
+            membership = membership.to(fact_probs.dtype)
+            concat = lambda parts: torch.cat(parts, dim=1)  # noqa: E731
+            ones = fact_probs.new_ones((batch, 1))
+            sum_by_owner = lambda w: fact_probs.new_zeros((batch, self.n_roots)).index_add(1, owner, w)  # noqa: E731
+        else:
+            negated, membership, index, owner = self.negated, self.membership, self.index, self.owner
+            concat = lambda parts: np.concatenate(parts, axis=1)  # noqa: E731
+            ones = np.ones((batch, 1))
+
+            def sum_by_owner(weights):
+                out = np.zeros((batch, self.n_roots))
+                np.add.at(out, (slice(None), owner), weights)
+                return out
         parts = [fact_probs]
-        if len(self.negated):
-            parts.append(1.0 - fact_probs[:, self.negated])
-        if self.membership.shape[1]:
-            parts.append(1.0 - fact_probs @ self.membership.to(fact_probs.dtype))
+        if len(negated):
+            parts.append(1.0 - fact_probs[:, negated])
+        if membership.shape[1]:
+            parts.append(1.0 - fact_probs @ membership)
         if self.ragged:
-            parts.append(fact_probs.new_ones((fact_probs.shape[0], 1)))
-        literals = torch.cat(parts, dim=1) if len(parts) > 1 else fact_probs
-        weights = literals[:, self.index]
+            parts.append(ones)
+        literals = concat(parts) if len(parts) > 1 else fact_probs
+        weights = literals[:, index]
         if self.depth > 1:
-            weights = weights.view(weights.shape[0], -1, self.depth).prod(-1)
-        out = fact_probs.new_zeros((fact_probs.shape[0], self.n_roots))
-        return out.index_add(1, self.owner, weights)
+            weights = weights.reshape(batch, -1, self.depth).prod(-1)
+        return sum_by_owner(weights)
 
     @classmethod
     def enumerate(cls, facts: FactTable, bdd: BDD, roots) -> "OutcomePaths | None":
