@@ -35,6 +35,21 @@ def test_search_finds_small_programs_exactly(text):
     assert program.size <= parse(text).size
 
 
+def test_separate_pieces_are_searched_apart():
+    """Both top-level operands have three primitives, more than a bank operand's two: the
+    target's two pieces are searched separately and joined by a union."""
+    import time
+
+    from nesy.synth.csg.search import TopDown
+
+    text = "(c(16,16,12) - s(16,16,8)) * t(16,16,12) + (s(48,48,12) - c(48,48,8) - t(48,40,8))"
+    program = parse(text)
+    target = render(program)
+    found = TopDown(target, time.perf_counter() + 60).apart(target, ~target, 7)
+    assert found is not None and found.op == "+"
+    assert np.array_equal(render(found), target) and found.size <= program.size
+
+
 def test_refine_replaces_a_wrong_primitive():
     right = parse("c(32,32,24)s(32,32,12)-")
     wrong = Node("-", Leaf(Primitive("c", 32, 32, 20)), Leaf(Primitive("s", 32, 32, 12)))

@@ -17,7 +17,10 @@ is kept), so a spec it satisfies is solved by lookup; 8x8-block summaries of eac
 most of the bank with one 64-bit test before the exact test. Splits are tried in order of how
 hard the remaining spec is (min(|P|, |N|): what the empty or the full picture gets wrong), a
 few per level (`width`), depth first, with iterative deepening on the number of primitives and
-memoised failures. The best program so far (IoU, then fewer primitives) is kept, so a search
+memoised failures. Since a bank operand has at most two primitives, a spec whose P falls
+apart into separate pieces is first tried as a union of parts searched one piece at a time
+(`TopDown.apart`), which reaches programs whose top-level operands both have three primitives
+or more. The best program so far (IoU, then fewer primitives) is kept, so a search
 stopped by its budget still answers. `refine` then edits primitives and operations one at a
 time while that raises IoU: with every other part fixed, the picture as a function of one
 primitive's pixels x is (x & R1) | (~x & R0), where R1 and R0 are the pictures with that
@@ -135,6 +138,8 @@ class TopDown:
     prior: np.ndarray | None = None  # per primitive, a score that breaks ties between splits
     now: object = time.perf_counter  # the clock `deadline` is on (or time.process_time)
     nodes: int = 0
+    apart_from: int = 5  # below, the levels are cheap and their programs the smallest
+
 
     def __post_init__(self):
         self.bank = bank()
@@ -149,7 +154,11 @@ class TopDown:
         try:
             self.greedy()
             for k in range(3, self.max_primitives + 1):
-                result = self.solve(target, ~target, k)
+                result = None
+                if k == self.apart_from:  # separate pieces at once, not level by level
+                    result = self.apart(target, ~target, self.max_primitives)
+                if result is None:
+                    result = self.solve(target, ~target, k)
                 if result is not None:
                     self.found.offer(result, render(result), target)
                     break
@@ -216,6 +225,9 @@ class TopDown:
         if k <= 2:
             self.failed.add((key, k))
             return None
+        apart = self.apart(P, N, k)
+        if apart is not None:
+            return apart
         for op, fixed, P2, N2, f_left in self.splits(P, N, k):
             rest = self.solve(P2, N2, k - int(self.bank.size[fixed]))
             if rest is not None:
@@ -223,6 +235,29 @@ class TopDown:
                 return Node(op, f, rest) if f_left else Node(op, rest, f)
         self.failed.add((key, k))
         return None
+
+    def apart(self, P, N, k) -> Program | None:
+        """A union of separately searched parts, when P falls apart into separate pieces
+        (8-connected components): the smallest piece left is drawn by the fewest primitives
+        found for (piece, N), which may also draw other pieces, until P is drawn, within k
+        primitives. Splits from the bank keep one operand to two primitives; this reaches
+        programs like (a - b) * c + (d - e) * f, whose top-level operands both have three
+        primitives or more, at the cost of the pieces' searches added, not multiplied."""
+        pieces = _pieces(P)
+        if len(pieces) < 2:
+            return None
+        program, left = None, P
+        while pieces:
+            piece = min(pieces, key=lambda m: int(raster.count(m)))
+            used = 0 if program is None else program.size
+            part = next((p for size in range(1, k - used - len(pieces) + 2)
+                         for p in [self.solve(piece, N, size)] if p is not None), None)
+            if part is None:
+                return None
+            program = part if program is None else Node("+", program, part)
+            left = left & ~render(part)
+            pieces = _pieces(left) if left.any() else []
+        return program
 
     def splits(self, P, N, k):
         """The `width` most promising (op, bank entry, P', N', entry on the left) splits."""
@@ -282,6 +317,14 @@ def simplify(program: Program) -> Program:
         if smaller is None:
             return program
         program = smaller
+
+
+def _pieces(mask: np.ndarray) -> list[np.ndarray]:
+    """The 8-connected components of a mask's pixels, each as a mask."""
+    from scipy import ndimage
+
+    labels, count = ndimage.label(raster.unpack(mask), structure=np.ones((3, 3), bool))
+    return [raster.pack(labels == n) for n in range(1, count + 1)]
 
 
 def _box(mask: np.ndarray) -> np.ndarray:
