@@ -25,9 +25,9 @@ DOC = ROOT / "docs" / "architecture.md"
 LAYERS: list[tuple[str, tuple[str, ...], str]] = [
     ("errors", ("errors",), "the one error hierarchy and diagnostics"),
     ("registry", ("registry",), "the one registry every extension point uses"),
-    ("leaves", ("types", "timevalues", "files", "argtypes", "memory", "commands"),
+    ("leaves", ("types", "timevalues", "files", "argtypes", "memory", "commands", "graphs"),
      "value types and printers, file reading and atomic writing, argument types, memory use, "
-     "the help of the commands extensions fill in"),
+     "the help of the commands extensions fill in, the dependency-graph algorithms"),
     ("registries", ("builtins", "aggregators"),
      "what the language can call and aggregate: signatures and implementations both sides read"),
     ("plugins", ("foreign",),

@@ -13,10 +13,10 @@ import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .. import aggregators, ir
+from .. import aggregators, graphs, ir
 from ..errors import Diagnostic, DiagnosticKind, Span
 from ..types import BOOL, ValueType
-from . import ast, facts, graphs
+from . import ast, facts
 from . import diagnostics as kinds
 from .attributes import Applied
 from .resolve import Scope

@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import ir
+from ..graphs import components
 
 
 @dataclass
@@ -256,7 +257,7 @@ class _Builder:
         by_head: dict[str, list[ir.Rule]] = {}
         for rule in self.rules:
             by_head.setdefault(rule.head, []).append(rule)
-        for members in _components(graph):
+        for members in components(graph):
             recursive = len(members) > 1 or members[0] in graph[members[0]]
             strata.append(ir.Stratum(tuple(sorted(members)),
                                      [r for m in members for r in by_head.get(m, [])], [],
@@ -264,42 +265,3 @@ class _Builder:
         return ir.Program({**p.relations, **self.relations}, p.facts + self.facts, strata,
                           p.queries, p.outputs, p.grammars)
 
-
-def _components(graph: dict) -> list[list]:
-    """Strongly connected components, dependencies first (Tarjan, iterative); the graph is
-    `{node: {successor: None}}`. (The front end stratifies with its own copy in
-    `nesy.dsl.graphs`, which this layer may not import.)"""
-    index, low, on_stack, stack, found = {}, {}, set(), [], []
-    for root in graph:
-        if root in index:
-            continue
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        work = [(root, iter(graph[root]))]
-        while work:
-            node, successors = work[-1]
-            for child in successors:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(graph[child])))
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    component = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.append(member)
-                        if member == node:
-                            break
-                    found.append(component)
-    found.reverse()
-    return found

@@ -5,7 +5,7 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nesy.dsl import graphs
+from nesy import graphs
 
 edges = st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40)
 

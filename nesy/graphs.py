@@ -1,6 +1,6 @@
-"""The two graph algorithms stratification needs, on plain dicts: a program's dependency graph
-has a node per relation and is small, and importing a graph library for it cost more start-up
-time (networkx: ~0.3 s) than compiling most programs.
+"""The two graph algorithms that stratification and the demand pass need, on plain dicts: a
+program's dependency graph has a node per relation and is small, and importing a graph
+library for it cost more start-up time (networkx: ~0.3 s) than compiling most programs.
 
 A graph is `{node: {successor: None, ...}}` (dicts as ordered sets, so results are
 deterministic); every successor is also a key.
