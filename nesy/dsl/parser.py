@@ -435,17 +435,15 @@ class AstBuilder(Transformer_NonRecursive):
 
     def _bindings(self, node) -> list[ast.Var]:
         """The variables before ':' of an aggregation (parsed as a formula)."""
-        parts = node.parts if isinstance(node, ast.And) else [node]
-        out = []
-        for p in parts:
-            p = p.expr if isinstance(p, ast.Constraint) else p
-            if isinstance(p, ast.Var) and not p.is_wildcard:
-                out.append(p)
-            else:
-                self.report(kinds.AGGREGATION_BINDING, p.span)
-        return out
+        return self._variable_list(node, kinds.AGGREGATION_BINDING)
 
     def _variables(self, node) -> list[ast.Var]:
+        """The result variables before ':=' of an aggregation."""
+        return self._variable_list(node, kinds.AGGREGATION_TARGET)
+
+    def _variable_list(self, node, problem) -> list[ast.Var]:
+        """The named variables of `a, b, ...` (parsed as a formula); anything else in it is
+        reported as `problem`."""
         parts = node.parts if isinstance(node, ast.And) else [node]
         out = []
         for p in parts:
@@ -453,7 +451,7 @@ class AstBuilder(Transformer_NonRecursive):
             if isinstance(p, ast.Var) and not p.is_wildcard:
                 out.append(p)
             else:
-                self.report(kinds.AGGREGATION_TARGET, p.span)
+                self.report(problem, p.span)
         return out
 
     def aggregate(self, meta, children):
