@@ -79,3 +79,53 @@ def make_directory(path) -> Path:
     except OSError as err:
         raise FileError(path, f"cannot create the directory: {err.strerror or err}") from None
     return path
+
+
+# -- model files: a small trained network's weights and config, shipped or exported ---------------
+def write_model(path, config: dict, state: dict) -> None:
+    """`state` (a torch state dict) and its model's `config`, atomically and small enough to
+    ship: each weight matrix as 8-bit integers with one scale per row (a quarter of float32),
+    vectors in half precision. `read_model` reads it back."""
+    import torch
+
+    packed = {name: _pack(tensor) for name, tensor in state.items()}
+    atomic_write(path, lambda file: torch.save({"config": config, "state": packed}, file))
+
+
+def read_model(path, what: str) -> dict:
+    """The contents of a model file (`write_model`'s, or a training checkpoint), read as data
+    only (never running pickled code from it); a NesyError naming `what` for a missing or
+    unreadable file."""
+    import torch
+
+    from .errors import NesyError
+
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise NesyError(f"no {what} at {path}") from None
+    except Exception as error:  # torch raises many kinds for a file that is not a model
+        raise NesyError(f"{path} is not a {what}: {str(error).splitlines()[0]}") from None
+
+
+def unpack_state(state: dict) -> dict:
+    """A state dict as `write_model` stored it (or as a checkpoint or an older half-precision
+    file holds it) in float32, ready for `load_state_dict`."""
+    return {name: _unpack(entry) for name, entry in state.items()}
+
+
+def _pack(tensor):
+    import torch
+
+    if not tensor.is_floating_point():
+        return tensor
+    if tensor.dim() < 2:
+        return tensor.half()
+    scale = tensor.abs().amax(dim=tuple(range(1, tensor.dim())), keepdim=True).clamp_min(1e-12) / 127
+    return {"int8": (tensor / scale).round().to(torch.int8), "scale": scale.float()}
+
+
+def _unpack(entry):
+    if isinstance(entry, dict):
+        return entry["int8"].float() * entry["scale"]
+    return entry.float() if entry.is_floating_point() else entry

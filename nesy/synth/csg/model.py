@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from nesy.errors import NesyError
+from nesy.files import read_model, unpack_state, write_model
 from nesy.synth.csg import raster
 from nesy.synth.csg.language import OPERATIONS, Leaf, Node, Program, index
 
@@ -141,23 +142,15 @@ def beam_search(model: Proposal, picture: np.ndarray, beam: int = 10,
 
 
 def save(model: Proposal, path: Path) -> None:
-    """The weights in half precision (the shipped file stays small) with the config."""
-    from nesy.files import atomic_write
-
-    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
-    atomic_write(path, lambda f: torch.save({"config": model.config(), "state": state}, f))
+    """The weights with the config, compressed to ship (`nesy.files.write_model`)."""
+    write_model(path, model.config(), model.state_dict())
 
 
 def load(path: Path | str | None = None) -> Proposal:
     """A model saved by `save`, or a training checkpoint of `nesy train csg`; the shipped model
     by default."""
     path = Path(path) if path is not None else SHIPPED
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=False)
-    except FileNotFoundError:
-        raise NesyError(f"no proposal model at {path}") from None
-    except Exception as error:  # torch raises many kinds for a file that is not a model
-        raise NesyError(f"{path} is not a proposal model: {str(error).splitlines()[0]}") from None
+    data = read_model(path, "proposal model")
     if isinstance(data, dict) and "model" in data and "config" in data:  # a training checkpoint
         config = {k: data["config"][k] for k in ("hidden", "embed")}
         state = data["model"]
@@ -167,8 +160,8 @@ def load(path: Path | str | None = None) -> Proposal:
         raise NesyError(f"{path} is not a proposal model")
     model = Proposal(**config)
     try:
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-    except (RuntimeError, KeyError) as error:
+        model.load_state_dict(unpack_state(state))
+    except (RuntimeError, KeyError, TypeError, AttributeError) as error:
         raise NesyError(f"{path} does not fit the proposal model: {str(error).splitlines()[0]}") from None
     model.eval()
     return model

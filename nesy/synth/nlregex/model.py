@@ -4,7 +4,7 @@ with teacher forcing), and a beam search batched over descriptions.
 
 Sized for a CPU: a bidirectional LSTM encoder and a two-layer LSTM decoder with dot-product
 (Luong) attention read after the decoder, so that with teacher forcing a whole target is one
-call of the LSTM. `save` writes half-precision weights with the vocabularies, the form the
+call of the LSTM. `save` writes 8-bit weights with the vocabularies, the form the
 shipped model (`translator.pt`, trained on NL-RX-Turk) takes.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from nesy.errors import NesyError
+from nesy.files import read_model, unpack_state, write_model
 
 PAD, SOS, EOS, UNK = 0, 1, 2, 3
 SPECIALS = ("<pad>", "<sos>", "<eos>", "<unk>")
@@ -158,11 +159,8 @@ def batch_tensors(model: Translator, pairs) -> tuple[torch.Tensor, torch.Tensor,
 
 
 def save(model: Translator, path: Path | str) -> None:
-    """The weights in half precision (the shipped file stays small) with the config."""
-    from nesy.files import atomic_write
-
-    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
-    atomic_write(Path(path), lambda f: torch.save({"config": model.config(), "state": state}, f))
+    """The weights with the config, compressed to ship (`nesy.files.write_model`)."""
+    write_model(Path(path), model.config(), model.state_dict())
 
 
 def load(path: Path | str | None = None) -> Translator:
@@ -173,12 +171,7 @@ def load(path: Path | str | None = None) -> Translator:
         # the trainer's checkpoint (nesy.pipelines.checkpoints.CHECKPOINT_NAME; synth stays
         # below pipelines, and tests/pipelines/test_regex_pipeline.py loads a run this way)
         path = path / "checkpoint.pt"
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=False)
-    except FileNotFoundError:
-        raise NesyError(f"no translator model at {path}") from None
-    except Exception as error:  # torch raises many kinds for a file that is not a model
-        raise NesyError(f"{path} is not a translator model: {str(error).splitlines()[0]}") from None
+    data = read_model(path, "translator model")
     if isinstance(data, dict) and "model" in data and "config" in data:  # a training checkpoint
         config, state = data["config"].get("translator"), data["model"]
     elif isinstance(data, dict) and "state" in data:
@@ -189,8 +182,8 @@ def load(path: Path | str | None = None) -> Translator:
         raise NesyError(f"{path} is not a translator model")
     try:
         model = Translator(**config)
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-    except (RuntimeError, KeyError, TypeError) as error:
+        model.load_state_dict(unpack_state(state))
+    except (RuntimeError, KeyError, TypeError, AttributeError) as error:
         raise NesyError(f"{path} does not fit the translator model: {str(error).splitlines()[0]}") from None
     model.eval()
     return model
