@@ -435,16 +435,14 @@ class AstBuilder(Transformer_NonRecursive):
 
     def _bindings(self, node) -> list[ast.Var]:
         """The variables before ':' of an aggregation (parsed as a formula)."""
-        return self._variable_list(node, kinds.AGGREGATION_BINDING)
+        return self._named_variables(_conjuncts(node), kinds.AGGREGATION_BINDING)
 
     def _variables(self, node) -> list[ast.Var]:
         """The result variables before ':=' of an aggregation."""
-        return self._variable_list(node, kinds.AGGREGATION_TARGET)
+        return self._named_variables(_conjuncts(node), kinds.AGGREGATION_TARGET)
 
-    def _variable_list(self, node, problem) -> list[ast.Var]:
-        """The named variables of `a, b, ...` (parsed as a formula); anything else in it is
-        reported as `problem`."""
-        parts = node.parts if isinstance(node, ast.And) else [node]
+    def _named_variables(self, parts, problem) -> list[ast.Var]:
+        """The named variables among `parts`; anything else is reported as `problem`."""
         out = []
         for p in parts:
             p = p.expr if isinstance(p, ast.Constraint) else p
@@ -496,13 +494,7 @@ class AstBuilder(Transformer_NonRecursive):
         name, *rest = children
         *variables, body, where_keys, where_body = rest
         span = self.span(meta)
-        bindings = []
-        for v in variables:
-            v = v.expr if isinstance(v, ast.Constraint) else v
-            if isinstance(v, ast.Var) and not v.is_wildcard:
-                bindings.append(v)
-            else:
-                self.report(kinds.AGGREGATION_BINDING, v.span)
+        bindings = self._named_variables(variables, kinds.AGGREGATION_BINDING)
         where_body = None if where_body is None else self.formula(where_body)
         if str(name) not in ("exists", "forall") and str(name) in aggregators.names():
             self.report(kinds.AGGREGATION_FORM, span, aggregator=str(name),
@@ -855,3 +847,8 @@ def _end_of_statement(source: Source, begin: int, end: int) -> Span:
     last = tokens[-1].end() if tokens else begin
     line, column = source.position(last)
     return Span(source, line, column, line, column + 1)
+
+
+def _conjuncts(node) -> list:
+    """`a, b, ...` parsed as a formula, as its list of parts."""
+    return node.parts if isinstance(node, ast.And) else [node]
