@@ -104,8 +104,11 @@ def read_model(path, what: str) -> dict:
         return torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise NesyError(f"no {what} at {path}") from None
-    except Exception as error:  # torch raises many kinds for a file that is not a model
-        raise NesyError(f"{path} is not a {what}: {str(error).splitlines()[0]}") from None
+    except IsADirectoryError:
+        raise NesyError(f"{path} is a directory, not a {what}") from None
+    except Exception:  # torch raises many kinds (and advice that does not apply) for non-models
+        raise NesyError(f"{path} is not a {what} (torch cannot read it as a model file of "
+                        f"weights)") from None
 
 
 def unpack_state(state: dict) -> dict:

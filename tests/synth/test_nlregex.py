@@ -238,3 +238,15 @@ def test_negated_classes_as_kb13_writes_them():
         tree = parse(text, "brics")
         strings = ["", "a", "b", "1", "ab", "ba", "xa", "x1", "x!", "!!", "Ab"]
         assert list(matches(tree, strings)) == [bool(python.fullmatch(s)) for s in strings], text
+
+
+def test_a_file_that_is_not_a_model_is_a_readable_error(tmp_path):
+    from nesy.errors import NesyError
+    from nesy.synth.nlregex.model import load
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not weights\n")
+    with pytest.raises(NesyError, match=r"notes.txt is not a translator model \(torch cannot read"):
+        load(notes)
+    with pytest.raises(NesyError, match="no translator model at"):
+        load(tmp_path / "missing.pt")
