@@ -92,7 +92,7 @@ SPEC = [
      {"variable": "y", "place": "not"}),
     ("rel n(1)\nrel p(x) = n(x) and y > 3\n", "unsafe-variable",
      {"variable": "y", "place": "condition"}),
-    ("rel n(1)\nrel e(1, 2)\nrel p(x) = n(x) and e(x, y + 1)\n", "unsafe-variable",
+    ("rel n(1)\nrel e(1, 2)\nrel p(x) = n(x) and e(x, y * 2)\n", "unsafe-variable",
      {"variable": "y", "place": "computed-argument"}),
     ("rel n(1)\nrel p(x) = n(x) and not q(x)\nrel q(x) = n(x) and not p(x)\n", "unstratifiable",
      {"cycle": ["p", "q", "p"]}),

@@ -164,7 +164,8 @@ UNSAFE_PLACES = {"head": "appears in the head", "not": "is used under 'not'",
                  "condition": "is used in a condition",
                  "computed-argument": "is used in a computed argument",
                  "foreign": "is an input of a foreign predicate",
-                 "tag": "is used in the rule's tag"}
+                 "tag": "is used in the rule's tag",
+                 "demand": "is in a bound argument of a demanded relation (@demand)"}
 
 DISJUNCTION_WITHOUT_PROBABILITY = Kind(
     "disjunction-without-probability",
