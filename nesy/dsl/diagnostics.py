@@ -132,6 +132,8 @@ VARIANT_ARITY = Kind("variant-arity",
 CASE_PATTERN = Kind(
     "case-pattern", "a variant pattern such as `Add(x, _)` is expected here",
     "match an entity with `case e is Variant(...)`; a constructor with variables is a pattern")
+ENTITY_TEXT = Kind("entity-text", "$parse_entity: {text!r} does not write an entity",
+                  "write a constructor of a declared type, as \"Add(Const(1), Const(3))\"")
 MISPLACED_NEW = Kind("misplaced-new", "`new` makes an entity only as an argument of a rule's head",
                      "write `rel r(x, new Add(a, b)) = ...`")
 IMPORT_FAILED = Kind("import-failed", "cannot import \"{path}\": {problem}",
