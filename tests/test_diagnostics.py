@@ -59,6 +59,8 @@ SPEC = [
     ("type L = Nil() | Cons(i32, L)\nconst X = Cons(1)\n", "variant-arity",
      {"variant": "Cons", "expected": 2, "arity": 1}),
     ("type L = Nil() | Cons(i32, L)\nrel r(x) = case x is 3\n", "case-pattern", {}),
+    ('type L = Nil() | Cons(i32, L)\nrel r($parse_entity("Cons(1,"))\n', "entity-text",
+     {"text": "Cons(1,"}),
     ("type L = Nil() | Cons(i32, L)\nrel n = {1}\nrel r(x) = n(x), x == new Nil()\n",
      "misplaced-new", {}),
     ("rel e(1)\nquery nosuch\n", "query-unknown-relation", {"relation": "nosuch"}),
