@@ -162,3 +162,19 @@ def test_a_variable_only_in_a_negated_atom_is_local_to_it():
     assert run(program, "O") == {(2, 3)}
     assert codes("rel n(1)\nrel e(1, 2)\nrel p(x, y) = n(x) and not e(x, y)") == \
         ["unsafe-variable"]
+
+
+def test_an_integer_in_an_enum_column_is_the_variant_of_that_index():
+    # a Scallop enum is a usize (doc/src/language/constants.md); adt.rs gives an enum
+    # column 0 and 1: nesy reads them as the variants they number (and prints names)
+    program = '''
+        type Color = RED | GREEN | BLUE
+        type paint(i32, Color)
+        rel paint = {(0, RED), (1, 2)}
+        rel blue(x) = paint(x, BLUE)
+    '''
+    assert run(program, "blue") == {(1,)}
+    assert run("type Color = RED | GREEN\nrel c = {(0, RED), (1, 0)}\n"
+               "rel red(x) = c(x, RED)", "red") == {(0,), (1,)}
+    assert codes("type Color = RED | GREEN\ntype c(Color)\nrel c = {2}") == \
+        ["literal-out-of-range"]
