@@ -268,7 +268,8 @@ class Rewriter:
             hashed = ast.Call(c.span, "hash", [ast.Literal(c.span, c.name, "string"), *c_args])
             parts.append(ast.Constraint(c.span, ast.Binary(c.span, "==", var, hashed)))
             made = ast.Atom(c.span, relation_of(variant.name), [var, *c_args], c.name_span)
-            self.extra_rules.append(ast.Rule(c.span, made, None))  # body set below
+            self.extra_rules.append(ast.Rule(c.span, made, None, demand_of=rule.head))
+            # (body set below)
         if parts:
             rule.body = parts[0] if len(parts) == 1 else ast.And(rule.span, parts)
         for made in self.extra_rules[len(self.extra_rules) - len(new):]:

@@ -226,29 +226,32 @@ class Lowering:
         self.check_probability(item.probability, item.probability_span)
         start = len(self.rules)
         self.define(head.relation, head.args, body, ctx,
-                    item.probability if item.tag_expr is None else item.tag_expr)
+                    item.probability if item.tag_expr is None else item.tag_expr,
+                    item.demand_of or head)
         for rule in self.rules[start:]:
             rule.disjunctive = item.disjunctive
 
     def define(self, relation: str, head_args: list, body: ast.Formula, ctx: RuleContext,
-               probability=None):
+               probability=None, demanded: ast.Atom | None = None):
         """Add one IR rule per disjunct of `body` for relation(head_args); the rules of a
         probabilistic clause share its choice (`ir.Rule.choice`), as in ProbLog.
-        `probability` is a float or a tag expression (AST) over the body's variables."""
+        `probability` is a float or a tag expression (AST) over the body's variables;
+        `demanded`: the head whose demand restricts the body, when its relation has one."""
         start = len(self.rules)
         for conjunct in dnf(body):
-            self.conjunct_rule(relation, head_args, conjunct, ctx, probability)
+            self.conjunct_rule(relation, head_args, conjunct, ctx, probability, demanded)
         added = self.rules[start:]
         if probability is not None and len(added) > 1:
             shared = set(ctx.first).intersection(*map(_bound_vars, added))
             for rule in added:
                 rule.choice = ((relation, start), tuple(sorted(shared)))
 
-    def conjunct_rule(self, relation, head_args, literals, ctx: RuleContext, probability=None):
+    def conjunct_rule(self, relation, head_args, literals, ctx: RuleContext, probability=None,
+                      demanded: ast.Atom | None = None):
         head_vars = {n.name for a in head_args for n in ast.walk(a) if isinstance(n, ast.Var)}
         planner = Planner(self, ctx)
-        if relation in self.demand:
-            planner.demanded_head(relation, head_args)
+        if demanded is not None and demanded.relation in self.demand:
+            planner.demanded_head(demanded.relation, demanded.args)
         for lit in literals:
             outside = _Outside(head_vars, literals, lit)
             planner.add(lit, outside, literals)

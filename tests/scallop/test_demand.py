@@ -137,3 +137,45 @@ def test_demanded_probabilities_are_those_of_every_possible_world():
         for b in reached:
             expected[b] = expected.get(b, 0.0) + weight
     assert {t[0]: result.prob(t) for t in result} == pytest.approx(expected)
+
+
+TYPE_CHECKER = '''
+    type Op = EQ | ADD
+    type Expr = Number(i32) | Boolean(bool) | Variable(String) | Binary(Op, Expr, Expr)
+              | Let(String, Expr, Expr)
+    type Type = BOOL | INT
+    type Env = Empty() | Cons(String, Type, Env)
+    const EMPTY_ENV = Empty()
+    type input_program(expr: Expr)
+
+    type find_type(bound env: Env, bound var: String, free ty: Type)
+    rel find_type(env, var, ty) = case env is Cons(var, ty, _)
+    rel find_type(env, var, ty) = case env is Cons(vp, _, tl) and vp != var and find_type(tl, var, ty)
+
+    type type_of(bound env: Env, bound expr: Expr, ty: Type)
+    rel type_of(env, e, BOOL) = case e is Boolean(_)
+    rel type_of(env, e, INT) = case e is Number(_)
+    rel type_of(env, e, ty) = case e is Variable(x) and find_type(env, x, ty)
+    rel type_of(env, e, BOOL) = case e is Binary(EQ, op1, op2) and type_of(env, op1, ty) and type_of(env, op2, ty)
+    rel type_of(env, e, INT) = case e is Binary(ADD, op1, op2) and type_of(env, op1, INT) and type_of(env, op2, INT)
+    rel type_of(env, e, ty_i) = to_infer_let_cons(env, e, sub_env, i) and type_of(sub_env, i, ty_i)
+
+    type to_infer_let_cons(bound env: Env, bound expr: Expr, out_env: Env, cont: Expr)
+    rel to_infer_let_cons(env, e, new Cons(x, ty_b, env), i) = case e is Let(x, b, i) and type_of(env, b, ty_b)
+
+    rel result(ty) = input_program(p) and type_of(EMPTY_ENV, p, ty)
+    const PROGRAM = TEXT
+    rel input_program(PROGRAM)
+'''
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('Let("x", Number(3), Binary(EQ, Variable("x"), Number(4)))', {("BOOL",)}),
+    ('Let("x", Number(3), Binary(ADD, Variable("x"), Boolean(false)))', set()),
+    ('Let("x", Boolean(true), Let("y", Number(1), Binary(EQ, Variable("x"), Variable("x"))))',
+     {("BOOL",)}),
+])
+def test_a_demand_driven_type_checker_with_entities_made_by_new(text, expected):
+    # adt.rs type_inference tests: the environment is an entity made by `new` in a
+    # demanded relation's head, so the entity's rule is restricted by the same demand
+    assert run(TYPE_CHECKER.replace("TEXT", text), "result") == expected
