@@ -86,7 +86,7 @@ SPEC = [
     ("rel 1.5::r(1)\n", "probability-out-of-range", {"probability": 1.5}),
     ("rel c = {0.7::(0, 1); 0.5::(0, 2)}\n", "disjunction-above-one", {"total": 1.2}),
     ("rel c = {(x, 1)}\n", "variable-in-fact", {"variable": "x"}),
-    ("rel r(1 / 0)\n", "constant-without-value", {}),
+    ("rel e(1)\nquery e(1 / 0)\n", "constant-without-value", {}),
     ("rel e(1)\nrel p(x, _) = e(x)\n", "wildcard-in-head", {}),
     ("rel e(1)\nrel p(x) = e(x) and _ == 1\n", "wildcard-as-value", {}),
     ("rel e(0, 1)\nrel p(a, c) = e(a, b)\n", "unsafe-variable", {"variable": "c", "place": "head"}),

@@ -143,7 +143,8 @@ class Lowering:
                     self.report(kinds.DISJUNCTION_WITHOUT_PROBABILITY, fact.span)
                 self.check_probability(fact.probability, fact.span)
                 total += fact.probability or 0.0
-                values = self.constants(fact.values, self.types[item.relation], fact.span)
+                values = self.constants(fact.values, self.types[item.relation], fact.span,
+                                        fact=True)
                 if values is not None:
                     self.facts.append(ir.Fact(item.relation, values, fact.probability, gid))
             if disjunction and total > 1 + AD_TOLERANCE:
@@ -187,7 +188,11 @@ class Lowering:
         if p is not None and not 0.0 <= p <= 1.0:
             self.report(kinds.PROBABILITY_OUT_OF_RANGE, span, probability=p)
 
-    def constants(self, exprs, types, span: Span):
+    def constants(self, exprs, types, span: Span, fact: bool = False):
+        """The values of constant expressions, or None (reported). In a `fact`, a computed
+        value that does not exist (`$string_char_at("", 0)`, `1 / 0`) makes no fact, as the
+        same expression in a rule makes no row (Scallop derives nothing); a literal without
+        a value (beyond its type's range) is still an error."""
         from ..expr import evaluate_constant  # the one evaluator, for constant folding
 
         out = []
@@ -198,7 +203,8 @@ class Lowering:
                 return None
             value = evaluate_constant(self.expr(e, RuleContext()))
             if value is None:
-                self.report(kinds.CONSTANT_WITHOUT_VALUE, e.span)
+                if not (fact and isinstance(e, (ast.Binary, ast.Call, ast.Cast, ast.IfThenElse))):
+                    self.report(kinds.CONSTANT_WITHOUT_VALUE, e.span)
                 return None
             out.append(_convert(value, vtype))
         return tuple(out)
@@ -208,13 +214,13 @@ class Lowering:
         head = item.head
         if item.body is None and item.probability is None and item.tag_expr is None and \
                 not _has_vars(head):
-            values = self.constants(head.args, self.types[head.relation], head.span)
+            values = self.constants(head.args, self.types[head.relation], head.span, fact=True)
             if values is not None:
                 self.facts.append(ir.Fact(head.relation, values))
             return
         if item.body is None and not _has_vars(head):
             self.check_probability(item.probability, item.probability_span)
-            values = self.constants(head.args, self.types[head.relation], head.span)
+            values = self.constants(head.args, self.types[head.relation], head.span, fact=True)
             if values is not None:
                 self.facts.append(ir.Fact(head.relation, values, item.probability))
             return

@@ -178,3 +178,11 @@ def test_an_integer_in_an_enum_column_is_the_variant_of_that_index():
                "rel red(x) = c(x, RED)", "red") == {(0,), (1,)}
     assert codes("type Color = RED | GREEN\ntype c(Color)\nrel c = {2}") == \
         ["literal-out-of-range"]
+
+
+def test_a_fact_whose_computed_value_does_not_exist_is_no_fact():
+    # basic.rs char_at_test_3: `rel output($string_char_at("", 0))` derives nothing, as the
+    # same expression in a rule body yields no row
+    assert run('rel output($string_char_at("", 0))\nrel output(\'x\')', "output") == {("x",)}
+    assert run("rel r = {(1 / 0,), (2,)}", "r") == {(2,)}
+    assert codes("type r(f32)\nrel r(1e300)") == ["constant-without-value"]  # a literal
