@@ -105,6 +105,10 @@ QUERY_UNKNOWN_RELATION = Kind("query-unknown-relation",
                               "query of unknown relation '{relation}'", DID_YOU_MEAN)
 QUERY_ARITY_MISMATCH = Kind("query-arity-mismatch", "query of '{relation}' has {arity} "
                                                     "arguments but the relation has {expected}")
+QUERY_EXPRESSION = Kind(
+    "query-expression", "a query's argument is a constant, a variable or `_`, not an "
+                        "expression over the variable '{variable}'",
+    "query a rule instead: `rel wanted(a, b) = S(a, b), b == a * 2` and `query wanted`")
 MISPLACED_IMPLIES = Kind(
     "misplaced-implies", lambda f: "`implies` is not allowed in the body of "
                                    f"{f['aggregator']}: only in rule bodies and the body of "

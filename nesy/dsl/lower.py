@@ -432,6 +432,10 @@ class Lowering:
         for arg, vtype in zip(item.args, self.types[item.relation]):
             if isinstance(arg, ast.Var):
                 pattern.append(None if arg.is_wildcard else arg.name)
+            elif _has_vars(ast.Atom(arg.span, item.relation, [arg], arg.span)):
+                var = next(n for n in ast.walk(arg) if isinstance(n, ast.Var))
+                self.report(kinds.QUERY_EXPRESSION, arg.span, variable=var.name)
+                return None
             else:
                 values = self.constants([arg], [vtype], arg.span)
                 if values is None:
