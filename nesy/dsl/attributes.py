@@ -110,8 +110,25 @@ def _known(attr: ast.Attribute, item, name: str | None, out: Applied) -> None:
             out.diagnostics.append(kinds.ATTRIBUTE_REJECTED(
                 attr.span, attribute="demand",
                 problem="write the pattern of bound and free arguments, as @demand(\"bf\")"))
+        elif _arity(item) not in (None, len(pattern)):
+            out.diagnostics.append(kinds.ATTRIBUTE_REJECTED(
+                attr.span, attribute="demand",
+                problem=f"the pattern \"{pattern}\" has {len(pattern)} letters for "
+                        f"{_arity(item)} arguments"))
+        elif out.demand.get(name, pattern) != pattern:
+            out.diagnostics.append(kinds.ATTRIBUTE_REJECTED(
+                attr.span, attribute="demand",
+                problem=f"'{name}' is already demanded as \"{out.demand[name]}\""))
         else:
             out.demand[name] = pattern
+
+
+def _arity(item) -> int | None:
+    if isinstance(item, ast.RelationType):
+        return len(item.fields)
+    if isinstance(item, ast.Rule):
+        return len(item.head.args)
+    return None
 
 
 def _declared_name(item) -> str | None:

@@ -78,12 +78,14 @@ class Lowering:
                 pattern = "".join("b" if f.adornment == "bound" else "f" for f in fields)
             if pattern is None or "b" not in pattern:
                 continue
-            if len(pattern) != len(self.types[name]):
-                self.report(kinds.ATTRIBUTE_REJECTED, info.declared.span if info.declared
-                            else None, attribute="demand",
-                            problem=f"the pattern '{pattern}' has {len(pattern)} letters for "
-                                    f"{len(self.types[name])} arguments")
+            disjunctive = next((i for i in self.program.items if isinstance(i, ast.Rule)
+                                and i.disjunctive and i.head.relation == name), None)
+            if disjunctive is not None:  # as Scallop: which head holds is not asked for
+                self.report(kinds.ATTRIBUTE_REJECTED, disjunctive.head.span, attribute="demand",
+                            problem=f"'{name}' is demanded but is a disjunctive rule head")
                 continue
+            if len(pattern) != len(self.types[name]):
+                continue  # reported: by the attribute, or as the rule's arity mismatch
             out[name] = tuple(c == "b" for c in pattern)
         return out
 

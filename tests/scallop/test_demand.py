@@ -179,3 +179,14 @@ def test_a_demand_driven_type_checker_with_entities_made_by_new(text, expected):
     # adt.rs type_inference tests: the environment is an entity made by `new` in a
     # demanded relation's head, so the entity's rule is restricted by the same demand
     assert run(TYPE_CHECKER.replace("TEXT", text), "result") == expected
+
+
+def test_demand_errors_as_scallops():
+    # demand_attr.rs: conflicting patterns, a demanded disjunctive head, a pattern's length
+    conflicting = '@demand("bf")\nrel f(x, y) = g(x, y)\n@demand("fb")\nrel f(x, y) = g(y, x)\n' \
+                  'rel g = {(1, 2)}'
+    assert codes(conflicting) == ["attribute-rejected"]
+    disjunctive = 'rel g = {1}\n@demand("b")\nrel {f(x); h(x)} = g(x)\nrel r() = f(1)'
+    assert codes(disjunctive) == ["attribute-rejected"] * 2  # f and h: the rule's heads
+    assert codes('@demand("bbf")\nrel f(x, y) = g(x, y)\nrel g = {(1, 2)}') == \
+        ["attribute-rejected"]
