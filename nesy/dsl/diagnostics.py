@@ -11,6 +11,7 @@ from __future__ import annotations
 from .. import aggregators
 from ..errors import DiagnosticKind as Kind
 from ..errors import closest
+from ..types import INTEGER_RANGES
 
 DID_YOU_MEAN = ("did you mean '{suggestion}'?",)
 
@@ -161,9 +162,11 @@ AGGREGATOR_NEEDS_IMPLIES = Kind(
 
 # ---- typecheck (typecheck.py) --------------------------------------------------------------
 TYPE_CONFLICT = Kind("type-conflict", "{context:label}type mismatch between {left} and {right}")
-LITERAL_OUT_OF_RANGE = Kind("literal-out-of-range",
-                            "{value} does not fit in {type} (range {low}..={high})",
-                            "use a wider integer type in the relation's declaration")
+LITERAL_OUT_OF_RANGE = Kind(
+    "literal-out-of-range", "{value} does not fit in {type} (range {low}..={high})",
+    lambda f: "use a wider integer type in the relation's declaration"
+    if f["type"] in INTEGER_RANGES else
+    f"an integer in an enum column is the index of one of {f['type']}'s variants")
 
 # ---- lower (lower.py) ----------------------------------------------------------------------
 UNSAFE_PLACES = {"head": "appears in the head", "not": "is used under 'not'",
