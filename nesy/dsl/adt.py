@@ -160,6 +160,10 @@ class Rewriter:
     def expr(self, e):
         """Ground constructors inside an expression become entity literals; any other
         constructor here is reported (and replaced, so later passes see only values)."""
+        if isinstance(e, ast.Call) and e.function == "parse_entity":
+            parsed = self.parse_entity(e)
+            if parsed is not None:
+                return self.expr(parsed)
         if isinstance(e, ast.Constructor):
             if e.new:
                 self.report(kinds.MISPLACED_NEW, e.span)
@@ -178,6 +182,32 @@ class Rewriter:
                 ast.set_children(e, [self.expr(k) for k in ast.children(e)])
                 break
         return e
+
+    def parse_entity(self, call: ast.Call):
+        """`$parse_entity("Add(Const(1), Const(3))")` of a constant text: the constructor the
+        text writes (then an entity constant like any other), located at the call; None
+        when the argument is not a string literal (left to the type checker)."""
+        from ..errors import Source
+        from .parser import parse
+
+        if len(call.args) != 1 or not (isinstance(call.args[0], ast.Literal) and
+                                       call.args[0].kind == "string"):
+            return None
+        text = call.args[0].value
+        program, problems = parse(Source("<$parse_entity>", f"const ENTITY = {text}\n"))
+        value = None
+        if program is not None and not problems and len(program.items) == 1:
+            item = program.items[0]
+            if isinstance(item, ast.ConstDecl) and len(item.assignments) == 1:
+                value = item.assignments[0].value
+        if not isinstance(value, ast.Constructor) or not self.ground(value):
+            self.report(kinds.ENTITY_TEXT, call.span, text=text)
+            return ast.Literal(call.span, False, "bool")  # reported: later passes see a value
+        for node in ast.walk(value):
+            node.span = call.span
+            if isinstance(node, ast.Constructor):
+                node.name_span = call.span
+        return value
 
     def atom_args(self, args: list, extra: list) -> list:
         """An atom's arguments: ground constructors become constants, others a fresh
@@ -238,7 +268,8 @@ class Rewriter:
             hashed = ast.Call(c.span, "hash", [ast.Literal(c.span, c.name, "string"), *c_args])
             parts.append(ast.Constraint(c.span, ast.Binary(c.span, "==", var, hashed)))
             made = ast.Atom(c.span, relation_of(variant.name), [var, *c_args], c.name_span)
-            self.extra_rules.append(ast.Rule(c.span, made, None))  # body set below
+            self.extra_rules.append(ast.Rule(c.span, made, None, demand_of=rule.head))
+            # (body set below)
         if parts:
             rule.body = parts[0] if len(parts) == 1 else ast.And(rule.span, parts)
         for made in self.extra_rules[len(self.extra_rules) - len(new):]:

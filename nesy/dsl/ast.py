@@ -254,6 +254,9 @@ class Rule(Node):
     #: One of the heads of Scallop's disjunctive head `rel {a(x); b(x)} = ...` (exactly one of
     #: them holds per grounding).
     disjunctive: bool = False
+    #: The head of the rule this one was made from (the entity rule of a `new` in that head,
+    #: `nesy.dsl.adt`): when that head's relation is demanded, so is this rule's body.
+    demand_of: Atom | None = None
 
 
 @dataclass(eq=False)

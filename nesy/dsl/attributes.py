@@ -1,9 +1,9 @@
 """Attributes: `@name(...)` written before a declaration (Scallop's syntax).
 
 nesy knows `@hidden` (the relation is not output), `@goal` (accepted: nesy computes the whole
-fixpoint, so the goal relation's answer is the same) and `@demand("bf")` (accepted and
-recorded for the demand transformation; without it a program that only terminates under
-demand stops at the iteration limit with a clear error). Every other attribute goes to the
+fixpoint, so the goal relation's answer is the same) and `@demand("bf")` (the relation is
+derived only for the bound arguments its readers and queries ask for: the demand
+transformation of `nesy.dsl.lower`). Every other attribute goes to the
 handler registered for it in `nesy.foreign` (`nesy.attribute`); a handler may turn the
 declared relation into a foreign predicate. An attribute without a handler (a program written
 for a model-backed `@gpt` or `@clip`) is reported, located at the attribute.
@@ -21,7 +21,7 @@ from . import diagnostics as kinds
 KNOWN = {"file": "the relation's facts are read from a CSV file (nesy.dsl.csvfile)",
          "hidden": "the relation is not output",
          "goal": "accepted; nesy computes the whole fixpoint",
-         "demand": "accepted and recorded (demand transformation: see docs/scallop.md)"}
+         "demand": "derived only for the bound arguments asked for (see docs/scallop.md)"}
 
 
 @dataclass
@@ -110,8 +110,25 @@ def _known(attr: ast.Attribute, item, name: str | None, out: Applied) -> None:
             out.diagnostics.append(kinds.ATTRIBUTE_REJECTED(
                 attr.span, attribute="demand",
                 problem="write the pattern of bound and free arguments, as @demand(\"bf\")"))
+        elif _arity(item) not in (None, len(pattern)):
+            out.diagnostics.append(kinds.ATTRIBUTE_REJECTED(
+                attr.span, attribute="demand",
+                problem=f"the pattern \"{pattern}\" has {len(pattern)} letters for "
+                        f"{_arity(item)} arguments"))
+        elif out.demand.get(name, pattern) != pattern:
+            out.diagnostics.append(kinds.ATTRIBUTE_REJECTED(
+                attr.span, attribute="demand",
+                problem=f"'{name}' is already demanded as \"{out.demand[name]}\""))
         else:
             out.demand[name] = pattern
+
+
+def _arity(item) -> int | None:
+    if isinstance(item, ast.RelationType):
+        return len(item.fields)
+    if isinstance(item, ast.Rule):
+        return len(item.head.args)
+    return None
 
 
 def _declared_name(item) -> str | None:

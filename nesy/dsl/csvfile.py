@@ -6,7 +6,7 @@ at compile time, with Scallop's options (doc/src/language/loading_csv.md):
 - `has_probability=true`: the first column of each line is the fact's probability;
 - `fields=["a", "c"]`: load only these columns, in this order;
 - `keys="id"` or `keys=["a", "b"]`: one fact per (key values, other column): the relation is
-  (keys..., field name, value), the value a string (as Scallop).
+  (keys..., field name, value), declared `Symbol` and `String` (as Scallop).
 
 A relative path is taken from the program file's folder (from the working directory for a
 program given as text). Values are parsed by the declared field types.
@@ -46,6 +46,8 @@ def load(item: ast.RelationType, args: list, kwargs: dict, aliases: dict) -> ast
         columns = [_column(names, f) for f in fields]
         rows = [(p, [values[c] for c in columns]) for p, values in rows]
     types = [aliases.get(f.type_name, f.type_name) for f in item.fields]
+    if keys:
+        _check_key_value_types(types, len(keys))
     facts = []
     for number, (probability, values) in enumerate(rows, start=1):
         if len(values) != len(types):
@@ -105,6 +107,19 @@ def _by_keys(rows, names, keys: list, fields):
         [i for i in range(len(names)) if i not in key_columns]
     return [(p, [*(row[k] for k in key_columns), names[v], row[v]])
             for p, row in rows for v in value_columns]
+
+
+def _check_key_value_types(types: list[str], n_keys: int) -> None:
+    """With `keys`, the relation is (keys..., field, value): Scallop wants the field name as
+    a `Symbol` and the value as a `String` (its messages). nesy stores a Symbol as a String,
+    but the declaration still says which was meant."""
+    if len(types) != n_keys + 2:
+        raise CsvProblem(f"Arity mismatch; expected {n_keys + 2} fields (the keys, the field "
+                         f"name and the value), found {len(types)}")
+    if types[n_keys] != "Symbol":
+        raise CsvProblem(f"Expect `Symbol` type for field; found `{types[n_keys]}`")
+    if types[n_keys + 1] != "String":
+        raise CsvProblem(f"Expect `String` type for value; found `{types[n_keys + 1]}`")
 
 
 def _literal(span, text: str, type_name: str, line: int) -> ast.Literal:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .. import aggregators
 from ..errors import DiagnosticKind as Kind
 from ..errors import closest
+from ..types import INTEGER_RANGES
 
 DID_YOU_MEAN = ("did you mean '{suggestion}'?",)
 
@@ -105,6 +106,10 @@ QUERY_UNKNOWN_RELATION = Kind("query-unknown-relation",
                               "query of unknown relation '{relation}'", DID_YOU_MEAN)
 QUERY_ARITY_MISMATCH = Kind("query-arity-mismatch", "query of '{relation}' has {arity} "
                                                     "arguments but the relation has {expected}")
+QUERY_EXPRESSION = Kind(
+    "query-expression", "a query's argument is a constant, a variable or `_`, not an "
+                        "expression over the variable '{variable}'",
+    "query a rule instead: `rel wanted(a, b) = S(a, b), b == a * 2` and `query wanted`")
 MISPLACED_IMPLIES = Kind(
     "misplaced-implies", lambda f: "`implies` is not allowed in the body of "
                                    f"{f['aggregator']}: only in rule bodies and the body of "
@@ -132,6 +137,8 @@ VARIANT_ARITY = Kind("variant-arity",
 CASE_PATTERN = Kind(
     "case-pattern", "a variant pattern such as `Add(x, _)` is expected here",
     "match an entity with `case e is Variant(...)`; a constructor with variables is a pattern")
+ENTITY_TEXT = Kind("entity-text", "$parse_entity: {text!r} does not write an entity",
+                  "write a constructor of a declared type, as \"Add(Const(1), Const(3))\"")
 MISPLACED_NEW = Kind("misplaced-new", "`new` makes an entity only as an argument of a rule's head",
                      "write `rel r(x, new Add(a, b)) = ...`")
 IMPORT_FAILED = Kind("import-failed", "cannot import \"{path}\": {problem}",
@@ -155,16 +162,19 @@ AGGREGATOR_NEEDS_IMPLIES = Kind(
 
 # ---- typecheck (typecheck.py) --------------------------------------------------------------
 TYPE_CONFLICT = Kind("type-conflict", "{context:label}type mismatch between {left} and {right}")
-LITERAL_OUT_OF_RANGE = Kind("literal-out-of-range",
-                            "{value} does not fit in {type} (range {low}..={high})",
-                            "use a wider integer type in the relation's declaration")
+LITERAL_OUT_OF_RANGE = Kind(
+    "literal-out-of-range", "{value} does not fit in {type} (range {low}..={high})",
+    lambda f: "use a wider integer type in the relation's declaration"
+    if f["type"] in INTEGER_RANGES else
+    f"an integer in an enum column is the index of one of {f['type']}'s variants")
 
 # ---- lower (lower.py) ----------------------------------------------------------------------
 UNSAFE_PLACES = {"head": "appears in the head", "not": "is used under 'not'",
                  "condition": "is used in a condition",
                  "computed-argument": "is used in a computed argument",
                  "foreign": "is an input of a foreign predicate",
-                 "tag": "is used in the rule's tag"}
+                 "tag": "is used in the rule's tag",
+                 "demand": "is in a bound argument of a demanded relation (@demand)"}
 
 DISJUNCTION_WITHOUT_PROBABILITY = Kind(
     "disjunction-without-probability",

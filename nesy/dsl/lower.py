@@ -5,6 +5,13 @@ disjunctive normal form, one IR rule per disjunct; aggregations and negated comp
 become compiler-made relations (named with '#', which no user name contains); each body is
 ordered for execution, which is also where unsafe variables are found; strata come from the
 SCCs of the dependency graph, and a cycle through `not` or an aggregation is reported.
+
+Scallop's demand transformation (`@demand("bf")`, `bound` fields) happens while ordering
+bodies, because it changes which variables are bound: a demanded relation's rules start with
+its demand relation `p#demanded_bf`, and each atom of it adds the rule deriving that demand
+from the body before the atom (magic sets). The run-time pass `nesy.passes.demand` does the
+same for a query's constants on any program; this one is what the program asked for, so it
+also makes programs terminate that are infinite without it (`fib(x - 1, a)`).
 """
 from __future__ import annotations
 
@@ -52,6 +59,46 @@ class Lowering:
         self.counter = itertools.count(1)
         self.groups = itertools.count(0)
         self.reported_unbound: set[tuple] = set()  # one error per variable occurrence
+        self.demand = self.demand_adornments()
+
+    def demand_adornments(self) -> dict[str, tuple[bool, ...]]:
+        """relation -> which columns its callers bind, from `@demand("bf")` or `bound` fields
+        in its `type` declaration (Scallop's two ways to ask for the demand transformation).
+        Only relations that rules derive are demanded: facts and inputs are read in full."""
+        out = {}
+        derived = {item.head.relation for item in self.program.items
+                   if isinstance(item, ast.Rule) and (item.body is not None or
+                                                      _has_vars(item.head))}
+        for name, info in self.scope.relations.items():
+            if name not in derived:
+                continue
+            pattern = self.applied.demand.get(name)
+            fields = info.declared.fields if info.declared else ()
+            if pattern is None and any(f.adornment == "bound" for f in fields):
+                pattern = "".join("b" if f.adornment == "bound" else "f" for f in fields)
+            if pattern is None or "b" not in pattern:
+                continue
+            disjunctive = next((i for i in self.program.items if isinstance(i, ast.Rule)
+                                and i.disjunctive and i.head.relation == name), None)
+            if disjunctive is not None:  # as Scallop: which head holds is not asked for
+                self.report(kinds.ATTRIBUTE_REJECTED, disjunctive.head.span, attribute="demand",
+                            problem=f"'{name}' is demanded but is a disjunctive rule head")
+                continue
+            if len(pattern) != len(self.types[name]):
+                continue  # reported: by the attribute, or as the rule's arity mismatch
+            out[name] = tuple(c == "b" for c in pattern)
+        return out
+
+    def demand_relation(self, name: str) -> str:
+        """The relation of the demanded bound arguments of `name` (made on first use):
+        untagged, as which tuples are asked for is not a probabilistic event."""
+        adornment = self.demand[name]
+        demand = f"{name}#demanded_{''.join('b' if b else 'f' for b in adornment)}"
+        if demand not in self.relations:
+            types = tuple(t for t, b in zip(self.types[name], adornment) if b)
+            self.relations[demand] = ir.Relation(demand, types, hidden=True, untagged=True)
+            self.hidden_origin[demand] = name
+        return demand
 
     def report(self, kind: DiagnosticKind, span, notes=(), **fields):
         self.diagnostics.append(kind(span, notes, **fields))
@@ -98,7 +145,8 @@ class Lowering:
                     self.report(kinds.DISJUNCTION_WITHOUT_PROBABILITY, fact.span)
                 self.check_probability(fact.probability, fact.span)
                 total += fact.probability or 0.0
-                values = self.constants(fact.values, self.types[item.relation], fact.span)
+                values = self.constants(fact.values, self.types[item.relation], fact.span,
+                                        fact=True)
                 if values is not None:
                     self.facts.append(ir.Fact(item.relation, values, fact.probability, gid))
             if disjunction and total > 1 + AD_TOLERANCE:
@@ -142,7 +190,11 @@ class Lowering:
         if p is not None and not 0.0 <= p <= 1.0:
             self.report(kinds.PROBABILITY_OUT_OF_RANGE, span, probability=p)
 
-    def constants(self, exprs, types, span: Span):
+    def constants(self, exprs, types, span: Span, fact: bool = False):
+        """The values of constant expressions, or None (reported). In a `fact`, a computed
+        value that does not exist (`$string_char_at("", 0)`, `1 / 0`) makes no fact, as the
+        same expression in a rule makes no row (Scallop derives nothing); a literal without
+        a value (beyond its type's range) is still an error."""
         from ..expr import evaluate_constant  # the one evaluator, for constant folding
 
         out = []
@@ -153,7 +205,8 @@ class Lowering:
                 return None
             value = evaluate_constant(self.expr(e, RuleContext()))
             if value is None:
-                self.report(kinds.CONSTANT_WITHOUT_VALUE, e.span)
+                if not (fact and isinstance(e, (ast.Binary, ast.Call, ast.Cast, ast.IfThenElse))):
+                    self.report(kinds.CONSTANT_WITHOUT_VALUE, e.span)
                 return None
             out.append(_convert(value, vtype))
         return tuple(out)
@@ -163,13 +216,13 @@ class Lowering:
         head = item.head
         if item.body is None and item.probability is None and item.tag_expr is None and \
                 not _has_vars(head):
-            values = self.constants(head.args, self.types[head.relation], head.span)
+            values = self.constants(head.args, self.types[head.relation], head.span, fact=True)
             if values is not None:
                 self.facts.append(ir.Fact(head.relation, values))
             return
         if item.body is None and not _has_vars(head):
             self.check_probability(item.probability, item.probability_span)
-            values = self.constants(head.args, self.types[head.relation], head.span)
+            values = self.constants(head.args, self.types[head.relation], head.span, fact=True)
             if values is not None:
                 self.facts.append(ir.Fact(head.relation, values, item.probability))
             return
@@ -181,27 +234,32 @@ class Lowering:
         self.check_probability(item.probability, item.probability_span)
         start = len(self.rules)
         self.define(head.relation, head.args, body, ctx,
-                    item.probability if item.tag_expr is None else item.tag_expr)
+                    item.probability if item.tag_expr is None else item.tag_expr,
+                    item.demand_of or head)
         for rule in self.rules[start:]:
             rule.disjunctive = item.disjunctive
 
     def define(self, relation: str, head_args: list, body: ast.Formula, ctx: RuleContext,
-               probability=None):
+               probability=None, demanded: ast.Atom | None = None):
         """Add one IR rule per disjunct of `body` for relation(head_args); the rules of a
         probabilistic clause share its choice (`ir.Rule.choice`), as in ProbLog.
-        `probability` is a float or a tag expression (AST) over the body's variables."""
+        `probability` is a float or a tag expression (AST) over the body's variables;
+        `demanded`: the head whose demand restricts the body, when its relation has one."""
         start = len(self.rules)
         for conjunct in dnf(body):
-            self.conjunct_rule(relation, head_args, conjunct, ctx, probability)
+            self.conjunct_rule(relation, head_args, conjunct, ctx, probability, demanded)
         added = self.rules[start:]
         if probability is not None and len(added) > 1:
             shared = set(ctx.first).intersection(*map(_bound_vars, added))
             for rule in added:
                 rule.choice = ((relation, start), tuple(sorted(shared)))
 
-    def conjunct_rule(self, relation, head_args, literals, ctx: RuleContext, probability=None):
+    def conjunct_rule(self, relation, head_args, literals, ctx: RuleContext, probability=None,
+                      demanded: ast.Atom | None = None):
         head_vars = {n.name for a in head_args for n in ast.walk(a) if isinstance(n, ast.Var)}
         planner = Planner(self, ctx)
+        if demanded is not None and demanded.relation in self.demand:
+            planner.demanded_head(demanded.relation, demanded.args)
         for lit in literals:
             outside = _Outside(head_vars, literals, lit)
             planner.add(lit, outside, literals)
@@ -376,12 +434,27 @@ class Lowering:
         for arg, vtype in zip(item.args, self.types[item.relation]):
             if isinstance(arg, ast.Var):
                 pattern.append(None if arg.is_wildcard else arg.name)
+            elif _has_vars(ast.Atom(arg.span, item.relation, [arg], arg.span)):
+                var = next(n for n in ast.walk(arg) if isinstance(n, ast.Var))
+                self.report(kinds.QUERY_EXPRESSION, arg.span, variable=var.name)
+                return None
             else:
                 values = self.constants([arg], [vtype], arg.span)
                 if values is None:
                     return None
                 pattern.append(ir.Const(values[0], vtype))
+        self.query_demand(item.relation, pattern)
         return ir.Query(item.relation, tuple(pattern))
+
+    def query_demand(self, relation: str, pattern: list) -> None:
+        """A query of a demanded relation asks for the tuples with its constants."""
+        adornment = self.demand.get(relation)
+        if adornment is None:
+            return
+        bound = [p for p, b in zip(pattern, adornment) if b]
+        if all(isinstance(p, ir.Const) for p in bound):
+            self.facts.append(ir.Fact(self.demand_relation(relation),
+                                      tuple(p.value for p in bound)))
 
     # -- strata ----------------------------------------------------------------------------------
     def stratify(self) -> list[ir.Stratum]:
@@ -444,6 +517,49 @@ class Planner:
         self.newly_bound: list[str] = []  # bound since the atom queue last looked
         self.failed = False
         self.fresh = itertools.count(1)
+        self.out: list = []  # the body so far, in execution order
+        self.pending: list = []  # conditions, negations, foreign literals not yet placed
+
+    def demanded_head(self, relation: str, head_args: list) -> None:
+        """A rule of a demanded relation (`@demand("bf")`, `bound` fields) starts with its
+        demand relation, which binds the head's bound arguments: the rule derives only the
+        tuples asked for (and may compute with those arguments, as `fib(x - 1, a)`)."""
+        adornment = self.lw.demand[relation]
+        terms = []
+        for arg in (a for a, b in zip(head_args, adornment) if b):
+            if isinstance(arg, ast.Var) and not arg.is_wildcard:
+                terms.append(ir.VarRef(arg.name, self.lw.vtype(arg)))
+            elif isinstance(arg, ast.Literal):
+                terms.append(self.lw.expr(arg, self.ctx))
+            else:  # a computed head argument: the demand does not restrict it
+                terms.append(None)
+        self.out.append(ir.AtomLit(self.lw.demand_relation(relation), tuple(terms)))
+        self.bind(t.name for t in terms if isinstance(t, ir.VarRef))
+
+    def demand_ready(self, atom: ast.Atom) -> bool:
+        """Whether the bound arguments of a demanded relation's atom are (always, otherwise)."""
+        adornment = self.lw.demand.get(atom.relation)
+        return adornment is None or all(
+            _expr_vars(a) <= self.bound and not (isinstance(a, ast.Var) and a.is_wildcard)
+            for a, b in zip(atom.args, adornment) if b)
+
+    def demand(self, relation: str, terms, before: list) -> None:
+        """The demand an atom of a demanded relation makes: its bound arguments, for every
+        way the body before it holds (the magic-set rule)."""
+        adornment = self.lw.demand.get(relation)
+        if adornment is None:
+            return
+        head = tuple(t for t, b in zip(terms, adornment) if b)
+        self.lw.rules.append(ir.Rule(self.lw.demand_relation(relation), head,
+                                     tuple(self.out + before), self.ctx.span))
+
+    def report_undemanded(self, atom: ast.Atom) -> None:
+        adornment = self.lw.demand[atom.relation]
+        for arg in (a for a, b in zip(atom.args, adornment) if b):
+            for n in ast.walk(arg):
+                if isinstance(n, ast.Var) and (n.is_wildcard or n.name not in self.bound):
+                    self.lw.unbound(n, "demand")
+                    return
 
     def add(self, lit, outside: set[str], siblings):
         if isinstance(lit, ast.Atom) and lit.foreign is not None:
@@ -476,31 +592,43 @@ class Planner:
         """Order the body: each condition, negation and equation as soon as its variables are
         bound; between them, the pending atom sharing most bound variables (the first such).
         Near-linear in the body's length: conditions are re-scanned only when new variables
-        were bound, and atoms wait in a queue ordered by how many of their variables are."""
+        were bound, and atoms wait in a queue ordered by how many of their variables are.
+        An atom of a demanded relation (`@demand`) waits until its bound arguments are."""
         if self.failed:
             return None
-        out: list = []
-        pending = list(self.others)
+        out = self.out
+        self.pending = list(self.others)
         atoms = _AtomQueue(self.positive)
+        deferred: list[ast.Atom] = []
         scanned = None
         while True:
-            while pending and scanned != len(self.bound):
+            while self.pending and scanned != len(self.bound):
                 scanned = len(self.bound)
                 waiting = []
-                for item in pending:
+                for item in self.pending:
                     lits = self.ready(item)
                     if lits is None:
                         waiting.append(item)
                     else:
                         out.extend(lits)
-                pending = waiting
-            atom = atoms.pop(self.newly_bound)
+                self.pending = waiting
+            atom = next((a for a in deferred if self.demand_ready(a)), None)
+            if atom is not None:
+                deferred.remove(atom)
+            while atom is None:
+                atom = atoms.pop(self.newly_bound)
+                if atom is None or self.demand_ready(atom):
+                    break
+                deferred.append(atom)
+                atom = None
             if atom is None:
                 break
             out.extend(self.positive_atom(atom))
-        for kind, node in pending:
+        for atom in deferred:
+            self.report_undemanded(atom)
+        for kind, node in self.pending:
             self.report_unbound(kind, node)
-        return None if pending or self.failed else out
+        return None if self.pending or deferred or self.failed else out
 
     def bind(self, names) -> None:
         for name in names:
@@ -558,8 +686,12 @@ class Planner:
             need = _atom_vars(node)
             if not need <= self.bound:
                 return None
-            pre, terms = self.terms(node, allow_assign=True)
+            pre, terms, _ = self.terms(node, allow_assign=True)
+            self.demand(node.relation, terms, pre)
             return pre + [ir.AtomLit(node.relation, tuple(terms), negated=True)]
+        if kind == "late":  # a filter on an atom's computed argument
+            expr, names = node
+            return [ir.Filter(expr)] if names <= self.bound else None
         expr = node
         if isinstance(expr, ast.Binary) and expr.op == "==":
             for var, other in ((expr.left, expr.right), (expr.right, expr.left)):
@@ -572,15 +704,19 @@ class Planner:
         return [ir.Filter(self.lw.expr(expr, self.ctx))]
 
     def positive_atom(self, atom: ast.Atom) -> list:
-        pre, terms = self.terms(atom, allow_assign=False)
-        lits = [ir.AtomLit(atom.relation, tuple(terms))]
+        before, terms, after = self.terms(atom, allow_assign=False)
+        self.demand(atom.relation, terms, before)
         self.bind(t.name for t in terms if isinstance(t, ir.VarRef))
-        return lits + pre  # filters on computed arguments run once the atom has bound its vars
+        return before + [ir.AtomLit(atom.relation, tuple(terms))] + after
 
     def terms(self, atom: ast.Atom, allow_assign: bool):
         """Atom arguments become variables, constants or wildcards; other expressions get a
-        fresh variable equated to them."""
-        pre, terms = [], []
+        fresh variable: computed first when their variables are bound (`fib(x - 1, a)` with x
+        bound joins on x - 1), else, in a positive atom, solved for their one unbound
+        variable (`fib(x - 1, a)` binds x as the fresh value + 1, as Scallop) or checked once
+        the rest of the body has bound them."""
+        pre, terms, post = [], [], []
+        known = set(self.bound)  # bound before the atom
         for arg in atom.args:
             if isinstance(arg, ast.Var):
                 terms.append(None if arg.is_wildcard else ir.VarRef(arg.name, self.lw.vtype(arg)))
@@ -589,22 +725,56 @@ class Planner:
             else:
                 name = f"#arg{next(self.fresh)}"
                 t = self.lw.vtype(arg)
+                fresh = ir.VarRef(name, t)
+                terms.append(fresh)
                 value = self.lw.expr(arg, self.ctx)
-                if allow_assign:
+                if allow_assign or _expr_vars(arg) <= known:
                     pre.append(ir.Assign(name, value))
                 else:
-                    pre.append(ir.Filter(ir.BinOp("==", ir.VarRef(name, t), value, BOOL)))
-                    for n in ast.walk(arg):
-                        if isinstance(n, ast.Var) and not n.is_wildcard and \
-                                n.name not in self.bound and n.name not in _vars_of(
-                                    [a for a in self.positive if a is not atom]):
-                            self.lw.unbound(n, "computed-argument")
-                            self.failed = True
-                terms.append(ir.VarRef(name, t))
-        return pre, terms
+                    post.extend(self.unbound_argument(arg, fresh, value, atom))
+        return pre, terms, post
+
+    def unbound_argument(self, arg, fresh: ir.VarRef, value, atom: ast.Atom) -> list:
+        """The literals that check a positive atom's computed argument whose variables are
+        not all bound yet (they run after the atom): an assignment of the one unbound
+        variable when the argument can be solved for it, then the check itself."""
+        check = ir.Filter(ir.BinOp("==", fresh, value, BOOL))
+        by_atom = {a.name for a in atom.args if isinstance(a, ast.Var) and not a.is_wildcard}
+        solved = _solve(arg, fresh, self.bound | by_atom, self.lw)
+        if solved is not None:
+            var, expr = solved
+            self.bind([var])
+            return [ir.Assign(var, expr), check]
+        others = _vars_of([a for a in self.positive if a is not atom])
+        missing = [n for n in ast.walk(arg) if isinstance(n, ast.Var) and not n.is_wildcard
+                   and n.name not in self.bound and n.name not in others]
+        for n in missing:
+            self.lw.unbound(n, "computed-argument")
+            self.failed = True
+        self.pending.append(("late", (check.expr, _expr_vars(arg) | {fresh.name})))
+        return []
 
 
 # ---- helpers -------------------------------------------------------------------------------
+def _solve(arg, fresh: ir.VarRef, bound: set[str], lowering: "Lowering"):
+    """(variable, expression) that binds the one unbound variable of an integer argument
+    `x + e`, `e + x`, `x - e` or `e - x` (e bound) to the value `fresh` of the argument, or
+    None. The caller still checks the argument, so an overflow cannot add a tuple."""
+    if not (isinstance(arg, ast.Binary) and arg.op in "+-" and
+            lowering.vtype(arg).is_integer):
+        return None
+    for var, other, var_left in ((arg.left, arg.right, True), (arg.right, arg.left, False)):
+        if isinstance(var, ast.Var) and not var.is_wildcard and var.name not in bound and \
+                _expr_vars(other) <= bound:
+            e, t = lowering.expr(other, None), lowering.vtype(var)
+            if arg.op == "+":  # x + e = v, e + x = v: x = v - e
+                return var.name, ir.BinOp("-", fresh, e, t)
+            if var_left:  # x - e = v: x = v + e
+                return var.name, ir.BinOp("+", fresh, e, t)
+            return var.name, ir.BinOp("-", e, fresh, t)  # e - x = v: x = e - v
+    return None
+
+
 def _by(items: list, key) -> dict:
     """Items grouped by key(item), each group in the items' order."""
     out: dict = {}

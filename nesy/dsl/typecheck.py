@@ -45,6 +45,9 @@ class TypeChecker:
         self.relation_slots: dict[str, list[int]] = {}
         self.node_slots: dict[int, int] = {}
         self.diagnostics: list[Diagnostic] = []
+        #: What an integer literal may be: a number, or an enum's variant by its index (a
+        #: Scallop enum is a usize: `rel r = {(0, LEFT)}` may give an enum column a 1).
+        self.int_literal = NUMBERS | {t.name for t in scope.types.values() if t.is_enum}
 
     # -- union-find over slots -------------------------------------------------------------------
     def fresh(self, allowed=None, origin=None) -> int:
@@ -63,6 +66,8 @@ class TypeChecker:
             return "any type"
         if len(allowed) == 1:
             return next(iter(allowed))
+        if allowed == self.int_literal:
+            return "a number"
         for name, group in (("an integer", INTEGERS), ("a float", FLOATS), ("a number", NUMBERS)):
             if allowed <= group and allowed == group:
                 return name
@@ -153,7 +158,8 @@ class TypeChecker:
         columns = zip(self.relation(table.relation), table.first_of_kind)
         for c, (slot, first_rows) in enumerate(columns):
             for kind, row in first_rows.items():
-                self.restrict(slot, _LITERAL_TYPES[kind], facts.value_span(table, row, c), context)
+                allowed = self.int_literal if kind == "int" else _LITERAL_TYPES[kind]
+                self.restrict(slot, allowed, facts.value_span(table, row, c), context)
 
     def formula(self, f, env):
         """Type a formula, left to right (iteratively: formulas nest as deep as a file holds);
@@ -224,8 +230,8 @@ class TypeChecker:
         if isinstance(e, ast.Var):
             return self.var(e, env)
         if isinstance(e, ast.Literal):
-            if e.kind == "int":  # an integer literal may be a float (`185` in an f32 column),
-                return self.fresh(NUMBERS, e.span)  # as in Scallop; i32 unless it must be
+            if e.kind == "int":  # an integer literal may be a float (`185` in an f32 column)
+                return self.fresh(self.int_literal, e.span)  # or an enum, as in Scallop
 
             if e.kind == "float":
                 return self.fresh(FLOATS, e.span)
@@ -396,9 +402,9 @@ def _range_error(node, value, checker: TypeChecker) -> list[Diagnostic]:
     if id(node) not in checker.node_slots:
         return []
     vt = checker.node_type(node)
-    if not vt.is_integer:
+    if not (vt.is_integer or vt.is_enum):
         return []
-    low, high = INTEGER_RANGES[vt.name]
+    low, high = _range(vt)
     if low <= value <= high:
         return []
     return [kinds.LITERAL_OUT_OF_RANGE(node.span, value=value, type=vt.name, low=low,
@@ -423,6 +429,11 @@ def _expressions(program: ast.Program):
                 yield from ast.walk(a)
 
 
+def _range(vt) -> tuple[int, int]:
+    """The integers a column of type `vt` holds (an enum's: its variants' indices)."""
+    return (0, len(vt.variants) - 1) if vt.is_enum else INTEGER_RANGES[vt.name]
+
+
 def _table_range_errors(table: ast.FactTable, checker: TypeChecker) -> list[Diagnostic]:
     """Integer columns of a fact table: checked by their extremes, located only on failure."""
     slots = checker.relation_slots.get(table.relation)
@@ -439,9 +450,9 @@ def _table_range_errors(table: ast.FactTable, checker: TypeChecker) -> list[Diag
         if len(table.first_of_kind[c]) > 1:  # a type conflict, reported: as the parser would,
             column = [v if type(v) is int else 0 for v in column]  # check each integer alone,
             vt = vt if vt.is_integer else checker.scope.types["i32"]  # by default as an i32
-        elif not vt.is_integer:
+        elif not (vt.is_integer or vt.is_enum):
             continue
-        low, high = INTEGER_RANGES[vt.name]
+        low, high = _range(vt)
         if low <= min(column) and max(column) <= high:
             continue
         for i, value in enumerate(column):

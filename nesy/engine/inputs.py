@@ -75,7 +75,7 @@ def _add_input(executor: Executor, name: str, rows, group_base: int, checked: bo
     if isinstance(rows, (str, bytes, dict)) or not hasattr(rows, "__iter__"):
         raise DataError(f"facts for '{name}' must be a list of tuples, got {type(rows).__name__}")
     values, probs, groups = [], [], []
-    pending = _Probabilities(name)
+    pending = _Probabilities(name, executor.prov.tag_kind == "cost")
     convert = _row_checker(rel)
     for i, row in enumerate(rows):
         try:
@@ -106,8 +106,10 @@ class _Probabilities:
     """The probabilities of one relation's input rows, checked together: in [0, 1], and the
     members of each Disjunction summing to at most 1 (per batch element, for tensors)."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, costs: bool = False):
         self.name = name
+        #: Tags are costs (`Provenance.tag_kind`): any number from 0 up, no Disjunction sums.
+        self.upper = np.inf if costs else 1.0
         self.rows: list[int] = []     # per item: its row
         self.grouped: list[bool] = []  # per item: a member of a Disjunction
         self.probs: list = []
@@ -133,7 +135,8 @@ class _Probabilities:
             np.add.at(totals, rows[grouped], table[grouped])
             if partial_row is not None:
                 totals[partial_row:] = 0
-            if ((table >= 0) & (table <= 1)).all() and not (totals > 1 + 1e-6).any():
+            if ((table >= 0) & (table <= self.upper)).all() and \
+                    not (totals > self.upper + 1e-6).any():
                 return
         self._check_each(partial_row)
 
@@ -144,7 +147,8 @@ class _Probabilities:
         for row, items in by_row.items():
             total = np.zeros(1)
             for prob, grouped in items:
-                values = check_probability(prob, f"fact {row + 1} of '{self.name}'")
+                values = check_probability(prob, f"fact {row + 1} of '{self.name}'",
+                                           self.upper)
                 if grouped:
                     total = total + values
             if row != partial_row and total.max() > 1 + 1e-6:
@@ -180,14 +184,17 @@ def split_probability(item, in_disjunction: bool):
     return None, item
 
 
-def check_probability(p, where: str) -> np.ndarray:
+def check_probability(p, where: str, upper: float = 1.0) -> np.ndarray:
     """The values of `p` (a number or a tensor of them, flattened), or a DataError unless
-    every one lies in [0, 1]: the bounds the language checks on `p::fact`."""
+    every one lies in [0, 1]: the bounds the language checks on `p::fact` (in [0, inf) for
+    costs: `upper` inf)."""
     if hasattr(p, "detach"):  # a tensor, given through Program.run (tested here, not torch)
         values = np.asarray(p.detach().cpu().double().numpy(), dtype=np.float64).reshape(-1)
     else:
         values = np.array([float(p)])
-    bad = values[~((values >= 0) & (values <= 1))]
+    bad = values[~((values >= 0) & (values <= upper))]
+    if len(bad) and upper == np.inf:
+        raise DataError(f"{where}: cost {bad[0]:g} is not a number from 0 up")
     if len(bad):
         raise DataError(f"{where}: probability {bad[0]:g} is not between 0 and 1")
     return values

@@ -78,6 +78,9 @@ class Provenance:
     #: time.monotonic() past which a `bounded` provenance raises OutOfBudget (set per
     #: budgeted run; inf once it stopped: still bounded in time, never interrupted).
     deadline: float | None = None
+    #: What input tags are: "probability" (checked in [0, 1]) or "cost" (any number from 0
+    #: up: `tropical`), for the checks on facts given at run time.
+    tag_kind = "probability"
     #: Set to a one-line explanation when the provenance approximates the exact answer.
     approximation: str | None = None
 

@@ -128,3 +128,29 @@ def test_typed_constants_inside_constructors():
         rel v(x) = case X is Neg(e), case e is Num(x)
     '''
     assert run(program, "v") == {(3.14,)}
+
+
+PARSED = '''
+    type Expr = Const(f32) | Add(Expr, Expr) | Sub(Expr, Expr)
+    rel my_entity($parse_entity("TEXT"))
+    type eval(bound e: Expr, v: f32)
+    rel eval(e, v) = case e is Const(v)
+    rel eval(e, v1 + v2) = case e is Add(e1, e2) and eval(e1, v1) and eval(e2, v2)
+    rel eval(e, v1 - v2) = case e is Sub(e1, e2) and eval(e1, v1) and eval(e2, v2)
+    rel result(v) = my_entity(e) and eval(e, v)
+'''
+
+
+def test_parse_entity_of_a_constant_text_is_the_entity_it_writes():
+    # adt.rs adt_parse_entity_1: (1 + 3), and the same entity as the constructor written out
+    assert run(PARSED.replace("TEXT", "Add(Const(1), Const(3))"), "result") == {(4.0,)}
+    assert run(PARSED.replace("TEXT", "Sub(Const(5), Add(Const(1), Const(3)))"),
+               "result") == {(1.0,)}
+    same = PARSED.replace("TEXT", "Add(Const(1), Const(3))") + \
+        "rel same() = my_entity(e) and e == Add(Const(1), Const(3))"
+    assert run(same, "same") == {()}
+
+
+def test_parse_entity_of_a_text_that_writes_no_entity_is_located():
+    assert codes(PARSED.replace("TEXT", "Add(Const(1), ")) == ["entity-text"]
+    assert codes(PARSED.replace("TEXT", "Mul(Const(1))")) == ["unknown-variant"]

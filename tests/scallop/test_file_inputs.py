@@ -72,3 +72,14 @@ def test_file_errors_are_located(tmp_path):
     bad.write_text("1,x\n")
     with pytest.raises(nesy.CompileError, match="'x' is not a i32"):
         nesy.compile(f'@file("{bad}")\ntype e(i32, i32)')
+
+
+def test_keyed_rows_need_a_symbol_field_name_and_a_string_value(tmp_path):
+    # io.rs io_enrollment_type_error: Scallop's message, located at the declaration
+    (tmp_path / "enrollment.csv").write_text(ENROLLMENT)
+    head = f'@file("{tmp_path}/enrollment.csv", keys=["student_id", "course_id"], ' \
+           'fields=["grade"])\ntype enrollment(student_id: String, course_id: String, '
+    with pytest.raises(nesy.CompileError, match="Expect `Symbol` type for field; found `String`"):
+        nesy.compile(head + "field: String, value: String)")
+    with pytest.raises(nesy.CompileError, match="Expect `String` type for value; found `i32`"):
+        nesy.compile(head + "field: Symbol, value: i32)")

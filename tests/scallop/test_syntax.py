@@ -162,3 +162,27 @@ def test_a_variable_only_in_a_negated_atom_is_local_to_it():
     assert run(program, "O") == {(2, 3)}
     assert codes("rel n(1)\nrel e(1, 2)\nrel p(x, y) = n(x) and not e(x, y)") == \
         ["unsafe-variable"]
+
+
+def test_an_integer_in_an_enum_column_is_the_variant_of_that_index():
+    # a Scallop enum is a usize (doc/src/language/constants.md); adt.rs gives an enum
+    # column 0 and 1: nesy reads them as the variants they number (and prints names)
+    program = '''
+        type Color = RED | GREEN | BLUE
+        type paint(i32, Color)
+        rel paint = {(0, RED), (1, 2)}
+        rel blue(x) = paint(x, BLUE)
+    '''
+    assert run(program, "blue") == {(1,)}
+    assert run("type Color = RED | GREEN\nrel c = {(0, RED), (1, 0)}\n"
+               "rel red(x) = c(x, RED)", "red") == {(0,), (1,)}
+    assert codes("type Color = RED | GREEN\ntype c(Color)\nrel c = {2}") == \
+        ["literal-out-of-range"]
+
+
+def test_a_fact_whose_computed_value_does_not_exist_is_no_fact():
+    # basic.rs char_at_test_3: `rel output($string_char_at("", 0))` derives nothing, as the
+    # same expression in a rule body yields no row
+    assert run('rel output($string_char_at("", 0))\nrel output(\'x\')', "output") == {("x",)}
+    assert run("rel r = {(1 / 0,), (2,)}", "r") == {(2,)}
+    assert codes("type r(f32)\nrel r(1e300)") == ["constant-without-value"]  # a literal
