@@ -14,10 +14,13 @@ bank, leaving a spec for the other operand:
 The bank holds every program of at most two primitives with a distinct picture (observational
 equivalence over masks: of two programs drawing the same picture only the first, smallest,
 is kept), so a spec it satisfies is solved by lookup; 8x8-block summaries of each mask reject
-most of the bank with one 64-bit test before the exact test. Splits are tried in order of how
-hard the remaining spec is (min(|P|, |N|): what the empty or the full picture gets wrong), a
-few per level (`width`), depth first, with iterative deepening on the number of primitives and
-memoised failures. Since a bank operand has at most two primitives, a spec whose P falls
+most of the bank with one 64-bit test before the exact test. Splits are ranked by how hard
+the remaining spec is (min(|P|, |N|): what the empty or the full picture gets wrong); the
+`lookahead` best of each kind are then looked at one step ahead: the fewest pixels one
+primitive gets wrong on the remaining spec. A split leaving one primitive, where no primitive
+fits, goes last (it cannot succeed); ties in hardness go to the smaller look-ahead error, then
+to the model's prior. A few splits per level (`width`) are tried, depth first, with iterative
+deepening on the number of primitives and memoised failures. Since a bank operand has at most two primitives, a spec whose P falls
 apart into separate pieces is first tried as a union of parts searched one piece at a time
 (`TopDown.apart`), which reaches programs whose top-level operands both have three primitives
 or more. The best program so far (IoU, then fewer primitives) is kept, so a search
@@ -139,6 +142,7 @@ class TopDown:
     now: object = time.perf_counter  # the clock `deadline` is on (or time.process_time)
     nodes: int = 0
     apart_from: int = 5  # below, the levels are cheap and their programs the smallest
+    lookahead: int = 32  # splits per kind, by the cheap measure, then looked one step ahead
 
 
     def __post_init__(self):
@@ -261,6 +265,20 @@ class TopDown:
 
     def splits(self, P, N, k):
         """The `width` most promising (op, bank entry, P', N', entry on the left) splits."""
+        for kind, e in self.ranked(P, N, k)[: self.width]:
+            f = self.bank.masks[e]
+            if kind == "+":
+                yield "+", e, P & ~f, N, True
+            elif kind == "*":
+                yield "*", e, P, N & f, True
+            elif kind == "-L":
+                yield "-", e, N & f, P, True
+            else:
+                yield "-", e, P, N & ~f, False
+
+    def ranked(self, P, N, k) -> list[tuple[str, int]]:
+        """Every split (kind, bank entry) of (P, N), most promising first, at least the
+        `width` best of each kind."""
         bk = self.bank
         small = bk.size <= min(2, k - 1)
         p_any, p_full = blocks(P)
@@ -288,22 +306,38 @@ class TopDown:
                 ok = ((m & P) == 0).all(axis=1)
                 idx, m = idx[ok], m[ok]
                 hard = np.minimum(pc, raster.count(N & box & ~m))
-            order = np.lexsort((bk.size[idx], -self.entry_prior(idx), hard))[: self.width]
-            options.append([(int(hard[o]), int(bk.size[idx[o]]), kind, int(idx[o])) for o in order])
+            order = np.lexsort((bk.size[idx], -self.entry_prior(idx), hard))[: self.lookahead]
+            idx, hard = idx[order], hard[order]
+            miss = _residual_error(*_residual(kind, P, N, bk.masks[idx]))
+            # one primitive left and none fits: the split cannot succeed
+            dead = (k - bk.size[idx] <= 1) & (miss > 0)
+            keys = (dead, hard, miss, -self.entry_prior(idx), bk.size[idx])
+            order = np.lexsort(keys[::-1])[: self.width]
+            options.append([tuple(float(x[o]) for x in keys) + (kind, int(idx[o])) for o in order])
         # the two best of each kind, then the best of all up to `width`
         chosen = [o for kind in options for o in kind[:2]]
         rest = sorted(o for kind in options for o in kind[2:])
-        options = sorted(chosen) + rest[: max(0, self.width - len(chosen))]
-        for _, _, kind, e in options:
-            f = bk.masks[e]
-            if kind == "+":
-                yield "+", e, P & ~f, N, True
-            elif kind == "*":
-                yield "*", e, P, N & f, True
-            elif kind == "-L":
-                yield "-", e, N & f, P, True
-            else:
-                yield "-", e, P, N & ~f, False
+        return [(kind, e) for *_, kind, e in sorted(chosen) + rest]
+
+
+def _residual(kind: str, P, N, F):
+    """The specs (P', N') left for the other operand by splitting (P, N) with each mask of F."""
+    if kind == "+":
+        return P & ~F, np.broadcast_to(N, F.shape)
+    if kind == "*":
+        return np.broadcast_to(P, F.shape), N & F
+    if kind == "-L":
+        return N & F, np.broadcast_to(P, F.shape)
+    return np.broadcast_to(P, F.shape), N & ~F
+
+
+def _residual_error(P, N) -> np.ndarray:
+    """Per spec, the fewest pixels one primitive gets wrong (P' pixels it leaves blank plus
+    N' pixels it draws): a one-step look ahead at how close the spec is to solved."""
+    prims = raster.primitive_masks()
+    drawn = raster.count(P[:, None, :] & prims[None])
+    wrong = raster.count(N[:, None, :] & prims[None])
+    return (raster.count(P)[:, None] - drawn + wrong).min(axis=1)
 
 
 def simplify(program: Program) -> Program:
