@@ -213,9 +213,7 @@ class TopDown:
         _, n_full = blocks(N)
         coarse = np.nonzero(((p_any & ~bk.any8) == 0) & ((bk.any8 & n_full) == 0)
                             & (bk.size <= max_size))[0]
-        m = bk.masks[coarse]
-        ok = ((P & ~m) == 0).all(axis=1) & ((m & N) == 0).all(axis=1)
-        return coarse[ok]
+        return self.passing(self.passing(coarse, _covers, P), _avoids, N)
 
     def solve(self, P, N, k) -> Program | None:
         """A program of at most k primitives meeting (P, N), or None."""
@@ -276,6 +274,17 @@ class TopDown:
             else:
                 yield "-", e, P, N & ~f, False
 
+    def passing(self, idx: np.ndarray, test, X) -> np.ndarray:
+        """The entries of `idx` whose masks pass `test(mask, X)` on every word. Both tests
+        (`_avoids`, `_covers`) pass on a word where X is empty, so only X's rows are read:
+        first the 8 words (one cache line a mask) where X has most pixels, which rejects
+        most, then the rest of X's rows."""
+        band = 8 * int(np.argmax(raster.count(X.reshape(8, 8))))
+        masks = self.bank.masks
+        idx = idx[test(masks[idx, band:band + 8], X[band:band + 8]).all(axis=1)]
+        rows = _rows(X)
+        return idx[test(masks[idx, rows], X[rows]).all(axis=1)]
+
     def ranked(self, P, N, k) -> list[tuple[str, int]]:
         """Every split (kind, bank entry) of (P, N), most promising first, at least the
         `width` best of each kind."""
@@ -289,23 +298,21 @@ class TopDown:
         options = []
         pc, nc = int(raster.count(P)), int(raster.count(N))
         box = _box(P)  # the N pixels a remainder covering P is likely to touch
+        rows = _rows(P)  # the words where P, and so the box, has pixels
+        covering = None  # the entries covering P, for both "*" and "-L"
         for kind, coarse in (("+", avoid_n), ("*", cover_p), ("-L", cover_p), ("-R", avoid_p)):
             idx = np.nonzero(coarse)[0]
-            m = bk.masks[idx]
             if kind == "+":
-                ok = ((m & N) == 0).all(axis=1)
-                idx, m = idx[ok], m[ok]
-                left_p = raster.count(P & ~m)
+                idx = self.passing(idx, _avoids, N)
+                left_p = raster.count(P[rows] & ~bk.masks[idx, rows])
                 hard = np.minimum(left_p, nc)
                 hard[left_p == pc] = 1 << 30  # covers nothing of P
             elif kind in ("*", "-L"):
-                ok = ((P & ~m) == 0).all(axis=1)
-                idx, m = idx[ok], m[ok]
-                hard = np.minimum(pc, raster.count(m & N))
+                idx = covering = self.passing(idx, _covers, P) if covering is None else covering
+                hard = np.minimum(pc, raster.count(bk.masks[idx] & N))
             else:
-                ok = ((m & P) == 0).all(axis=1)
-                idx, m = idx[ok], m[ok]
-                hard = np.minimum(pc, raster.count(N & box & ~m))
+                idx = self.passing(idx, _avoids, P)
+                hard = np.minimum(pc, raster.count((N & box)[rows] & ~bk.masks[idx, rows]))
             order = np.lexsort((bk.size[idx], -self.entry_prior(idx), hard))[: self.lookahead]
             idx, hard = idx[order], hard[order]
             miss = _residual_error(*_residual(kind, P, N, bk.masks[idx]))
@@ -359,6 +366,20 @@ def _pieces(mask: np.ndarray) -> list[np.ndarray]:
 
     labels, count = ndimage.label(raster.unpack(mask), structure=np.ones((3, 3), bool))
     return [raster.pack(labels == n) for n in range(1, count + 1)]
+
+
+def _avoids(masks, X):
+    return (masks & X) == 0
+
+
+def _covers(masks, X):
+    return (X & ~masks) == 0
+
+
+def _rows(mask: np.ndarray) -> slice:
+    """The words (picture rows) from a mask's first pixel to its last."""
+    filled = np.nonzero(mask)[0]
+    return slice(int(filled[0]), int(filled[-1]) + 1) if len(filled) else slice(0, 0)
 
 
 def _box(mask: np.ndarray) -> np.ndarray:
