@@ -32,6 +32,7 @@ primitive full and empty, so all 396 substitutions are scored in one vectorised 
 from __future__ import annotations
 
 import functools
+import importlib
 import time
 from dataclasses import dataclass, field
 
@@ -108,6 +109,14 @@ class Bank:
 @functools.cache
 def bank() -> Bank:
     return Bank()
+
+
+def prepare() -> None:
+    """Load what every search needs once per process, so that no time budget pays for it:
+    the bank (a few seconds) and scipy's labelling for `_pieces` (importing it takes about
+    half a second)."""
+    importlib.import_module("scipy.ndimage")
+    bank()
 
 
 @dataclass
