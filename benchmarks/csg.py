@@ -6,6 +6,8 @@ per shape; plus 20 drawings not made in the language (letters and icons drawn he
     python benchmarks/csg.py --per-length 1000 --timeout 5    # the issue's full protocol
     python benchmarks/csg.py --lengths 3,5 --per-length 10 --out runs/csg-bench
 
+Each answer is appended to `OUT/shapes.jsonl` as soon as it is found; run the same command
+again after a stop and it redoes only the missing shapes.
 Per length and system: exact-match rate (IoU 1.0), mean IoU, mean Chamfer distance (CSGNet's
 definition, see `nesy.synth.csg.metrics`), mean seconds per shape. The test sets are
 `nesy data csg`'s (seed 0, `nesy.synth.csg.generate.test_set`). The beam system is the shipped
@@ -33,7 +35,7 @@ from nesy.synth.csg import raster  # noqa: E402
 from nesy.synth.csg.generate import test_set  # noqa: E402
 from nesy.synth.csg.language import parse_postfix, render  # noqa: E402
 from nesy.synth.csg.search import bank  # noqa: E402
-from nesy.synth.csg.solve import solve  # noqa: E402
+from nesy.synth.csg.solve import Answer, solve  # noqa: E402
 
 SYSTEMS = ("search", "beam", "guided")
 
@@ -77,6 +79,32 @@ def drawings() -> list[tuple[str, np.ndarray]]:
     return out
 
 
+class Checkpoint:
+    """One JSON line per answer (set, shape, system, the run's settings), appended as soon as
+    it is found, so a stopped run started again with the same --out and settings redoes only
+    the shapes it had not finished."""
+
+    def __init__(self, path: Path, settings: dict):
+        self.path, self.settings, self.done = path, settings, {}
+        if path.exists():
+            for line in path.read_text().splitlines():
+                record = json.loads(line)
+                if record["settings"] != settings:
+                    raise SystemExit(f"{path} holds answers under other settings "
+                                     f"({record['settings']}); use another --out")
+                self.done[(record["set"], record["shape"], record["system"])] = record["answer"]
+
+    def answer(self, label: str, name: str, system: str, compute) -> Answer:
+        key = (label, name, system)
+        if key in self.done:
+            return Answer(**self.done[key])
+        answer = compute()
+        with self.path.open("a") as out:
+            out.write(json.dumps({"set": label, "shape": name, "system": system,
+                                  "settings": self.settings, "answer": answer.__dict__}) + "\n")
+        return answer
+
+
 def run_one(mask, system, args, model):
     answer, _ = solve(mask, timeout=args.timeout, system=system, beam=args.beam,
                       model=model, clock=args.clock)
@@ -113,8 +141,11 @@ def main() -> int:
         sets.append(("drawings", [(name, raster.pack(pic)) for name, pic in drawings()]))
     rows, records, failures = [], [], 0
     started = time.perf_counter()
+    log = Checkpoint(args.out / "shapes.jsonl", {k: getattr(args, k) for k in
+                                                 ("timeout", "clock", "beam", "model")})
     for label, shapes in sets:
-        answers = {s: [run_one(mask, s, args, model) for _, mask in shapes] for s in systems}
+        answers = {s: [log.answer(label, name, s, lambda: run_one(mask, s, args, model))
+                       for name, mask in shapes] for s in systems}
         for s in systems:
             a = answers[s]
             rows.append((label, s, len(a), np.mean([x.exact for x in a]), np.mean([x.iou for x in a]),

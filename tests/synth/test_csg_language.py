@@ -1,6 +1,5 @@
 """CSG domain: CSGNet's vocabulary, the rasteriser against hand-checked pictures, packing,
 programs read and written in both forms, the generator and the metrics."""
-import itertools
 import math
 
 import numpy as np
@@ -8,8 +7,8 @@ import pytest
 
 from nesy.errors import DataError, UsageError
 from nesy.synth.csg import generate, metrics, raster
-from nesy.synth.csg.language import (Leaf, Node, apply, length, parse, parse_postfix, picture,
-                                     render, to_infix, to_postfix)
+from nesy.synth.csg.language import (Leaf, Node, length, parse, parse_postfix, picture,
+                                     to_infix, to_postfix)
 from nesy.synth.csg.raster import Primitive, draw
 
 

@@ -130,3 +130,22 @@ def test_simplify_drops_redundant_primitives():
     from nesy.synth.csg.search import simplify
 
     assert simplify(parse("c(32,32,24)s(32,32,12)-c(32,48,8)+")) == parse("c(32,32,24)s(32,32,12)-")
+
+
+def test_splits_that_cannot_succeed_are_ranked_last():
+    """With two primitives to spend, a split takes one and leaves one: it can only succeed if
+    some primitive meets the spec left. Checked by brute force over the 396 unpacked
+    pictures: every such split is ranked before every split where none fits."""
+    import time
+
+    from nesy.synth.csg.search import TopDown, _residual
+
+    target = render(parse("c(32,32,24) - s(40,32,12)"))
+    search = TopDown(target, time.perf_counter() + 60)
+    pictures = raster.unpack(raster.primitive_masks())
+    live = []
+    for kind, e in search.ranked(target, ~target, 2):
+        must, must_not = (raster.unpack(m)[0] for m in _residual(
+            kind, target, ~target, search.bank.masks[e][None]))
+        live.append(bool(((pictures | ~must) & ~(pictures & must_not)).all(axis=(1, 2)).any()))
+    assert any(live) and not all(live) and not any(live[live.index(False):])

@@ -14,10 +14,13 @@ bank, leaving a spec for the other operand:
 The bank holds every program of at most two primitives with a distinct picture (observational
 equivalence over masks: of two programs drawing the same picture only the first, smallest,
 is kept), so a spec it satisfies is solved by lookup; 8x8-block summaries of each mask reject
-most of the bank with one 64-bit test before the exact test. Splits are tried in order of how
-hard the remaining spec is (min(|P|, |N|): what the empty or the full picture gets wrong), a
-few per level (`width`), depth first, with iterative deepening on the number of primitives and
-memoised failures. Since a bank operand has at most two primitives, a spec whose P falls
+most of the bank with one 64-bit test before the exact test. Splits are ranked by how hard
+the remaining spec is (min(|P|, |N|): what the empty or the full picture gets wrong); the
+`lookahead` best of each kind are then looked at one step ahead: the fewest pixels one
+primitive gets wrong on the remaining spec. A split leaving one primitive, where no primitive
+fits, goes last (it cannot succeed); ties in hardness go to the smaller look-ahead error, then
+to the model's prior. A few splits per level (`width`) are tried, depth first, with iterative
+deepening on the number of primitives and memoised failures. Since a bank operand has at most two primitives, a spec whose P falls
 apart into separate pieces is first tried as a union of parts searched one piece at a time
 (`TopDown.apart`), which reaches programs whose top-level operands both have three primitives
 or more. The best program so far (IoU, then fewer primitives) is kept, so a search
@@ -29,6 +32,7 @@ primitive full and empty, so all 396 substitutions are scored in one vectorised 
 from __future__ import annotations
 
 import functools
+import importlib
 import time
 from dataclasses import dataclass, field
 
@@ -107,6 +111,14 @@ def bank() -> Bank:
     return Bank()
 
 
+def prepare() -> None:
+    """Load what every search needs once per process, so that no time budget pays for it:
+    the bank (a few seconds) and scipy's labelling for `_pieces` (importing it takes about
+    half a second)."""
+    importlib.import_module("scipy.ndimage")
+    bank()
+
+
 @dataclass
 class Found:
     program: Program | None = None
@@ -139,6 +151,7 @@ class TopDown:
     now: object = time.perf_counter  # the clock `deadline` is on (or time.process_time)
     nodes: int = 0
     apart_from: int = 5  # below, the levels are cheap and their programs the smallest
+    lookahead: int = 32  # splits per kind, by the cheap measure, then looked one step ahead
 
 
     def __post_init__(self):
@@ -209,9 +222,7 @@ class TopDown:
         _, n_full = blocks(N)
         coarse = np.nonzero(((p_any & ~bk.any8) == 0) & ((bk.any8 & n_full) == 0)
                             & (bk.size <= max_size))[0]
-        m = bk.masks[coarse]
-        ok = ((P & ~m) == 0).all(axis=1) & ((m & N) == 0).all(axis=1)
-        return coarse[ok]
+        return self.passing(self.passing(coarse, _covers, P), _avoids, N)
 
     def solve(self, P, N, k) -> Program | None:
         """A program of at most k primitives meeting (P, N), or None."""
@@ -261,6 +272,31 @@ class TopDown:
 
     def splits(self, P, N, k):
         """The `width` most promising (op, bank entry, P', N', entry on the left) splits."""
+        for kind, e in self.ranked(P, N, k)[: self.width]:
+            f = self.bank.masks[e]
+            if kind == "+":
+                yield "+", e, P & ~f, N, True
+            elif kind == "*":
+                yield "*", e, P, N & f, True
+            elif kind == "-L":
+                yield "-", e, N & f, P, True
+            else:
+                yield "-", e, P, N & ~f, False
+
+    def passing(self, idx: np.ndarray, test, X) -> np.ndarray:
+        """The entries of `idx` whose masks pass `test(mask, X)` on every word. Both tests
+        (`_avoids`, `_covers`) pass on a word where X is empty, so only X's rows are read:
+        first the 8 words (one cache line a mask) where X has most pixels, which rejects
+        most, then the rest of X's rows."""
+        band = 8 * int(np.argmax(raster.count(X.reshape(8, 8))))
+        masks = self.bank.masks
+        idx = idx[test(masks[idx, band:band + 8], X[band:band + 8]).all(axis=1)]
+        rows = _rows(X)
+        return idx[test(masks[idx, rows], X[rows]).all(axis=1)]
+
+    def ranked(self, P, N, k) -> list[tuple[str, int]]:
+        """Every split (kind, bank entry) of (P, N), most promising first, at least the
+        `width` best of each kind."""
         bk = self.bank
         small = bk.size <= min(2, k - 1)
         p_any, p_full = blocks(P)
@@ -271,39 +307,53 @@ class TopDown:
         options = []
         pc, nc = int(raster.count(P)), int(raster.count(N))
         box = _box(P)  # the N pixels a remainder covering P is likely to touch
+        rows = _rows(P)  # the words where P, and so the box, has pixels
+        covering = None  # the entries covering P, for both "*" and "-L"
         for kind, coarse in (("+", avoid_n), ("*", cover_p), ("-L", cover_p), ("-R", avoid_p)):
             idx = np.nonzero(coarse)[0]
-            m = bk.masks[idx]
             if kind == "+":
-                ok = ((m & N) == 0).all(axis=1)
-                idx, m = idx[ok], m[ok]
-                left_p = raster.count(P & ~m)
+                idx = self.passing(idx, _avoids, N)
+                left_p = raster.count(P[rows] & ~bk.masks[idx, rows])
                 hard = np.minimum(left_p, nc)
                 hard[left_p == pc] = 1 << 30  # covers nothing of P
             elif kind in ("*", "-L"):
-                ok = ((P & ~m) == 0).all(axis=1)
-                idx, m = idx[ok], m[ok]
-                hard = np.minimum(pc, raster.count(m & N))
+                idx = covering = self.passing(idx, _covers, P) if covering is None else covering
+                hard = np.minimum(pc, raster.count(bk.masks[idx] & N))
             else:
-                ok = ((m & P) == 0).all(axis=1)
-                idx, m = idx[ok], m[ok]
-                hard = np.minimum(pc, raster.count(N & box & ~m))
-            order = np.lexsort((bk.size[idx], -self.entry_prior(idx), hard))[: self.width]
-            options.append([(int(hard[o]), int(bk.size[idx[o]]), kind, int(idx[o])) for o in order])
+                idx = self.passing(idx, _avoids, P)
+                hard = np.minimum(pc, raster.count((N & box)[rows] & ~bk.masks[idx, rows]))
+            order = np.lexsort((bk.size[idx], -self.entry_prior(idx), hard))[: self.lookahead]
+            idx, hard = idx[order], hard[order]
+            miss = _residual_error(*_residual(kind, P, N, bk.masks[idx]))
+            # one primitive left and none fits: the split cannot succeed
+            dead = (k - bk.size[idx] <= 1) & (miss > 0)
+            keys = (dead, hard, miss, -self.entry_prior(idx), bk.size[idx])
+            order = np.lexsort(keys[::-1])[: self.width]
+            options.append([tuple(float(x[o]) for x in keys) + (kind, int(idx[o])) for o in order])
         # the two best of each kind, then the best of all up to `width`
         chosen = [o for kind in options for o in kind[:2]]
         rest = sorted(o for kind in options for o in kind[2:])
-        options = sorted(chosen) + rest[: max(0, self.width - len(chosen))]
-        for _, _, kind, e in options:
-            f = bk.masks[e]
-            if kind == "+":
-                yield "+", e, P & ~f, N, True
-            elif kind == "*":
-                yield "*", e, P, N & f, True
-            elif kind == "-L":
-                yield "-", e, N & f, P, True
-            else:
-                yield "-", e, P, N & ~f, False
+        return [(kind, e) for *_, kind, e in sorted(chosen) + rest]
+
+
+def _residual(kind: str, P, N, F):
+    """The specs (P', N') left for the other operand by splitting (P, N) with each mask of F."""
+    if kind == "+":
+        return P & ~F, np.broadcast_to(N, F.shape)
+    if kind == "*":
+        return np.broadcast_to(P, F.shape), N & F
+    if kind == "-L":
+        return N & F, np.broadcast_to(P, F.shape)
+    return np.broadcast_to(P, F.shape), N & ~F
+
+
+def _residual_error(P, N) -> np.ndarray:
+    """Per spec, the fewest pixels one primitive gets wrong (P' pixels it leaves blank plus
+    N' pixels it draws): a one-step look ahead at how close the spec is to solved."""
+    prims = raster.primitive_masks()
+    drawn = raster.count(P[:, None, :] & prims[None])
+    wrong = raster.count(N[:, None, :] & prims[None])
+    return (raster.count(P)[:, None] - drawn + wrong).min(axis=1)
 
 
 def simplify(program: Program) -> Program:
@@ -325,6 +375,20 @@ def _pieces(mask: np.ndarray) -> list[np.ndarray]:
 
     labels, count = ndimage.label(raster.unpack(mask), structure=np.ones((3, 3), bool))
     return [raster.pack(labels == n) for n in range(1, count + 1)]
+
+
+def _avoids(masks, X):
+    return (masks & X) == 0
+
+
+def _covers(masks, X):
+    return (X & ~masks) == 0
+
+
+def _rows(mask: np.ndarray) -> slice:
+    """The words (picture rows) from a mask's first pixel to its last."""
+    filled = np.nonzero(mask)[0]
+    return slice(int(filled[0]), int(filled[-1]) + 1) if len(filled) else slice(0, 0)
 
 
 def _box(mask: np.ndarray) -> np.ndarray:

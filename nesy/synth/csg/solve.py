@@ -21,7 +21,7 @@ import numpy as np
 from nesy.errors import InternalError, UsageError
 from nesy.synth.csg import metrics
 from nesy.synth.csg.language import Program, length, parse_postfix, render, to_infix, to_postfix
-from nesy.synth.csg.search import Found, TopDown, bank, refine, simplify
+from nesy.synth.csg.search import Found, TopDown, prepare, refine, simplify
 
 SYSTEMS = ("guided", "search", "beam")
 
@@ -47,7 +47,7 @@ def solve(target: np.ndarray, *, timeout: float = 5.0, system: str = "guided", b
     if system not in SYSTEMS:
         raise UsageError(f"unknown CSG search system '{system}'; known: {', '.join(SYSTEMS)}")
     if system != "beam":
-        bank()  # built once per process (a few seconds), before the clock starts
+        prepare()  # once per process, before the clock starts
     now = time.process_time if clock == "cpu" else time.perf_counter
     start = now()
     deadline = start + timeout
