@@ -243,7 +243,8 @@ class Executor:
             positions.update((g, start + i) for i, g in enumerate(fresh))
             self.fact_sources += [source(g) for g in fresh]
             new = self.prov.input_tags(InputFacts([probability(g) for g in fresh],
-                                                  -np.ones(len(fresh), dtype=np.int64)))
+                                                  -np.ones(len(fresh), dtype=np.int64),
+                                                  choices=True))
             batch = self.prov.concat([batch, new])
         self.choices[key] = (positions, batch)
         return self.prov.take(batch, np.array([positions[g] for g in groundings], np.int64))

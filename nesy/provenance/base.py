@@ -36,10 +36,13 @@ class InputFacts:
     """Tagging information for a batch of input facts, in row order.
 
     `probs[i]` is the probability of fact i or None (certain); `groups[i]` is the id of its
-    annotated disjunction (facts of one `;` group are mutually exclusive) or -1."""
+    annotated disjunction (facts of one `;` group are mutually exclusive) or -1. `choices`
+    says the facts are the choices of probabilistic rules, made as their groundings are
+    derived (formula-valued provenances place their variables below those of the bodies)."""
 
     probs: list
     groups: np.ndarray
+    choices: bool = False
 
 
 class Provenance:

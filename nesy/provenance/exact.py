@@ -38,6 +38,8 @@ class Exact(Provenance):
     def input_tags(self, facts):
         ids = self.facts.add(facts.probs, facts.groups)
         m = self.manager
+        if facts.choices:
+            m.below(ids[ids >= 0].tolist())
         return objects([m.true if f < 0 else m.literal(self.facts, f) for f in ids.tolist()])
 
     def ones(self, n):
@@ -91,8 +93,9 @@ class Exact(Provenance):
         return np.fromiter((x != y for x, y in zip(old, new)), dtype=bool, count=len(new))
 
     def fold_order(self, tags):
-        """Rows by top variable, so each fold step conjoins a newer fact above the state."""
-        return np.fromiter(map(self.manager.top, tags), dtype=np.int64, count=len(tags))
+        """Rows by the level of their top variable, deepest first, so each fold step conjoins
+        a fact above the state."""
+        return -np.fromiter(map(self.manager.level, tags), dtype=np.int64, count=len(tags))
 
     def closure_bounds(self, edges, pairs, out_of_time, building_over=lambda: False):
         """Lower and upper bound formulas of `path(s, t)` for each (s, t) of `pairs` under
