@@ -85,7 +85,6 @@ SPEC = [
      {"value": 300, "type": "i8", "low": -128, "high": 127}),
     ("rel c = {0.5::(0, 1); (0, 2)}\n", "disjunction-without-probability", {}),
     ("rel 1.5::r(1)\n", "probability-out-of-range", {"probability": 1.5}),
-    ("rel c = {0.7::(0, 1); 0.5::(0, 2)}\n", "disjunction-above-one", {"total": 1.2}),
     ("rel c = {(x, 1)}\n", "variable-in-fact", {"variable": "x"}),
     ("rel e(1)\nquery e(1 / 0)\n", "constant-without-value", {}),
     ("rel e(1)\nrel p(x, _) = e(x)\n", "wildcard-in-head", {}),
@@ -125,6 +124,25 @@ SPEC = [
 ]
 
 
+#: Kinds found when the program runs, where the provenance is known: (program, provenance,
+#: code, fields).
+RUN_SPEC = [
+    ("rel c = {0.7::(0, 1); 0.5::(0, 2)}\n", "exact", "disjunction-above-one",
+     {"total": 1.2, "provenance": "exact"}),
+    ("rel v(1)\nrel {a(x); b(x)} = v(x)\n", "diffexact", "disjunctive-head",
+     {"provenance": "diffexact"}),
+]
+
+
+@pytest.mark.parametrize("text,provenance,code,fields", RUN_SPEC)
+def test_running_program_produces_its_kind_of_error(text, provenance, code, fields):
+    with pytest.raises(nesy.CompileError) as info:
+        nesy.compile(text, name="spec.nesy").run(provenance=provenance)
+    d = info.value.diagnostics[0]
+    assert d.code == code and d.span is not None, d.render()
+    assert {name: d.fields.get(name) for name in fields} == fields, d.fields
+
+
 def first_diagnostic(text: str):
     with pytest.raises(nesy.CompileError) as info:
         nesy.compile(text, name="spec.nesy")
@@ -150,7 +168,8 @@ def test_every_kind_has_a_unique_kebab_case_code():
 
 
 def test_every_kind_of_the_catalogue_is_specified_here():
-    assert {k.code for k in catalogue_kinds()} == {code for _, code, _ in SPEC}
+    assert {k.code for k in catalogue_kinds()} == {code for _, code, _ in SPEC} | \
+        {code for _, _, code, _ in RUN_SPEC}
 
 
 def test_the_message_is_made_from_the_fields():

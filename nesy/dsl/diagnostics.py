@@ -182,10 +182,6 @@ DISJUNCTION_WITHOUT_PROBABILITY = Kind(
     "write it as `0.5::(...)`")
 PROBABILITY_OUT_OF_RANGE = Kind("probability-out-of-range",
                                 "probability {probability:g} is outside [0, 1]")
-DISJUNCTION_ABOVE_ONE = Kind(
-    "disjunction-above-one",
-    "the probabilities of this annotated disjunction add up to {total:g}, more than 1",
-    "at most one item of a ';' group is true, so their probabilities must sum to at most 1")
 VARIABLE_IN_FACT = Kind("variable-in-fact", "a fact cannot contain the variable '{variable}'",
                         "facts hold constants; use a rule with a body to compute tuples")
 CONSTANT_WITHOUT_VALUE = Kind("constant-without-value",
@@ -227,6 +223,20 @@ UNSTRATIFIABLE = Kind(
               "negation or aggregation: " + " -> ".join(f["cycle"]),
     "negation and aggregation must only read relations that do not depend on the relation "
     "being defined; split the recursion")
+
+# ---- run (nesy.engine.inputs: what a provenance accepts, `Provenance.disjunctions`) --------
+DISJUNCTION_ABOVE_ONE = Kind(
+    "disjunction-above-one",
+    "the probabilities of this annotated disjunction add up to {total:g}, more than 1",
+    "under {provenance} at most one item of a ';' group is true, so their probabilities must "
+    "sum to at most 1 ({accepting} accept any sum, as Scallop does)")
+DISJUNCTIVE_HEAD = Kind(
+    "disjunctive-head",
+    "under {provenance} a disjunctive head has no meaning: its alternatives carry no "
+    "probabilities",
+    "Scallop weighs each alternative 1 per grounding, as `{{1.0::a; 1.0::b}}`, which is no "
+    "distribution over possible worlds; run it under {accepting}, or write the choice with "
+    "probabilities as an annotated disjunction")
 
 # ---- grammar declarations (grammars.py, part of lowering) ----------------------------------
 DUPLICATE_GRAMMAR = Kind("duplicate-grammar", "grammar '{grammar}' is defined twice")
