@@ -224,20 +224,6 @@ UNSTRATIFIABLE = Kind(
     "negation and aggregation must only read relations that do not depend on the relation "
     "being defined; split the recursion")
 
-# ---- run (nesy.engine.inputs: what a provenance accepts, `Provenance.disjunctions`) --------
-DISJUNCTION_ABOVE_ONE = Kind(
-    "disjunction-above-one",
-    "the probabilities of this annotated disjunction add up to {total:g}, more than 1",
-    "under {provenance} at most one item of a ';' group is true, so their probabilities must "
-    "sum to at most 1 ({accepting} accept any sum, as Scallop does)")
-DISJUNCTIVE_HEAD = Kind(
-    "disjunctive-head",
-    "under {provenance} a disjunctive head has no meaning: its alternatives carry no "
-    "probabilities",
-    "Scallop weighs each alternative 1 per grounding, as `{{1.0::a; 1.0::b}}`, which is no "
-    "distribution over possible worlds; run it under {accepting}, or write the choice with "
-    "probabilities as an annotated disjunction")
-
 # ---- grammar declarations (grammars.py, part of lowering) ----------------------------------
 DUPLICATE_GRAMMAR = Kind("duplicate-grammar", "grammar '{grammar}' is defined twice")
 DUPLICATE_NONTERMINAL = Kind("duplicate-nonterminal",

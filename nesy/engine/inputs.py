@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import ir
-from ..errors import DataError, UsageError, closest
+from ..errors import CompileError, DataError, DiagnosticKind, UsageError, closest
 from ..expr import in_range
 from ..provenance import Provenance
 from ..types import ValueType
@@ -55,6 +55,22 @@ def loaded_executor(program: ir.Program, provenance: Provenance, facts: dict | N
     return executor
 
 
+#: The problems only the provenance decides, found when a program runs (the front end's
+#: kinds are in nesy.dsl.diagnostics; these are raised the same way, as a CompileError).
+DISJUNCTION_ABOVE_ONE = DiagnosticKind(
+    "disjunction-above-one",
+    "the probabilities of this annotated disjunction add up to {total:g}, more than 1",
+    "under {provenance} at most one item of a ';' group is true, so their probabilities must "
+    "sum to at most 1 ({accepting} accept any sum, as Scallop does)")
+DISJUNCTIVE_HEAD = DiagnosticKind(
+    "disjunctive-head",
+    "under {provenance} a disjunctive head has no meaning: its alternatives carry no "
+    "probabilities",
+    "Scallop weighs each alternative 1 per grounding, as `{{1.0::a; 1.0::b}}`, which is no "
+    "distribution over possible worlds; run it under {accepting}, or write the choice with "
+    "probabilities as an annotated disjunction")
+
+
 def check_disjunctions(program: ir.Program, provenance: Provenance) -> None:
     """A located CompileError for each annotated disjunction of the program adding up to
     more than 1, and each disjunctive head, when the provenance reads disjunctions as
@@ -73,15 +89,13 @@ def check_disjunctions(program: ir.Program, provenance: Provenance) -> None:
              for rule in stratum.rules if rule.disjunctive is not None}
     if not above and not heads:
         return
-    from ..dsl import diagnostics as kinds
-    from ..errors import CompileError
     from ..provenance import names  # loads every provenance (torch): only for the message
 
     said = {"provenance": provenance.name,
             "accepting": ", ".join(names(disjunctions="exclusive"))}
-    raise CompileError([kinds.DISJUNCTION_ABOVE_ONE(_joined(spans[g]), total=total, **said)
+    raise CompileError([DISJUNCTION_ABOVE_ONE(_joined(spans[g]), total=total, **said)
                         for g, total in above.items()] +
-                       [kinds.DISJUNCTIVE_HEAD(head.span, **said) for head in heads.values()])
+                       [DISJUNCTIVE_HEAD(head.span, **said) for head in heads.values()])
 
 
 #: How far above 1 the probabilities of a disjunction may add up (rounding: 0.1 + 0.2 + 0.7).
