@@ -879,7 +879,7 @@ def _alternative(item: ast.Rule) -> ir.HeadAlternative:
     names = {n.name for head in heads for a in head.args for n in ast.walk(a)
              if isinstance(n, ast.Var) and not n.is_wildcard}
     return ir.HeadAlternative(("heads", item.span), index, len(heads), tuple(sorted(names)),
-                          heads[0].span.join(heads[-1].span))
+                              heads[0].span.join(heads[-1].span))
 
 
 def _bound_vars(rule: ir.Rule) -> set[str]:

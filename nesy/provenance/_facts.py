@@ -25,7 +25,11 @@ from ._bdd import BDD, FALSE, TRUE, Circuit, is_tensor
 
 
 class FactTable:
-    def __init__(self):
+    def __init__(self, apart_above_one: bool = False):
+        #: Disjunctions above 1 are kept `apart` (the proof-set provenances, which accept
+        #: them); otherwise every group is chained, whatever its numbers (`exact` checks its
+        #: sums before a run, and builds its structure on placeholder probabilities).
+        self.apart_above_one = apart_above_one
         self.probs: list = []          # float or torch tensor per fact
         self.group: list[int] = []     # global annotated-disjunction id or -1
         self.members: dict[int, list[int]] = {}  # group -> its fact ids, ascending
@@ -45,7 +49,8 @@ class FactTable:
         groups = np.full(len(probs), -1) if groups is None else np.asarray(groups).reshape(-1)
         if len(groups) != len(probs):
             raise ValueError(f"{len(probs)} input facts but {len(groups)} group ids")
-        local, first, above_one = {}, {}, _above_one(probs, groups)
+        above_one = _above_one(probs, groups) if self.apart_above_one else set()
+        local, first = {}, {}
         ids = np.full(len(probs), -1, dtype=np.int64)
         for row, (p, g) in enumerate(zip(probs, groups.tolist())):
             if p is None:

@@ -27,7 +27,7 @@ class _ProofSets(Provenance):
 
     def __init__(self, k=None):
         super().__init__(k)
-        self.facts = FactTable()
+        self.facts = FactTable(apart_above_one=True)
         self.algebra = ProofAlgebra(self.facts, self._limit(k))
 
     def _limit(self, k):
