@@ -78,24 +78,34 @@ def check_disjunctions(program: ir.Program, provenance: Provenance) -> None:
     known, because Scallop's provenances accept both (`{1.0::a; 1.0::b}` under proofs)."""
     if provenance.disjunctions != "distribution":
         return
-    totals: dict[int, float] = {}
-    spans: dict[int, list] = {}
-    for fact in program.facts:
-        if fact.group >= 0 and fact.probability is not None:
-            totals[fact.group] = totals.get(fact.group, 0.0) + fact.probability
-            spans.setdefault(fact.group, []).append(fact.span)
-    above = {g: total for g, total in totals.items() if total > 1 + SUM_TOLERANCE}
-    heads = {rule.disjunctive.head: rule.disjunctive for stratum in program.strata
-             for rule in stratum.rules if rule.disjunctive is not None}
+    if "_disjunctions" not in program.__dict__:  # once per program, not per run
+        program.__dict__["_disjunctions"] = _disjunctions(program)
+    above, heads = program.__dict__["_disjunctions"]
     if not above and not heads:
         return
     from ..provenance import names  # loads every provenance (torch): only for the message
 
     said = {"provenance": provenance.name,
             "accepting": ", ".join(names(disjunctions="exclusive"))}
-    raise CompileError([DISJUNCTION_ABOVE_ONE(_joined(spans[g]), total=total, **said)
-                        for g, total in above.items()] +
-                       [DISJUNCTIVE_HEAD(head.span, **said) for head in heads.values()])
+    raise CompileError([DISJUNCTION_ABOVE_ONE(span, total=total, **said)
+                        for span, total in above] +
+                       [DISJUNCTIVE_HEAD(span, **said) for span in heads])
+
+
+def _disjunctions(program: ir.Program) -> tuple[list, list]:
+    """The program's annotated disjunctions adding up to more than 1, as (span, total), and
+    the spans of its disjunctive heads."""
+    totals: dict[int, float] = {}
+    spans: dict[int, list] = {}
+    for fact in program.facts:
+        if fact.group >= 0 and fact.probability is not None:
+            totals[fact.group] = totals.get(fact.group, 0.0) + fact.probability
+            spans.setdefault(fact.group, []).append(fact.span)
+    above = [(_joined(spans[g]), total) for g, total in totals.items()
+             if total > 1 + SUM_TOLERANCE]
+    heads = {rule.disjunctive.head: rule.disjunctive.span for stratum in program.strata
+             for rule in stratum.rules if rule.disjunctive is not None}
+    return above, list(heads.values())
 
 
 #: How far above 1 the probabilities of a disjunction may add up (rounding: 0.1 + 0.2 + 0.7).
