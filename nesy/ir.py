@@ -149,8 +149,24 @@ class Rule:
     span: Span | None = None
     probability: float | None = None
     choice: tuple | None = None
-    #: From Scallop's disjunctive head `rel {a(x); b(x)} = ...`: set semantics only for now.
-    disjunctive: bool = False
+    #: This rule derives one alternative of Scallop's disjunctive head `rel {a(x); b(x)} =
+    #: ...`; None for an ordinary rule.
+    disjunctive: "HeadAlternative | None" = None
+
+
+@dataclass(frozen=True)
+class HeadAlternative:
+    """Alternative `index` of the `count` atoms of one disjunctive head (`head`, the key its
+    rules share). Per grounding of `variables` (the heads' variables) the alternatives are
+    one annotated disjunction of new facts, each weighing 1, made the first time the
+    grounding is derived and reused after: Scallop's exclusion per head tuple (b2r.rs
+    `Head::Disjunction`, runtime `DynamicExclusionDataflow`). `span`: the whole head."""
+
+    head: object
+    index: int
+    count: int
+    variables: tuple
+    span: Span | None = None
 
 
 @dataclass
@@ -193,6 +209,7 @@ class Fact:
     values: tuple
     probability: float | None = None
     group: int = -1  # annotated disjunction id, -1 when independent
+    span: Span | None = None  # where the program states it (None: made by the compiler)
 
 
 @dataclass

@@ -85,7 +85,6 @@ SPEC = [
      {"value": 300, "type": "i8", "low": -128, "high": 127}),
     ("rel c = {0.5::(0, 1); (0, 2)}\n", "disjunction-without-probability", {}),
     ("rel 1.5::r(1)\n", "probability-out-of-range", {"probability": 1.5}),
-    ("rel c = {0.7::(0, 1); 0.5::(0, 2)}\n", "disjunction-above-one", {"total": 1.2}),
     ("rel c = {(x, 1)}\n", "variable-in-fact", {"variable": "x"}),
     ("rel e(1)\nquery e(1 / 0)\n", "constant-without-value", {}),
     ("rel e(1)\nrel p(x, _) = e(x)\n", "wildcard-in-head", {}),
@@ -123,6 +122,25 @@ SPEC = [
     ("grammar g(x: String) -> S {\n  S: String ::= x | y\n}\n", "unknown-grammar-name",
      {"grammar": "g", "name": "y"}),
 ]
+
+
+#: Kinds found when the program runs, where the provenance is known (nesy.engine.inputs):
+#: (program, provenance, code, fields).
+RUN_SPEC = [
+    ("rel c = {0.7::(0, 1); 0.5::(0, 2)}\n", "exact", "disjunction-above-one",
+     {"total": 1.2, "provenance": "exact"}),
+    ("rel v(1)\nrel {a(x); b(x)} = v(x)\n", "diffexact", "disjunctive-head",
+     {"provenance": "diffexact"}),
+]
+
+
+@pytest.mark.parametrize("text,provenance,code,fields", RUN_SPEC)
+def test_running_program_produces_its_kind_of_error(text, provenance, code, fields):
+    with pytest.raises(nesy.CompileError) as info:
+        nesy.compile(text, name="spec.nesy").run(provenance=provenance)
+    d = info.value.diagnostics[0]
+    assert d.code == code and d.span is not None, d.render()
+    assert {name: d.fields.get(name) for name in fields} == fields, d.fields
 
 
 def first_diagnostic(text: str):

@@ -252,8 +252,8 @@ class Rule(Node):
     #: grounding, computed from the body's variables (probability is then None).
     tag_expr: Expr | None = None
     #: One of the heads of Scallop's disjunctive head `rel {a(x); b(x)} = ...` (exactly one of
-    #: them holds per grounding).
-    disjunctive: bool = False
+    #: them holds per grounding): (its index, every head's atom); None for other rules.
+    disjunctive: "tuple[int, list[Atom]] | None" = None
     #: The head of the rule this one was made from (the entity rule of a `new` in that head,
     #: `nesy.dsl.adt`): when that head's relation is demanded, so is this rule's body.
     demand_of: Atom | None = None

@@ -182,10 +182,6 @@ DISJUNCTION_WITHOUT_PROBABILITY = Kind(
     "write it as `0.5::(...)`")
 PROBABILITY_OUT_OF_RANGE = Kind("probability-out-of-range",
                                 "probability {probability:g} is outside [0, 1]")
-DISJUNCTION_ABOVE_ONE = Kind(
-    "disjunction-above-one",
-    "the probabilities of this annotated disjunction add up to {total:g}, more than 1",
-    "at most one item of a ';' group is true, so their probabilities must sum to at most 1")
 VARIABLE_IN_FACT = Kind("variable-in-fact", "a fact cannot contain the variable '{variable}'",
                         "facts hold constants; use a rule with a body to compute tuples")
 CONSTANT_WITHOUT_VALUE = Kind("constant-without-value",

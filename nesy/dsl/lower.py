@@ -29,8 +29,6 @@ from .attributes import Applied
 from .resolve import Scope
 from .typecheck import TypeChecker
 
-AD_TOLERANCE = 1e-9
-
 
 @dataclass
 class RuleContext:
@@ -139,19 +137,15 @@ class Lowering:
         for group in item.groups:
             disjunction = len(group) > 1
             gid = next(self.groups) if disjunction else -1
-            total = 0.0
             for fact in group:
                 if disjunction and fact.probability is None:
                     self.report(kinds.DISJUNCTION_WITHOUT_PROBABILITY, fact.span)
                 self.check_probability(fact.probability, fact.span)
-                total += fact.probability or 0.0
                 values = self.constants(fact.values, self.types[item.relation], fact.span,
                                         fact=True)
-                if values is not None:
-                    self.facts.append(ir.Fact(item.relation, values, fact.probability, gid))
-            if disjunction and total > 1 + AD_TOLERANCE:
-                span = group[0].span.join(group[-1].span)
-                self.report(kinds.DISJUNCTION_ABOVE_ONE, span, total=total)
+                if values is not None:  # a sum above 1 is for the provenance to judge
+                    self.facts.append(ir.Fact(item.relation, values, fact.probability, gid,
+                                              fact.span))  # (nesy.engine.inputs)
 
     def fact_table(self, table: ast.FactTable):
         """Plain values need no folding: each becomes its column's type (ints, checked in
@@ -236,8 +230,10 @@ class Lowering:
         self.define(head.relation, head.args, body, ctx,
                     item.probability if item.tag_expr is None else item.tag_expr,
                     item.demand_of or head)
-        for rule in self.rules[start:]:
-            rule.disjunctive = item.disjunctive
+        if item.disjunctive is not None:
+            alternative = _alternative(item)
+            for rule in self.rules[start:]:
+                rule.disjunctive = alternative
 
     def define(self, relation: str, head_args: list, body: ast.Formula, ctx: RuleContext,
                probability=None, demanded: ast.Atom | None = None):
@@ -874,6 +870,16 @@ def _local_as_wildcards(atom: ast.Atom, outside) -> ast.Atom:
     args = [ast.Var(a.span, "_") if isinstance(a, ast.Var) and a.name in local else a
             for a in atom.args]
     return ast.Atom(atom.span, atom.relation, args, atom.name_span, atom.type_args, atom.foreign)
+
+
+def _alternative(item: ast.Rule) -> ir.HeadAlternative:
+    """What the rules of one head of a disjunctive head share with the other heads' rules:
+    the choice per grounding of all the heads' variables (which every head's body binds)."""
+    index, heads = item.disjunctive
+    names = {n.name for head in heads for a in head.args for n in ast.walk(a)
+             if isinstance(n, ast.Var) and not n.is_wildcard}
+    return ir.HeadAlternative(("heads", item.span), index, len(heads), tuple(sorted(names)),
+                              heads[0].span.join(heads[-1].span))
 
 
 def _bound_vars(rule: ir.Rule) -> set[str]:

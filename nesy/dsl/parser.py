@@ -330,8 +330,9 @@ class AstBuilder(Transformer_NonRecursive):
     def disjunctive_rule(self, meta, children):
         """`rel {a(x); b(x)} = body`: the rules of each head, marked as alternatives."""
         rules = self.conjunctive_rule(meta, children)
-        for rule in rules:
-            rule.disjunctive = True
+        heads = [rule.head for rule in rules]
+        for i, rule in enumerate(rules):
+            rule.disjunctive = (i, heads)
         return rules
 
     def horn_rule(self, meta, children):

@@ -17,7 +17,7 @@ from .. import ir
 from ..errors import NesyError, UsageError
 from ..provenance import InputFacts, Provenance
 from ..provenance.base import OutOfBudget
-from . import aggregate, closure
+from . import aggregate, alternatives, closure
 from ..expr import evaluate
 from .store import StoredRelation
 from .limits import DEFAULT_MAX_ITERATIONS, MB, MemoryBudget, ResourceLimitError
@@ -170,11 +170,6 @@ class Executor:
     # -- one rule ----------------------------------------------------------------------------------
     def eval_rule(self, rule: ir.Rule, sources: dict[int, Table], old: dict[int, int]) -> Table:
         self.current = rule
-        if rule.disjunctive and not self.prov.tagless:
-            raise UsageError(f"{self._where()}: a disjunctive head (`rel {{a(x); b(x)}} = "
-                             f"...`) runs under set semantics (unit, boolean) only for now; "
-                             f"the {self.prov.name} provenance needs its exclusive choices "
-                             f"(docs/scallop.md)")
         table = self._eval_rule(rule, sources, old)
         if self.program.relations[rule.head].untagged and not self.prov.tagless:
             table = Table(table.columns, self.prov.ones(table.n), table.n)
@@ -209,6 +204,9 @@ class Executor:
             return Table.empty(arity, None if self.prov.tagless else self.prov.concat([]))
         if rule.probability is not None and not self.prov.tagless:
             b = Bindings(b.columns, self.prov.conjoin(b.tags, self.choice_tags(rule, b)), b.n)
+        if rule.disjunctive is not None and self.prov.disjunctions == "exclusive":
+            chosen = alternatives.tags(self, rule.disjunctive, b.columns, b.n)
+            b = Bindings(b.columns, self.prov.conjoin(b.tags, chosen), b.n)
         return self.project(b, rule.head_exprs)
 
     def choice_tags(self, rule: ir.Rule, b: Bindings):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import ir
-from ..errors import DataError, UsageError, closest
+from ..errors import CompileError, DataError, DiagnosticKind, UsageError, closest
 from ..expr import in_range
 from ..provenance import Provenance
 from ..types import ValueType
@@ -47,11 +47,74 @@ def loaded_executor(program: ir.Program, provenance: Provenance, facts: dict | N
     that order: the order in which the provenance sees them. `max_iterations` bounds the
     rounds of each recursive stratum (None: 100,000); `memory_limit` (MB) what the run may
     add to the process's resident memory (None: 80% of the memory available)."""
+    check_disjunctions(program, provenance)
     executor = Executor(program, provenance, check_max_iterations(max_iterations),
                         check_memory_limit(memory_limit))
     executor.load_program_facts()
     add_inputs(executor, facts)
     return executor
+
+
+#: The problems only the provenance decides, found when a program runs (the front end's
+#: kinds are in nesy.dsl.diagnostics; these are raised the same way, as a CompileError).
+DISJUNCTION_ABOVE_ONE = DiagnosticKind(
+    "disjunction-above-one",
+    "the probabilities of this annotated disjunction add up to {total:g}, more than 1",
+    "under {provenance} at most one item of a ';' group is true, so their probabilities must "
+    "sum to at most 1 ({accepting} accept any sum, as Scallop does)")
+DISJUNCTIVE_HEAD = DiagnosticKind(
+    "disjunctive-head",
+    "under {provenance} a disjunctive head has no meaning: its alternatives carry no "
+    "probabilities",
+    "Scallop weighs each alternative 1 per grounding, as `{{1.0::a; 1.0::b}}`, which is no "
+    "distribution over possible worlds; run it under {accepting}, or write the choice with "
+    "probabilities as an annotated disjunction")
+
+
+def check_disjunctions(program: ir.Program, provenance: Provenance) -> None:
+    """A located CompileError for each annotated disjunction of the program adding up to
+    more than 1, and each disjunctive head, when the provenance reads disjunctions as
+    distributions (`Provenance.disjunctions`, `exact`): checked here, where the provenance is
+    known, because Scallop's provenances accept both (`{1.0::a; 1.0::b}` under proofs)."""
+    if provenance.disjunctions != "distribution":
+        return
+    if "_disjunctions" not in program.__dict__:  # once per program, not per run
+        program.__dict__["_disjunctions"] = _disjunctions(program)
+    above, heads = program.__dict__["_disjunctions"]
+    if not above and not heads:
+        return
+    from ..provenance import names  # loads every provenance (torch): only for the message
+
+    said = {"provenance": provenance.name,
+            "accepting": ", ".join(names(disjunctions="exclusive"))}
+    raise CompileError([DISJUNCTION_ABOVE_ONE(span, total=total, **said)
+                        for span, total in above] +
+                       [DISJUNCTIVE_HEAD(span, **said) for span in heads])
+
+
+def _disjunctions(program: ir.Program) -> tuple[list, list]:
+    """The program's annotated disjunctions adding up to more than 1, as (span, total), and
+    the spans of its disjunctive heads."""
+    totals: dict[int, float] = {}
+    spans: dict[int, list] = {}
+    for fact in program.facts:
+        if fact.group >= 0 and fact.probability is not None:
+            totals[fact.group] = totals.get(fact.group, 0.0) + fact.probability
+            spans.setdefault(fact.group, []).append(fact.span)
+    above = [(_joined(spans[g]), total) for g, total in totals.items()
+             if total > 1 + SUM_TOLERANCE]
+    heads = {rule.disjunctive.head: rule.disjunctive.span for stratum in program.strata
+             for rule in stratum.rules if rule.disjunctive is not None}
+    return above, list(heads.values())
+
+
+#: How far above 1 the probabilities of a disjunction may add up (rounding: 0.1 + 0.2 + 0.7).
+SUM_TOLERANCE = 1e-9
+
+
+def _joined(spans: list):
+    """The span from the first of `spans` to the last, or None when the compiler made them."""
+    return spans[0].join(spans[-1]) if spans[0] is not None and spans[-1] is not None else None
 
 
 def add_inputs(executor: Executor, facts: dict | None, checked: bool = False) -> None:
@@ -75,7 +138,8 @@ def _add_input(executor: Executor, name: str, rows, group_base: int, checked: bo
     if isinstance(rows, (str, bytes, dict)) or not hasattr(rows, "__iter__"):
         raise DataError(f"facts for '{name}' must be a list of tuples, got {type(rows).__name__}")
     values, probs, groups = [], [], []
-    pending = _Probabilities(name, executor.prov.tag_kind == "cost")
+    pending = _Probabilities(name, executor.prov.tag_kind == "cost",
+                             executor.prov.disjunctions == "distribution")
     convert = _row_checker(rel)
     for i, row in enumerate(rows):
         try:
@@ -104,12 +168,15 @@ def _add_input(executor: Executor, name: str, rows, group_base: int, checked: bo
 
 class _Probabilities:
     """The probabilities of one relation's input rows, checked together: in [0, 1], and the
-    members of each Disjunction summing to at most 1 (per batch element, for tensors)."""
+    members of each Disjunction summing to at most 1 (per batch element, for tensors) where
+    the provenance reads a disjunction as a distribution (`sums`)."""
 
-    def __init__(self, name: str, costs: bool = False):
+    def __init__(self, name: str, costs: bool = False, sums: bool = True):
         self.name = name
         #: Tags are costs (`Provenance.tag_kind`): any number from 0 up, no Disjunction sums.
         self.upper = np.inf if costs else 1.0
+        #: The most a Disjunction's members may add up to.
+        self.most = self.upper if sums else np.inf
         self.rows: list[int] = []     # per item: its row
         self.grouped: list[bool] = []  # per item: a member of a Disjunction
         self.probs: list = []
@@ -136,7 +203,7 @@ class _Probabilities:
             if partial_row is not None:
                 totals[partial_row:] = 0
             if ((table >= 0) & (table <= self.upper)).all() and \
-                    not (totals > self.upper + 1e-6).any():
+                    not (totals > self.most + 1e-6).any():
                 return
         self._check_each(partial_row)
 
@@ -151,7 +218,7 @@ class _Probabilities:
                                            self.upper)
                 if grouped:
                     total = total + values
-            if row != partial_row and total.max() > 1 + 1e-6:
+            if row != partial_row and total.max() > self.most + 1e-6:
                 raise DataError(f"fact {row + 1} of '{self.name}': the probabilities of a "
                                 f"Disjunction (at most one of its facts holds) sum to "
                                 f"{total.max():g}, more than 1")

@@ -8,6 +8,12 @@ has its ProbLog probability, so weighted model counting over these variables is 
 mutual exclusion (the fix for Scallop issue #64) and differentiable in the members'
 probabilities.
 
+A group whose probabilities add up to more than 1 (which only the provenances whose
+`disjunctions` are "exclusive" accept: Scallop's `{1.0::a; 1.0::b}`, a disjunctive head's
+alternatives) has no such worlds: its members are independent variables, each with its own
+probability, and only kept apart (`apart`): no proof holds two of them. That is how Scallop
+counts every disjunction (its top-k proofs' weighted model count treats facts as independent).
+
 Probabilities may be floats or torch tensors with batch dimensions (Dolphin-style: one
 symbolic structure, a batch of probability vectors).
 """
@@ -19,10 +25,16 @@ from ._bdd import BDD, FALSE, TRUE, Circuit, is_tensor
 
 
 class FactTable:
-    def __init__(self):
+    def __init__(self, apart_above_one: bool = False):
+        #: Disjunctions above 1 are kept `apart` (the proof-set provenances, which accept
+        #: them); otherwise every group is chained, whatever its numbers (`exact` checks its
+        #: sums before a run, and builds its structure on placeholder probabilities).
+        self.apart_above_one = apart_above_one
         self.probs: list = []          # float or torch tensor per fact
         self.group: list[int] = []     # global annotated-disjunction id or -1
         self.members: dict[int, list[int]] = {}  # group -> its fact ids, ascending
+        #: fact -> its disjunction above 1 (the first member's id): members never in one proof
+        self.apart: dict[int, int] = {}
         self._value: list[float] = []  # detached (batch-mean) probability, for ranking proofs
         self._layout_key = None
 
@@ -37,13 +49,16 @@ class FactTable:
         groups = np.full(len(probs), -1) if groups is None else np.asarray(groups).reshape(-1)
         if len(groups) != len(probs):
             raise ValueError(f"{len(probs)} input facts but {len(groups)} group ids")
-        local = {}
+        above_one = _above_one(probs, groups) if self.apart_above_one else set()
+        local, first = {}, {}
         ids = np.full(len(probs), -1, dtype=np.int64)
         for row, (p, g) in enumerate(zip(probs, groups.tolist())):
             if p is None:
                 continue
             fact = len(self.probs)
             ids[row] = fact
+            if g in above_one:
+                self.apart[fact], g = first.setdefault(g, fact), -1
             if g >= 0:
                 g = local.setdefault(g, len(self.members))
                 self.members.setdefault(g, []).append(fact)
@@ -125,6 +140,17 @@ class FactTable:
             atom = self.literal_bdd(bdd, fact_of(lit))
             node = bdd.conj(node, atom if lit >= 0 else bdd.neg(atom))
         return node
+
+
+def _above_one(probs: list, groups: np.ndarray) -> set:
+    """The groups whose probabilities add up to more than 1 (in some batch element, for
+    tensors)."""
+    totals: dict = {}
+    for p, g in zip(probs, groups.tolist()):
+        if p is not None and g >= 0:
+            totals[g] = totals.get(g, 0.0) + p
+    return {g for g, total in totals.items()
+            if (float(total.detach().max()) if is_tensor(total) else float(total)) > 1 + 1e-6}
 
 
 def fact_of(lit: int) -> int:

@@ -6,8 +6,8 @@ to absorption, so `changed` is a plain comparison) and a scalar to numpy, so tag
 ordinary object arrays.
 
 Every operation drops proofs that violate mutual exclusion (`f` with `~f`, or two members of
-one annotated disjunction), absorbs proofs that contain another proof, and - with a limit k -
-keeps the k most probable. Ties are broken by size, then by literals, so results are
+one annotated disjunction, one above 1 included: `FactTable.apart`), absorbs proofs that
+contain another proof, and - with a limit k - keeps the k most probable. Ties are broken by size, then by literals, so results are
 deterministic and a recursion's tags only ever improve: the fixpoint is reached.
 """
 from __future__ import annotations
@@ -92,10 +92,15 @@ class ProofAlgebra:
         facts = self.facts
         prob = 1.0
         by_group: dict[int, list[int]] = {}
+        apart = set()  # the disjunctions above 1 that a positive literal of the proof chose
         for lit in proof:
             if lit >= 0 and ~lit in proof:
                 return None
             fact = fact_of(lit)
+            if lit >= 0 and fact in facts.apart:
+                if facts.apart[fact] in apart:
+                    return None
+                apart.add(facts.apart[fact])
             g = facts.group[fact]
             if g >= 0:
                 by_group.setdefault(g, []).append(lit)

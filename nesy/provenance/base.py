@@ -86,6 +86,17 @@ class Provenance:
     tag_kind = "probability"
     #: Set to a one-line explanation when the provenance approximates the exact answer.
     approximation: str | None = None
+    #: What the members of an annotated disjunction (`{0.3::a; 0.5::b}`, and the alternatives
+    #: of a disjunctive head `rel {a(x); b(x)} = ...`) are to this provenance:
+    #: "distribution" - at most one holds, none with the rest of the probability (possible
+    #: worlds, ProbLog), so their probabilities must add up to at most 1 and a disjunctive
+    #: head, whose alternatives carry no probabilities, has no meaning; "exclusive" - no proof
+    #: uses two of them, each weighs its own probability, any sum (Scallop's proofs and
+    #: top-k proofs; a disjunctive head's alternatives weigh 1 each); "ignored" - independent
+    #: facts (Scallop's minmaxprob, addmultprob, tropical; set semantics). Read by the engine
+    #: (`nesy.engine.inputs`) before a run, so the strict default rejects what a provenance
+    #: has not said it accepts.
+    disjunctions = "distribution"
 
     def __init__(self, k: int | None = None):
         #: The k given to `nesy.provenance.make` (None: the provenance's default, if it has one).

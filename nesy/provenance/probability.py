@@ -18,6 +18,7 @@ from .base import Provenance
 class _ProbabilitySemiring(Provenance):
     probabilistic = True
     differentiable = False
+    disjunctions = "ignored"  # each fact weighs its own probability, as in Scallop
     #: Scatter-reduce used for disjunction (`amax` or `sum`).
     _reduce = "sum"
     #: Rows whose probability moves by at most this much count as unchanged. Recursion over

@@ -21,9 +21,13 @@ from .base import Provenance
 
 
 class _ProofSets(Provenance):
+    #: As Scallop's proofs: members of one disjunction never meet in a proof; a disjunction
+    #: above 1 is counted with its members independent (`FactTable`).
+    disjunctions = "exclusive"
+
     def __init__(self, k=None):
         super().__init__(k)
-        self.facts = FactTable()
+        self.facts = FactTable(apart_above_one=True)
         self.algebra = ProofAlgebra(self.facts, self._limit(k))
 
     def _limit(self, k):
@@ -114,7 +118,8 @@ class TopKProofs(_ProofSets):
         group = self.facts.group
         for a, b, dnf in zip(sources.tolist(), targets.tolist(), tags):
             for proof in dnf:
-                if any(lit < 0 or group[lit] >= 0 or lit in seen for lit in proof):
+                if any(lit < 0 or group[lit] >= 0 or lit in seen or lit in self.facts.apart
+                       for lit in proof):
                     return None, None
                 seen.update(proof)
                 prob = -self.algebra.rank(proof)[0][0]

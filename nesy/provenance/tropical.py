@@ -23,6 +23,7 @@ class Tropical(Provenance):
     #: Output values are numbers per tuple (costs), read like probabilities.
     probabilistic = True
     idempotent = True  # min(a, a) = a
+    disjunctions = "ignored"  # each fact costs its own, as in Scallop
 
     def input_tags(self, facts):
         return np.array([0.0 if p is None else float(p) for p in facts.probs],

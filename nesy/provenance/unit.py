@@ -8,6 +8,7 @@ class Unit(Provenance):
     name = "unit"
     aliases = ("boolean",)
     tagless = True
+    disjunctions = "ignored"
 
     def input_tags(self, facts):
         return None
