@@ -14,7 +14,7 @@ script exits 1 on any disagreement (a `DISAGREEMENT:` line on stderr) before tra
 Runs go to --runs DIR (DIR/nesy, DIR/neural); a run already there is resumed, so a second
 invocation only reads what was trained.
 
-    python benchmarks/clevr.py --scenes 200 --val-scenes 40 --epochs 8 --runs runs/clevr-bench
+    python benchmarks/clevr.py --scenes 200 --val-scenes 40 --epochs 12 --runs runs/clevr-bench
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenes", type=int, default=200, help="generated training scenes (default 200)")
     parser.add_argument("--val-scenes", type=int, default=40, help="generated validation scenes (default 40)")
-    parser.add_argument("--epochs", type=int, default=8, help="epochs of the nesy learner (default 8)")
+    parser.add_argument("--epochs", type=int, default=12, help="epochs of the nesy learner (default 12)")
     parser.add_argument("--neural-epochs", type=int, help="epochs of the neural baseline (default --epochs)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-3, help="nesy's learning rate (default 3e-3)")
