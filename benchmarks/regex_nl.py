@@ -3,7 +3,7 @@ re-ranked beam, by DFA-equivalence accuracy (the official measure) and exact-str
 
     python benchmarks/regex_nl.py --model turk=runs/turk --model synth=runs/synth \\
         --model kb13=runs/kb13 --jobs 2 --json results.json
-    python benchmarks/regex_nl.py --limit 200             # the shipped model, 200 Turk pairs
+    python benchmarks/regex_nl.py --limit 200             # the shipped ensemble, 200 Turk pairs
 
 Each `--model SET=RUN` scores the translator a `nesy train regex` run (or saved model) holds
 on that data set's test part; `SET=RUN,RUN,...` (or a directory of saved models) scores those
@@ -140,7 +140,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", action="append", default=[], metavar="SET=RUN[,RUN...]",
                         help="a data set and the translator to test on it, several runs "
-                             "joined by commas for an ensemble (default: the shipped model "
+                             "joined by commas for an ensemble (default: the shipped ensemble "
                              "on turk)")
     parser.add_argument("--data", metavar="DIR", help="the NL-RX folder")
     parser.add_argument("--beam", type=int, default=10)

@@ -270,6 +270,14 @@ def test_examples_constrain_the_command(tiny_model, tmp_path):
     assert not any(python.fullmatch(s) for s in ("a", "b", "aba"))
 
 
+def test_the_shipped_translators_are_small_and_decode_as_one_ensemble():
+    from nesy.synth.nlregex.model import SHIPPED, Ensemble, load
+
+    assert all(path.stat().st_size < 2 * 2**20 for path in SHIPPED)  # tracked files < 2 MB
+    shipped = load()
+    assert isinstance(shipped, Ensemble) and len(shipped.models) == len(SHIPPED) == 2
+
+
 def test_the_shipped_translator_reads_a_simple_description():
     import json
 

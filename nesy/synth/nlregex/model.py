@@ -5,7 +5,8 @@ with teacher forcing), and a beam search batched over descriptions.
 Sized for a CPU: a bidirectional LSTM encoder and a two-layer LSTM decoder with dot-product
 (Luong) attention read after the decoder, so that with teacher forcing a whole target is one
 call of the LSTM. `save` writes 8-bit weights with the vocabularies, the form the
-shipped model (`translator.pt`, trained on NL-RX-Turk) takes.
+shipped models (`translator.pt` and `translator-2.pt`, trained on NL-RX-Turk, decoding as an
+`Ensemble`) take.
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from nesy.files import read_model, unpack_state, write_model
 
 PAD, SOS, EOS, UNK = 0, 1, 2, 3
 SPECIALS = ("<pad>", "<sos>", "<eos>", "<unk>")
-SHIPPED = Path(__file__).with_name("translator.pt")
+#: The shipped ensemble: two translators trained on NL-RX-Turk (seeds 0 and 1), 8-bit weights
+SHIPPED = (Path(__file__).with_name("translator.pt"), Path(__file__).with_name("translator-2.pt"))
 
 
 class Vocabulary:
@@ -224,12 +226,14 @@ def save(model: Translator, path: Path | str) -> None:
 def load(path: Path | str | Sequence[Path | str] | None = None) -> Translator | Ensemble:
     """A model saved by `save`, a training run directory or checkpoint of `nesy train regex`;
     several of those (a list), or a directory of saved models (`*.pt`, no checkpoint), as an
-    `Ensemble`; the shipped model by default."""
+    `Ensemble`; the shipped ensemble by default."""
     if isinstance(path, (list, tuple)):
         models = [m for p in path for model in [load(p)]
                   for m in (model.models if isinstance(model, Ensemble) else [model])]
         return models[0] if len(models) == 1 else Ensemble(models)
-    path = Path(path) if path is not None else SHIPPED
+    if path is None:
+        return load(list(SHIPPED))
+    path = Path(path)
     if path.is_dir():
         # the trainer's checkpoint (nesy.pipelines.checkpoints.CHECKPOINT_NAME; synth stays
         # below pipelines, and tests/pipelines/test_regex_pipeline.py loads a run this way)
