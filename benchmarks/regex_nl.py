@@ -3,10 +3,12 @@ re-ranked beam, by DFA-equivalence accuracy (the official measure) and exact-str
 
     python benchmarks/regex_nl.py --model turk=runs/turk --model synth=runs/synth \\
         --model kb13=runs/kb13 --jobs 2 --json results.json
-    python benchmarks/regex_nl.py --limit 200             # the shipped model, 200 Turk pairs
+    python benchmarks/regex_nl.py --limit 200             # the shipped ensemble, 200 Turk pairs
 
 Each `--model SET=RUN` scores the translator a `nesy train regex` run (or saved model) holds
-on that data set's test part; training time is the run's summed epoch seconds (metrics.jsonl).
+on that data set's test part; `SET=RUN,RUN,...` (or a directory of saved models) scores those
+runs as one ensemble (`nesy.synth.nlregex.model.Ensemble`). Training time is the runs' summed
+epoch seconds (metrics.jsonl).
 Systems (`nesy.synth.nlregex.translate.SYSTEMS`): `seq2seq` is the beam's most probable regex;
 `nesy` drops candidates that do not parse and merges DFA-equivalent ones, summing their
 probabilities; `nesy-nontrivial` also drops empty and universal languages. None sees the gold
@@ -54,7 +56,8 @@ def run_set(name: str, model_path: str, root, beam: int, limit: int | None, jobs
     from nesy.synth.nlregex.model import load
 
     torch.set_num_threads(1)
-    model = load(model_path)
+    paths = model_path.split(",") if model_path else None
+    model = load(paths)
     pairs = data.load(name, "test", root)[:limit]
     start = time.process_time()
     beams = model.beam([p.words for p in pairs], beam)
@@ -70,15 +73,19 @@ def run_set(name: str, model_path: str, root, beam: int, limit: int | None, jobs
     rerank_seconds = time.perf_counter() - start
     return pairs, predicted, {"beam_cpu_seconds": beam_seconds,
                               "rerank_wall_seconds": rerank_seconds,
-                              "train_seconds": _train_seconds(model_path)}
+                              "train_seconds": _train_seconds(paths or [])}
 
 
-def _train_seconds(model_path: str) -> float | None:
-    path = Path(model_path)
-    metrics = (path if path.is_dir() else path.parent) / "metrics.jsonl"
-    if not metrics.exists():
-        return None
-    return sum(json.loads(line).get("seconds", 0.0) for line in metrics.read_text().splitlines())
+def _train_seconds(paths: list[str]) -> float | None:
+    """The summed epoch seconds of the runs (None when one has no metrics.jsonl)."""
+    total = 0.0
+    for path in map(Path, paths):
+        metrics = (path if path.is_dir() else path.parent) / "metrics.jsonl"
+        if not metrics.exists():
+            return None
+        total += sum(json.loads(line).get("seconds", 0.0)
+                     for line in metrics.read_text().splitlines())
+    return total or None
 
 
 def self_check(pairs, predicted, sample: int, rng: random.Random) -> list[str]:
@@ -131,9 +138,10 @@ def _membership(regex, strings: list[str]) -> list[bool]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", action="append", default=[], metavar="SET=RUN",
-                        help="a data set and the translator to test on it (default: the "
-                             "shipped model on turk)")
+    parser.add_argument("--model", action="append", default=[], metavar="SET=RUN[,RUN...]",
+                        help="a data set and the translator to test on it, several runs "
+                             "joined by commas for an ensemble (default: the shipped ensemble "
+                             "on turk)")
     parser.add_argument("--data", metavar="DIR", help="the NL-RX folder")
     parser.add_argument("--beam", type=int, default=10)
     parser.add_argument("--limit", type=int, help="test pairs per data set (default: all)")

@@ -183,6 +183,76 @@ def test_the_beam_is_sorted_and_matches_teacher_forced_scores(tiny_model):
         assert math.isclose(float(logits[0].gather(1, tgt[0][:, None]).sum()), logp, abs_tol=1e-4)
 
 
+@pytest.fixture(scope="module")
+def tiny_ensemble(tmp_path_factory):
+    """Two untrained translators of different seeds, saved in one directory."""
+    import torch
+
+    from nesy.synth.nlregex.model import EOS, Translator, save
+
+    folder = tmp_path_factory.mktemp("ensemble")
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        model = Translator(["lines", "with", "<M0>"], list("ab()|*.") + ["<M0>"], hidden=8, embed=4)
+        with torch.no_grad():
+            model.out.bias[EOS] += 2.0
+        save(model, folder / f"member{seed}.pt")
+    return folder
+
+
+def test_teacher_forced_scores_are_the_beam_scores(tiny_model):
+    _, path = tiny_model
+    from nesy.synth.nlregex.model import load
+
+    model = load(path)
+    description = ("lines", "with", "<M0>")
+    [beam] = model.beam([description], width=4, max_len=6)
+    scores = model.log_probability([description] * (len(beam) + 1),
+                                   [tokens for tokens, _ in beam] + [("a", "z")])
+    for (_, logp), got in zip(beam, scores):
+        assert math.isclose(got, logp, abs_tol=1e-4)
+    assert scores[-1] == float("-inf")  # `z` is no token of this translator
+
+
+def test_an_ensemble_averages_its_members_probabilities(tiny_ensemble):
+    from nesy.synth.nlregex.model import Ensemble, load
+
+    ensemble = load(tiny_ensemble)
+    assert isinstance(ensemble, Ensemble) and len(ensemble.models) == 2
+    description = ("lines", "with", "<M0>")
+    [first], [second] = (m.beam([description], width=6, max_len=6) for m in ensemble.models)
+    [both] = ensemble.beam([description], width=6, max_len=6)
+    scores = dict(both)
+    assert set(scores) == {t for t, _ in first} | {t for t, _ in second}
+    assert [s for _, s in both] == sorted(scores.values(), reverse=True)
+    own = dict(second)
+    shared = [(t, s) for t, s in first if t in own]
+    assert shared  # the oracle: each member's own beam scores, where both beams hold a regex
+    for tokens, logp in shared:
+        mean = (math.exp(logp) + math.exp(own[tokens])) / 2
+        assert math.isclose(scores[tokens], math.log(mean), abs_tol=1e-4)
+    # an ensemble of one translator twice is that translator
+    [alone] = load([tiny_ensemble / "member1.pt"] * 2).beam([description], width=6, max_len=6)
+    assert [t for t, _ in alone] == [t for t, _ in first]
+    assert all(math.isclose(a, b, abs_tol=1e-4) for (_, a), (_, b) in zip(alone, first))
+
+
+def test_the_command_takes_several_models(tiny_ensemble, tmp_path):
+    import json
+
+    from tests.conftest import run_cli_in_process
+
+    result = run_cli_in_process("synth", "regex", "--nl", "lines with 'ab'",
+                                "--model", tiny_ensemble / "member1.pt",
+                                "--model", tiny_ensemble / "member2.pt", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["brics"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_cli_in_process("synth", "regex", "--nl", "lines with 'ab'", "--model", empty)
+    assert result.returncode != 0 and "no translator model at" in result.stderr
+
+
 def test_examples_constrain_the_command(tiny_model, tmp_path):
     import json
 
@@ -198,6 +268,14 @@ def test_examples_constrain_the_command(tiny_model, tmp_path):
     python = re.compile(answer["python"])
     assert all(python.fullmatch(s) for s in ("ab", "abab"))
     assert not any(python.fullmatch(s) for s in ("a", "b", "aba"))
+
+
+def test_the_shipped_translators_are_small_and_decode_as_one_ensemble():
+    from nesy.synth.nlregex.model import SHIPPED, Ensemble, load
+
+    assert all(path.stat().st_size < 2 * 2**20 for path in SHIPPED)  # tracked files < 2 MB
+    shipped = load()
+    assert isinstance(shipped, Ensemble) and len(shipped.models) == len(SHIPPED) == 2
 
 
 def test_the_shipped_translator_reads_a_simple_description():

@@ -15,9 +15,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--nl", metavar="TEXT",
                         help="an English description to translate into a regex (quote the "
                              "literal strings: \"lines containing 'dog'\")")
-    parser.add_argument("--model", metavar="PATH",
+    parser.add_argument("--model", metavar="PATH", action="append",
                         help="with --nl: a translator (a `nesy train regex` run directory or "
-                             "checkpoint, or a saved model; default: the shipped one)")
+                             "checkpoint, or a saved model; default: the shipped ensemble); "
+                             "repeated, or a directory of saved models, an ensemble")
     parser.add_argument("--examples", metavar="FILE",
                         help="with --nl: positive and negative strings the regex must respect "
                              "(a task file: `++` positives, `--` negatives, or JSON)")

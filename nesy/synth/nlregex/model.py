@@ -5,10 +5,12 @@ with teacher forcing), and a beam search batched over descriptions.
 Sized for a CPU: a bidirectional LSTM encoder and a two-layer LSTM decoder with dot-product
 (Luong) attention read after the decoder, so that with teacher forcing a whole target is one
 call of the LSTM. `save` writes 8-bit weights with the vocabularies, the form the
-shipped model (`translator.pt`, trained on NL-RX-Turk) takes.
+shipped models (`translator.pt` and `translator-2.pt`, trained on NL-RX-Turk, decoding as an
+`Ensemble`) take.
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Sequence
 
@@ -20,7 +22,8 @@ from nesy.files import read_model, unpack_state, write_model
 
 PAD, SOS, EOS, UNK = 0, 1, 2, 3
 SPECIALS = ("<pad>", "<sos>", "<eos>", "<unk>")
-SHIPPED = Path(__file__).with_name("translator.pt")
+#: The shipped ensemble: two translators trained on NL-RX-Turk (seeds 0 and 1), 8-bit weights
+SHIPPED = (Path(__file__).with_name("translator.pt"), Path(__file__).with_name("translator-2.pt"))
 
 
 class Vocabulary:
@@ -124,6 +127,7 @@ class Translator(nn.Module):
             for _ in range(max_len):
                 logits, state = self.decode(tokens, state, memory, mask)
                 logp = logits[:, -1].log_softmax(-1)
+                logp[:, [PAD, SOS, UNK]] = float("-inf")  # no regex token
                 finished = torch.full_like(logp, float("-inf"))
                 finished[:, PAD] = 0.0
                 logp = torch.where(done[:, None], finished, logp)
@@ -142,6 +146,28 @@ class Translator(nn.Module):
         finally:
             self.train(was_training)
 
+    @torch.no_grad()
+    def log_probability(self, descriptions: Sequence[Sequence[str]],
+                        regexes: Sequence[Sequence[str]], batch: int = 256) -> list[float]:
+        """The log probability of each regex (tokens, <eos> included) given its description,
+        by teacher forcing: the score the beam search gives it; -inf for a regex with a
+        token outside this translator's vocabulary or a special one (the beam emits neither)."""
+        was_training = self.training
+        self.eval()
+        try:
+            out = []
+            for start in range(0, len(regexes), batch):
+                src, tgt_in, tgt = _tensors(self, descriptions[start:start + batch],
+                                            regexes[start:start + batch])
+                logp = self(src, tgt_in).log_softmax(-1).gather(2, tgt[..., None])[..., 0]
+                total = logp.masked_fill(tgt == PAD, 0.0).sum(1).tolist()
+                out.extend(float("-inf") if any(self.regex.index.get(t, UNK) < len(SPECIALS)
+                                                for t in regex) else x
+                           for regex, x in zip(regexes[start:start + batch], total))
+            return out
+        finally:
+            self.train(was_training)
+
     def _hypotheses(self, rows, scores, done):
         out = []
         for row, score, finished in zip(rows.tolist(), scores.tolist(), done.tolist()):
@@ -152,10 +178,44 @@ class Translator(nn.Module):
 
 def batch_tensors(model: Translator, pairs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Source ids, decoder inputs (<sos> then the target) and targets (then <eos>)."""
-    src = pad([model.words.encode(p.words) for p in pairs])
-    tgt = pad([model.regex.encode(p.regex_tokens, eos=True) for p in pairs])
-    tgt_in = torch.cat([torch.full((len(pairs), 1), SOS, dtype=torch.long), tgt[:, :-1]], 1)
+    return _tensors(model, [p.words for p in pairs], [p.regex_tokens for p in pairs])
+
+
+def _tensors(model: Translator, descriptions, regexes):
+    src = pad([model.words.encode(d) for d in descriptions])
+    tgt = pad([model.regex.encode(r, eos=True) for r in regexes])
+    tgt_in = torch.cat([torch.full((len(regexes), 1), SOS, dtype=torch.long), tgt[:, :-1]], 1)
     return src, tgt_in, tgt
+
+
+class Ensemble:
+    """Several translators decoding as one: the union of their beams, each candidate scored
+    by the mean of the members' probabilities (every member scores every candidate, by
+    teacher forcing, so a candidate missing from one member's beam still gets that member's
+    probability). The result is a beam like one translator's, with probabilities of one
+    distribution, so the re-ranker's merging of equivalent candidates applies unchanged."""
+
+    def __init__(self, models: Sequence[Translator]):
+        if not models:
+            raise NesyError("an ensemble needs at least one translator")
+        self.models = list(models)
+
+    @torch.no_grad()
+    def beam(self, descriptions: Sequence[Sequence[str]], width: int = 10, max_len: int = 80,
+             batch: int = 256) -> list[list[tuple[tuple[str, ...], float]]]:
+        beams = [m.beam(descriptions, width, max_len, batch) for m in self.models]
+        unions = [list(dict.fromkeys(tokens for b in beams for tokens, _ in b[i]))
+                  for i in range(len(descriptions))]
+        owners = [d for d, union in zip(descriptions, unions) for _ in union]
+        flat = [tokens for union in unions for tokens in union]
+        scores = torch.tensor([m.log_probability(owners, flat, batch) for m in self.models])
+        mean = (scores.logsumexp(0) - math.log(len(self.models))).tolist()
+        out, start = [], 0
+        for union in unions:
+            ranked = sorted(zip(union, mean[start:start + len(union)]), key=lambda h: -h[1])
+            out.append([h for h in ranked if h[1] > float("-inf")])
+            start += len(union)
+        return out
 
 
 def save(model: Translator, path: Path | str) -> None:
@@ -163,14 +223,28 @@ def save(model: Translator, path: Path | str) -> None:
     write_model(Path(path), model.config(), model.state_dict())
 
 
-def load(path: Path | str | None = None) -> Translator:
+def load(path: Path | str | Sequence[Path | str] | None = None) -> Translator | Ensemble:
     """A model saved by `save`, a training run directory or checkpoint of `nesy train regex`;
-    the shipped model by default."""
-    path = Path(path) if path is not None else SHIPPED
+    several of those (a list), or a directory of saved models (`*.pt`, no checkpoint), as an
+    `Ensemble`; the shipped ensemble by default."""
+    if isinstance(path, (list, tuple)):
+        models = [m for p in path for model in [load(p)]
+                  for m in (model.models if isinstance(model, Ensemble) else [model])]
+        return models[0] if len(models) == 1 else Ensemble(models)
+    if path is None:
+        return load(list(SHIPPED))
+    path = Path(path)
     if path.is_dir():
         # the trainer's checkpoint (nesy.pipelines.checkpoints.CHECKPOINT_NAME; synth stays
         # below pipelines, and tests/pipelines/test_regex_pipeline.py loads a run this way)
+        members = sorted(path.glob("*.pt"))
+        if members and not (path / "checkpoint.pt").exists():
+            return load(members)
         path = path / "checkpoint.pt"
+    return _load_one(path)
+
+
+def _load_one(path: Path) -> Translator:
     data = read_model(path, "translator model")
     if isinstance(data, dict) and "model" in data and "config" in data:  # a training checkpoint
         config, state = data["config"].get("translator"), data["model"]
