@@ -61,6 +61,15 @@ def scallop_count(weights: dict, groups: list[set], holds) -> float:
 
 
 # -- annotated disjunctions above 1 -----------------------------------------------------------
+# Scallop's evaluation of a boolean formula under an assignment, shared by sat_1 and sat_2
+EVALUATE_FORMULA = '''
+    // Evaluation
+    rel eval_bf(bf, r) :- bf_var(bf, v), assign(v, r)
+    rel eval_bf(bf, !r) :- bf_not(bf, c), eval_bf(c, r)
+    rel eval_bf(bf, lr && rr) :- bf_and(bf, lbf, rbf), eval_bf(lbf, lr), eval_bf(rbf, rr)
+    rel eval_bf(bf, lr || rr) :- bf_or(bf, lbf, rbf), eval_bf(lbf, lr), eval_bf(rbf, rr)
+    rel eval(r) :- bf_root(bf), eval_bf(bf, r)
+'''
 SAT_1 = '''
     type assign(String, bool)
 
@@ -75,14 +84,7 @@ SAT_1 = '''
     rel bf_and = {(7, 1, 5), (8, 3, 6)}
     rel bf_or = {(9, 7, 8)}
     rel bf_root = {9}
-
-    // Evaluation
-    rel eval_bf(bf, r) :- bf_var(bf, v), assign(v, r)
-    rel eval_bf(bf, !r) :- bf_not(bf, c), eval_bf(c, r)
-    rel eval_bf(bf, lr && rr) :- bf_and(bf, lbf, rbf), eval_bf(lbf, lr), eval_bf(rbf, rr)
-    rel eval_bf(bf, lr || rr) :- bf_or(bf, lbf, rbf), eval_bf(lbf, lr), eval_bf(rbf, rr)
-    rel eval(r) :- bf_root(bf), eval_bf(bf, r)
-'''
+''' + EVALUATE_FORMULA
 SAT_2 = '''
     type assign(String, bool)
 
@@ -96,14 +98,7 @@ SAT_2 = '''
     rel bf_and = {(5, 1, 3), (6, 2, 4)}
     rel bf_or = {(7, 5, 6)}
     rel bf_root = {7}
-
-    // Evaluation
-    rel eval_bf(bf, r) :- bf_var(bf, v), assign(v, r)
-    rel eval_bf(bf, !r) :- bf_not(bf, c), eval_bf(c, r)
-    rel eval_bf(bf, lr && rr) :- bf_and(bf, lbf, rbf), eval_bf(lbf, lr), eval_bf(rbf, rr)
-    rel eval_bf(bf, lr || rr) :- bf_or(bf, lbf, rbf), eval_bf(lbf, lr), eval_bf(rbf, rr)
-    rel eval(r) :- bf_root(bf), eval_bf(bf, r)
-'''
+''' + EVALUATE_FORMULA
 
 
 def test_scallops_sat_programs_under_proofs():
