@@ -6,8 +6,10 @@ through nesy's CLEVR executor on a differentiable provenance.
   resized to `CROP`x`CROP` and read by a small CNN; the box itself (position and size in the
   picture) is appended to the features, since a crop resized to a fixed size has lost its
   scale. Relations come from pair features: the two boxes and their difference, through a
-  small MLP.
-- Concepts: one linear head per attribute; its softmax over the attribute's values becomes a
+  small MLP. That is the default, joint perception; `--perception factored`
+  (`FactoredConceptModel`) gives each attribute only a view that carries it (the silhouette
+  for shape and size, the pixels one by one for colour and material), for CoGenT.
+- Concepts: one head (a small MLP) per attribute; its softmax over the attribute's values becomes a
   `nesy.Disjunction` of the input facts `color(s, o, v)`, ... (one value per object), and
   each relation's sigmoid the probability of `related(s, r, a, b)`.
 - Reasoning: a batch of questions (any templates, any scenes) is one run of the executor

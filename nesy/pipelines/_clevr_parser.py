@@ -18,7 +18,7 @@ A grammar with learned sentence patterns:
   own noun phrases, relations and attributes.
 - For a pattern no annotated question has, the parser *searches for the skeleton consistent
   with the answers*: every known skeleton that fits the pattern's slots (trying the orders
-  of its noun phrases and relations) is run by nesy's executor on the scenes as the learner
+  of its noun phrases and relations, and every other way of asking it, `root_variants`) is run by nesy's executor on the scenes as the learner
   currently perceives them, and the skeleton that gives the true answer on the most of that
   pattern's training questions (at least `AGREEMENT` of them) is adopted. Perception
   improves as training goes on, so the search is redone at the start of each epoch
@@ -26,7 +26,8 @@ A grammar with learned sentence patterns:
 
 The lexicon is written here, not learned; the sentence-level structure (which words mean
 count, exist, query, compare, relate, same, and/or) is learned. Skeletons are only those of
-the annotated questions, so a program shape no annotated question shows cannot be found.
+the annotated questions, asked any way, so a structure no annotated question shows cannot be
+found.
 """
 from __future__ import annotations
 
