@@ -6,8 +6,10 @@ through nesy's CLEVR executor on a differentiable provenance.
   resized to `CROP`x`CROP` and read by a small CNN; the box itself (position and size in the
   picture) is appended to the features, since a crop resized to a fixed size has lost its
   scale. Relations come from pair features: the two boxes and their difference, through a
-  small MLP.
-- Concepts: one linear head per attribute; its softmax over the attribute's values becomes a
+  small MLP. That is the default, joint perception; `--perception factored`
+  (`FactoredConceptModel`) gives each attribute only a view that carries it (the silhouette
+  for shape and size, the pixels one by one for colour and material), for CoGenT.
+- Concepts: one head (a small MLP) per attribute; its softmax over the attribute's values becomes a
   `nesy.Disjunction` of the input facts `color(s, o, v)`, ... (one value per object), and
   each relation's sigmoid the probability of `related(s, r, a, b)`.
 - Reasoning: a batch of questions (any templates, any scenes) is one run of the executor
@@ -60,17 +62,22 @@ class Split:
     scenes: list[dict]
     questions: list
     crops: torch.Tensor  # [objects, 3, CROP, CROP], values in [0, 1]
+    masks: torch.Tensor | None  # [objects, 1, CROP, CROP]: the object's own pixels in its crop
     boxes: torch.Tensor  # [objects, BOX]: `box_features`
     first: list[int]
     scene_of: list[int]  # per question: its scene's position in `scenes`
 
 
 def load_split(folder: Path, scenes: list[dict], questions: list) -> Split:
-    """Crops and boxes of every object of `scenes`, read from `folder/images/`."""
+    """Crops, masks and boxes of every object of `scenes`, read from `folder/images/`; masks
+    are None when some object has no `mask` (only the factored perception needs them)."""
     from PIL import Image
 
+    from nesy.datasets.clevr.render import decode_rle
+
     position = {scene["image_index"]: s for s, scene in enumerate(scenes)}
-    crops, boxes, first = [], [], []
+    crops, masks, boxes, first = [], [], [], []
+    with_masks = all("mask" in obj for scene in scenes for obj in scene["objects"])
     for scene in scenes:
         first.append(len(crops))
         path = folder / "images" / scene["image_filename"]
@@ -87,6 +94,10 @@ def load_split(folder: Path, scenes: list[dict], questions: list) -> Split:
             x, y, w, h = obj["bbox"]
             crop = image.crop((x, y, x + max(w, 1), y + max(h, 1))).resize((CROP, CROP), Image.BILINEAR)
             crops.append(torch.from_numpy(np.asarray(crop, dtype=np.float32) / 255.0).permute(2, 0, 1))
+            if with_masks:
+                mask = Image.fromarray(decode_rle(obj["mask"]).astype(np.uint8) * 255)
+                mask = mask.crop((x, y, x + max(w, 1), y + max(h, 1))).resize((CROP, CROP), Image.BILINEAR)
+                masks.append(torch.from_numpy(np.asarray(mask, dtype=np.float32) / 255.0)[None])
             boxes.append(box_features(x, y, w, h, width, height))
     scene_of = []
     for q in questions:
@@ -96,8 +107,8 @@ def load_split(folder: Path, scenes: list[dict], questions: list) -> Split:
         if q.program is None or q.answer is None:
             raise DataError(f"question {q.question_index} has no program or no answer to learn from")
         scene_of.append(position[q.image_index])
-    return Split(scenes, questions, torch.stack(crops), torch.tensor(boxes, dtype=torch.float32),
-                 first, scene_of)
+    return Split(scenes, questions, torch.stack(crops), torch.stack(masks) if with_masks else None,
+                 torch.tensor(boxes, dtype=torch.float32), first, scene_of)
 
 
 #: Box features are scaled so that their differences are of order one: as plain fractions of
@@ -123,29 +134,12 @@ def box_features(x, y, w, h, width, height) -> tuple[float, ...]:
 BOX = 5
 
 
-class ConceptModel(nn.Module):
-    """Object crops and boxes -> per attribute a distribution over its values; box pairs ->
-    per relation a probability."""
+class RelationNetwork(nn.Module):
+    """Box pairs -> per relation a probability (every perception's relations)."""
 
-    def __init__(self, channels: int = 16, features: int = 64, hidden: int = 32):
-        """Each attribute's head is a small MLP over the crop's features and the box: with a
-        linear head, the size head did not even fit its training objects (trained on the true
-        sizes as a diagnostic: 80-92% on the training objects after 8 epochs, 100% with the
-        hidden layer), though the box height alone separates the two sizes."""
+    def __init__(self, hidden: int = 32):
         super().__init__()
-        self.cnn = nn.Sequential(
-            nn.Conv2d(3, channels, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(channels, 2 * channels, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(2 * channels * (CROP // 4) ** 2, features), nn.ReLU())
-        self.heads = nn.ModuleDict({a: nn.Sequential(nn.Linear(features + BOX, features), nn.ReLU(),
-                                                     nn.Linear(features, len(VALUES[a])))
-                                    for a in ATTRIBUTES})
         self.relation = nn.Sequential(nn.Linear(3 * BOX, hidden), nn.ReLU(), nn.Linear(hidden, len(RELATIONS)))
-
-    def concepts(self, crops: torch.Tensor, boxes: torch.Tensor) -> dict[str, torch.Tensor]:
-        """{attribute: [objects, values] probabilities}."""
-        features = torch.cat([self.cnn(crops), boxes], dim=1)
-        return {a: head(features).softmax(-1) for a, head in self.heads.items()}
 
     def relations(self, boxes: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         """[pairs, relations] probability that b is r of a, for object index pairs (a, b)."""
@@ -153,7 +147,74 @@ class ConceptModel(nn.Module):
         return torch.sigmoid(self.relation(pair))
 
 
-def scene_tensors(model: ConceptModel, split: Split, scenes: list[int], reads: dict[int, set] | None = None):
+def _head(inputs: int, hidden: int, attribute: str) -> nn.Module:
+    return nn.Sequential(nn.Linear(inputs, hidden), nn.ReLU(), nn.Linear(hidden, len(VALUES[attribute])))
+
+
+def _cnn(channels_in: int, channels: int, features: int) -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(channels_in, channels, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(channels, 2 * channels, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(2 * channels * (CROP // 4) ** 2, features), nn.ReLU())
+
+
+class ConceptModel(RelationNetwork):
+    """The joint perception: one CNN over each object's colour crop, shared by every
+    attribute's head (with the box)."""
+
+    def __init__(self, channels: int = 16, features: int = 64, hidden: int = 32):
+        """Each attribute's head is a small MLP over the crop's features and the box: with a
+        linear head, the size head did not even fit its training objects (trained on the true
+        sizes as a diagnostic: 80-92% on the training objects after 8 epochs, 100% with the
+        hidden layer), though the box height alone separates the two sizes."""
+        super().__init__(hidden)
+        self.cnn = _cnn(3, channels, features)
+        self.heads = nn.ModuleDict({a: _head(features + BOX, features, a) for a in ATTRIBUTES})
+
+    def concepts(self, split: Split, index: torch.Tensor) -> dict[str, torch.Tensor]:
+        """{attribute: [objects, values] probabilities} of the objects `index` of `split`."""
+        features = torch.cat([self.cnn(split.crops[index]), split.boxes[index]], dim=1)
+        return {a: head(features).softmax(-1) for a, head in self.heads.items()}
+
+
+class FactoredConceptModel(RelationNetwork):
+    """The factored perception: each attribute sees only a view of the object that carries
+    it, as NS-CL's concepts live in one embedding space per attribute.
+
+    - shape and size: the object's silhouette (its mask in its crop, no colour at all) through
+      a CNN, and the box;
+    - colour and material: its own pixels, each read alone (1x1 convolutions) and pooled over
+      the mask (mean and max), so no outline reaches them.
+
+    Why: in CoGenT's condition A cubes and cylinders each come in their own four colours, so
+    no answer separates shape from colour, and the joint perception's shared features let the
+    shape head read colour (its shape probe fell to 69.0% on condition B)."""
+
+    VIEWS = {"shape": "silhouette", "size": "silhouette", "color": "pixels", "material": "pixels"}
+
+    def __init__(self, channels: int = 16, features: int = 64, hidden: int = 32):
+        super().__init__(hidden)
+        self.silhouette = _cnn(1, channels, features)
+        self.pixels = nn.Sequential(nn.Conv2d(3, channels, 1), nn.ReLU(), nn.Conv2d(channels, features, 1), nn.ReLU())
+        width = {"silhouette": features + BOX, "pixels": 2 * features}
+        self.heads = nn.ModuleDict({a: _head(width[self.VIEWS[a]], features, a) for a in ATTRIBUTES})
+
+    def concepts(self, split: Split, index: torch.Tensor) -> dict[str, torch.Tensor]:
+        if split.masks is None:
+            raise DataError("the factored perception needs each object's mask (`mask` in the scenes file)")
+        masks = split.masks[index]
+        pixels = self.pixels(split.crops[index]) * masks
+        area = masks.sum(dim=(2, 3)).clamp_min(1e-6)
+        views = {"silhouette": torch.cat([self.silhouette(masks), split.boxes[index]], dim=1),
+                 "pixels": torch.cat([pixels.sum(dim=(2, 3)) / area, pixels.amax(dim=(2, 3))], dim=1)}
+        return {a: head(views[self.VIEWS[a]]).softmax(-1) for a, head in self.heads.items()}
+
+
+#: `nesy train clevr --perception NAME`.
+PERCEPTIONS = {"joint": ConceptModel, "factored": FactoredConceptModel}
+
+
+def scene_tensors(model: RelationNetwork, split: Split, scenes: list[int], reads: dict[int, set] | None = None):
     """Concept and relation probabilities of the objects of `scenes`, and the facts they
     make: {relation: rows} for the executor, scene ids being positions in `split.scenes`.
 
@@ -166,7 +227,7 @@ def scene_tensors(model: ConceptModel, split: Split, scenes: list[int], reads: d
     Facts below `NEGLIGIBLE` are left out too."""
     index = torch.cat([torch.arange(split.first[s], split.first[s] + len(split.scenes[s]["objects"]))
                        for s in scenes])
-    concepts = model.concepts(split.crops[index], split.boxes[index])
+    concepts = model.concepts(split, index)
     pairs = [(s, a, b) for s in scenes for a in range(len(split.scenes[s]["objects"]))
              for b in range(len(split.scenes[s]["objects"])) if a != b]
     local = {s: k for k, s in enumerate(scenes)}
@@ -256,7 +317,7 @@ class ClevrLearner(Pipeline):
                       if not any(node["function"] == "relate" for node in question.program)]
         self._config = config
         self._clock = [0.0, time.process_time()]  # executor CPU seconds, epoch start
-        self.model = ConceptModel()
+        self.model = PERCEPTIONS[config.get("perception", "joint")]()
 
     def config(self) -> dict:
         return dict(self._config)

@@ -18,7 +18,7 @@ A grammar with learned sentence patterns:
   own noun phrases, relations and attributes.
 - For a pattern no annotated question has, the parser *searches for the skeleton consistent
   with the answers*: every known skeleton that fits the pattern's slots (trying the orders
-  of its noun phrases and relations) is run by nesy's executor on the scenes as the learner
+  of its noun phrases and relations, and every other way of asking it, `root_variants`) is run by nesy's executor on the scenes as the learner
   currently perceives them, and the skeleton that gives the true answer on the most of that
   pattern's training questions (at least `AGREEMENT` of them) is adopted. Perception
   improves as training goes on, so the search is redone at the start of each epoch
@@ -26,7 +26,8 @@ A grammar with learned sentence patterns:
 
 The lexicon is written here, not learned; the sentence-level structure (which words mean
 count, exist, query, compare, relate, same, and/or) is learned. Skeletons are only those of
-the annotated questions, so a program shape no annotated question shows cannot be found.
+the annotated questions, asked any way, so a structure no annotated question shows cannot be
+found.
 """
 from __future__ import annotations
 
@@ -214,6 +215,36 @@ def permuted(skel, phrases: tuple[int, ...], relations: tuple[int, ...]):
                   None if p is None else phrases[p]) for f, inputs, v, p in skel)
 
 
+#: Answer functions that read the same input, so one can stand for another in the search.
+SET_ROOTS = ("count", "exist")
+NUMBER_ROOTS = ("equal_integer", "less_than", "greater_than")
+QUERY_ROOTS = (("attr", "query", 0), *(f"query_{a}" for a in ATTRIBUTES))
+
+
+def root_variants(skel) -> list[tuple]:
+    """The skeleton itself, then the same skeleton asking its question otherwise: a set's
+    count, existence, or its unique object's attribute (query); a comparison of two counts
+    by any of equal, less, greater. CLEVR asks each structure in all these ways ("How many
+    ...", "Are there any ...", "What color is the ..."), and one annotated way suffices for
+    the search to try the others: the answers tell them apart (a count answers a number,
+    exist yes or no, a query an attribute value)."""
+    *body, (function, inputs, value, phrase) = skel
+    body = tuple(body)
+    if function in NUMBER_ROOTS:
+        variants = [body + ((f, inputs, value, phrase),) for f in NUMBER_ROOTS]
+    elif function in SET_ROOTS:
+        variants = [body + ((f, inputs, value, phrase),) for f in SET_ROOTS]
+        variants += [body + (("unique", inputs, None, None), (q, (len(body),), None, None)) for q in QUERY_ROOTS]
+    elif function in QUERY_ROOTS and body and body[-1][0] == "unique" and body[-1][3] is None \
+            and inputs == (len(body) - 1,):
+        *rest, (_, set_inputs, _, _) = body
+        variants = [body + ((q, inputs, value, phrase),) for q in QUERY_ROOTS]
+        variants += [tuple(rest) + ((f, set_inputs, None, None),) for f in SET_ROOTS]
+    else:
+        variants = []
+    return [skel] + [v for v in variants if v != skel]
+
+
 class Parser:
     """Pattern -> skeleton, learned from annotated questions, extended by answer search."""
 
@@ -238,7 +269,7 @@ class Parser:
         every order of them (most frequent skeletons first; duplicates dropped)."""
         out = {}
         n_phrases, n_relations = len(slots.phrases), len(slots.relations)
-        for skel, _ in self.skeletons.most_common():
+        for skel in (v for known, _ in self.skeletons.most_common() for v in root_variants(known)):
             p, r, a = needs(skel)
             if p != n_phrases or r != n_relations or a > len(slots.attributes):
                 continue

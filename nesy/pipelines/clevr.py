@@ -182,9 +182,9 @@ def trained_model(folder: Path):
         def run(data, scenes, questions, batch_size):
             return evaluate(model, load_pictures(data, scenes, questions, config["vocabulary"]), batch_size)
     else:
-        from nesy.pipelines._clevr_learn import ConceptModel, evaluate, load_split
+        from nesy.pipelines._clevr_learn import PERCEPTIONS, evaluate, load_split
 
-        model = ConceptModel()
+        model = PERCEPTIONS[config.get("perception", "joint")]()
 
         def run(data, scenes, questions, batch_size):
             return evaluate(model, load_split(data, scenes, questions), config["provenance"], config["top_k"],
@@ -254,6 +254,10 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--annotated", type=positive_float, default=0.01, metavar="F",
                         help="with --programs parsed: the share of training questions whose programs the "
                         "parser learns from (default 0.01)")
+    parser.add_argument("--perception", choices=("joint", "factored"), default="joint",
+                        help="joint: one CNN over each object's crop feeds every attribute (default); "
+                        "factored: shape and size see only the object's silhouette, colour and material "
+                        "only its pixels, one by one (for CoGenT)")
     parser.add_argument("--provenance", default=DEFAULT_PROVENANCE, metavar="NAME",
                         help=f"differentiable provenance of the executor (default {DEFAULT_PROVENANCE})")
     parser.add_argument("--top-k", type=int_between(1, None), metavar="K",
@@ -283,7 +287,8 @@ def train_run(args) -> TrainingRun:
     if args.model == "neural":
         given = [flag for flag, value in (("--provenance", args.provenance != DEFAULT_PROVENANCE),
                                           ("--top-k", args.top_k is not None), ("--curriculum", args.curriculum),
-                                          ("--programs", args.programs != "gold"))
+                                          ("--programs", args.programs != "gold"),
+                                          ("--perception", args.perception != "joint"))
                  if value]
         if given:
             raise UsageError(f"{', '.join(given)} appl(y/ies) to --model nesy only: the neural baseline "
@@ -309,7 +314,8 @@ def train_run(args) -> TrainingRun:
             vocab = vocabulary(train[2])
             return NeuralLearner(load_pictures(*train, vocab), load_pictures(*val, vocab), vocab,
                                  {**options.config(), "model": "neural"})
-        config = {**options.config(), "provenance": provenance, "top_k": k, "curriculum": args.curriculum}
+        config = {**options.config(), "provenance": provenance, "top_k": k, "curriculum": args.curriculum,
+                  "perception": args.perception}
         if args.programs == "parsed":
             import numpy as np
 

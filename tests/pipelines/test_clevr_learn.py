@@ -214,3 +214,50 @@ def test_curriculum_holds_back_relational_questions_then_uses_all(tiny):
     assert sorted(first) == sorted(set(range(len(train.questions))) - relational)
     assert sorted(second) == list(range(len(train.questions)))
     assert learner.train_batches(2, 4, 0) == learner.train_batches(2, 4, 0)
+
+
+def test_factored_perception_keeps_hue_from_shape_and_outline_from_colour(tiny):
+    """The factored perception's shape and size heads see no colour: the same object with its
+    colour channels permuted gets the same shape and size distribution. Its colour and
+    material heads see no outline: the object's pixels moved around inside its mask (a
+    permutation of the masked positions) give the same colour and material distribution."""
+    import torch
+
+    from nesy.pipelines._clevr_learn import DataOptions, FactoredConceptModel, load_split, prepare
+
+    train, _ = (load_split(*part) for part in prepare(DataOptions(tiny / "train", tiny / "val")))
+    torch.manual_seed(0)
+    model = FactoredConceptModel()
+    index = torch.arange(len(train.crops))
+    before = model.concepts(train, index)
+    train.crops = train.crops[:, [2, 0, 1]]
+    recoloured = model.concepts(train, index)
+    for attribute in ("shape", "size"):
+        assert torch.allclose(before[attribute], recoloured[attribute]), attribute
+    assert not torch.allclose(before["color"], recoloured["color"])
+    train.crops = train.crops[:, [1, 2, 0]]  # the original colours again
+    train.masks = (train.masks > 0.5).float()  # a hard mask, so moved pixels keep their weights
+    hard = model.concepts(train, index)
+    generator = torch.Generator().manual_seed(1)
+    for o in range(len(train.crops)):
+        inside = train.masks[o, 0].flatten().nonzero().flatten()
+        moved = inside[torch.randperm(len(inside), generator=generator)]
+        flat = train.crops[o].reshape(3, -1).clone()
+        flat[:, inside] = flat[:, moved]
+        train.crops[o] = flat.reshape(train.crops[o].shape)
+    shuffled = model.concepts(train, index)
+    for attribute in ("color", "material"):
+        assert torch.allclose(hard[attribute], shuffled[attribute], atol=1e-6), attribute
+
+
+@pytest.mark.slow
+def test_a_factored_run_is_evaluated_with_its_own_perception(tiny):
+    run = tiny / "factored"
+    trained = run_cli_in_process("train", "clevr", "--data", tiny / "train", "--val", tiny / "val", "--epochs", 1,
+                                 "--perception", "factored", "--no-plot", "--out", run)
+    assert trained.returncode == 0, trained.stderr
+    evaluated = run_cli_in_process("eval", "clevr", "--model", run, "--data", tiny / "val", "--format", "json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    rows = [json.loads(line) for line in evaluated.stdout.splitlines()]
+    accuracy = sum(r["predicted"] == r["answer"] for r in rows) / len(rows)
+    assert accuracy == pytest.approx(_metrics(run)[-1]["test_accuracy"])

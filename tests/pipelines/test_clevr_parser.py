@@ -70,3 +70,23 @@ def test_answer_search_adopts_skeletons_that_answer_right(data):
         right.setdefault(analyse(asked[i].question)[0], []).append(answer == asked[i].answer)
     assert right.keys() == parser.found.keys()
     assert all(sum(hits) >= AGREEMENT * len(hits) for hits in right.values())
+
+
+def test_one_annotated_way_of_asking_lets_the_search_find_the_others(data):
+    """Taught only questions that count, the search (with the true scenes as the perception)
+    parses existence and attribute questions to their annotated programs: `root_variants`
+    asks each known structure every other way."""
+    from nesy.datasets.clevr.compile import scene_facts
+    from nesy.pipelines._clevr_parser import run_programs
+
+    scenes, questions = data
+    graphs = scene_facts(dict(enumerate(scenes)))
+    scene_of = {scene["image_index"]: s for s, scene in enumerate(scenes)}
+    parser = Parser([q for q in questions if q.program[-1]["function"] == "count"])
+    others = [q for q in questions[:50] if q.program[-1]["function"] != "count"]
+    parser.search(others, lambda jobs: run_programs(
+        graphs, [(scene_of[others[p].image_index], program) for p, program in jobs]))
+    for root in ("exist", "query_"):
+        asked = [q for q in others if q.program[-1]["function"].startswith(root)]
+        exact = sum(parser.parse(q.question) == q.program for q in asked)
+        assert exact >= 0.5 * len(asked), (root, exact, len(asked))
