@@ -79,7 +79,7 @@ def main(argv=None) -> int:
             failed.append(f"{name}: the bulk reader's facts differ from the parser's")
         print(f"  {name:<18} {bulk:8.2f} {plain:8.2f} {plain / bulk:8.1f}x")
 
-    print(f"\nrecovery from one syntax error after n statements (CPU s)")
+    print("\nrecovery from one syntax error after n statements (CPU s)")
     n = args.statements
     for kind in ("rules", "facts"):
         small, small_codes = cpu(recovery_file(n, kind), args.repeat)

@@ -3,8 +3,6 @@ to their tag weights (probabilities), duplicates kept once; all rows when the gr
 most k. Seeded as `uniform`."""
 from __future__ import annotations
 
-import numpy as np
-
 from .uniform import Uniform
 
 

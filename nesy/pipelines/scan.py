@@ -11,10 +11,8 @@ files in SCAN's format.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from nesy.argtypes import int_between
 from nesy.errors import DataError, UsageError
 from nesy.pipelines.base import PipelineSpec, TrainingRun
 
