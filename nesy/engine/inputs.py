@@ -15,6 +15,7 @@ from .. import ir
 from ..errors import CompileError, DataError, DiagnosticKind, UsageError, closest
 from ..expr import in_range
 from ..provenance import Provenance
+from ..provenance._facts import SUM_SLACK
 from ..types import ValueType
 from .executor import Executor
 from .limits import check_max_iterations, check_memory_limit
@@ -108,7 +109,8 @@ def _disjunctions(program: ir.Program) -> tuple[list, list]:
     return above, list(heads.values())
 
 
-#: How far above 1 the probabilities of a disjunction may add up (rounding: 0.1 + 0.2 + 0.7).
+#: How far above 1 the probabilities of a disjunction written in a program may add up (decimal
+#: rounding: 0.1 + 0.2 + 0.7); numbers given at run time get `SUM_SLACK` (float32 tensors).
 SUM_TOLERANCE = 1e-9
 
 
@@ -203,7 +205,7 @@ class _Probabilities:
             if partial_row is not None:
                 totals[partial_row:] = 0
             if ((table >= 0) & (table <= self.upper)).all() and \
-                    not (totals > self.most + 1e-6).any():
+                    not (totals > self.most + SUM_SLACK).any():
                 return
         self._check_each(partial_row)
 
@@ -218,7 +220,7 @@ class _Probabilities:
                                            self.upper)
                 if grouped:
                     total = total + values
-            if row != partial_row and total.max() > self.most + 1e-6:
+            if row != partial_row and total.max() > self.most + SUM_SLACK:
                 raise DataError(f"fact {row + 1} of '{self.name}': the probabilities of a "
                                 f"Disjunction (at most one of its facts holds) sum to "
                                 f"{total.max():g}, more than 1")

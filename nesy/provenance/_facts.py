@@ -23,6 +23,10 @@ import numpy as np
 
 from ._bdd import BDD, FALSE, TRUE, Circuit, is_tensor
 
+#: How far above 1 the numeric probabilities of a disjunction may add up before they count as
+#: more than 1: float32 tensors that sum to 1 can exceed it by about 1e-7.
+SUM_SLACK = 1e-6
+
 
 class FactTable:
     def __init__(self, apart_above_one: bool = False):
@@ -150,7 +154,7 @@ def _above_one(probs: list, groups: np.ndarray) -> set:
         if p is not None and g >= 0:
             totals[g] = totals.get(g, 0.0) + p
     return {g for g, total in totals.items()
-            if (float(total.detach().max()) if is_tensor(total) else float(total)) > 1 + 1e-6}
+            if (float(total.detach().max()) if is_tensor(total) else float(total)) > 1 + SUM_SLACK}
 
 
 def fact_of(lit: int) -> int:
