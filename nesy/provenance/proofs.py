@@ -7,7 +7,7 @@ is the exact weighted model count of the kept proofs - computed on a BDD built f
 with every fact an independent variable, as in Scallop; members of one annotated disjunction
 never meet in a proof, but are not counted as exclusive (`FactTable`). So with k at least
 the number of proofs it equals ProbLog's answer on programs without annotated disjunctions
-(and there a lower bound on it at every k); with them it is Scallop's number.
+(and, without negation, a lower bound on it at every k); with them it is Scallop's number.
 """
 from __future__ import annotations
 
