@@ -223,7 +223,8 @@ class Stratum:
 @dataclass
 class Query:
     relation: str
-    pattern: tuple | None  # per column: a Python value to match, or None for any
+    pattern: tuple | None  # per column: an ir.Const to match, a variable's name, None for any,
+    #                        or an expression over the pattern's variables to equal
 
 
 # ---- synthesis grammars --------------------------------------------------------------------

@@ -16,6 +16,7 @@ from .engine import closure
 from .engine import inputs as input_facts
 from .engine.table import Table
 from .errors import CompileError, DataError, FileError, Source, UsageError
+from .expr import evaluate
 from .files import read_text
 from .passes.demand import Demanded, demand_transform, query_demands
 from .provenance import make as make_provenance
@@ -280,10 +281,18 @@ def _query_mask(queries, name, rel, table, executor) -> np.ndarray:
         return np.ones(table.n, dtype=bool)
     keep = np.zeros(table.n, dtype=bool)
     for pattern in patterns:
-        terms = tuple(ir.VarRef(t, vtype) if isinstance(t, str) else t
+        terms = tuple(ir.VarRef(t, vtype) if isinstance(t, str) else
+                      t if t is None or isinstance(t, ir.Const) else None
                       for t, vtype in zip(pattern, rel.types))
-        rows, _ = executor.matching_rows(ir.AtomLit(name, terms), table)
-        keep[slice(None) if rows is None else rows] = True
+        rows, first = executor.matching_rows(ir.AtomLit(name, terms), table)
+        rows = np.arange(table.n) if rows is None else rows
+        for pos, (term, vtype) in enumerate(zip(pattern, rel.types)):
+            if term is not None and not isinstance(term, (str, ir.Const)):  # `S(a, a * 2)`
+                columns = {v: table.columns[c][rows] for v, c in first.items()}
+                want, valid = evaluate(term, columns, len(rows), executor.values)
+                have = executor.values.decode(vtype, table.columns[pos][rows])
+                rows = rows[valid & np.asarray(have == want, dtype=bool)]
+        keep[rows] = True
     return keep
 
 

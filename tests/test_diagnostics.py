@@ -64,7 +64,7 @@ SPEC = [
     ("type L = Nil() | Cons(i32, L)\nrel n = {1}\nrel r(x) = n(x), x == new Nil()\n",
      "misplaced-new", {}),
     ("rel e(1)\nquery nosuch\n", "query-unknown-relation", {"relation": "nosuch"}),
-    ("rel e(1, 2)\nquery e(a, a * 2)\n", "query-expression", {"variable": "a"}),
+    ("rel e(1, 2)\nquery e(a, b * 2)\n", "query-expression", {"variable": "b"}),
     ("rel e(1)\nquery e(1, 2)\n", "query-arity-mismatch",
      {"relation": "e", "arity": 2, "expected": 1}),
     ("rel p(1)\nrel m(n) = n := count(y: p(y) => p(y))\n", "misplaced-implies",

@@ -40,13 +40,18 @@ def test_sum2_equals_the_convolution_of_the_digit_distributions(provenance):
         assert torch.allclose(module(digit=x), convolution(x), atol=1e-12)
 
 
-def test_top_k_with_enough_proofs_is_exact_and_with_few_is_a_lower_bound():
+def test_top_k_with_enough_proofs_is_scallops_count_and_with_few_is_a_lower_bound():
+    """Scallop counts a digit's ten `;` members as independent facts: sum s holds when one
+    of its pairs (i, s - i) holds, and the pairs share no fact, so P(s) = 1 - prod_i (1 -
+    P(first = i) P(second = s - i)), not the convolution (ProbLog's, `diffexact`)."""
     torch.manual_seed(1)
     x = torch.softmax(torch.randn(3, 2, 10, dtype=torch.float64), -1)
-    exact = convolution(x)
-    assert torch.allclose(sum2_module("difftopkproofs", k=10)(digit=x), exact, atol=1e-12)
+    scallop = torch.stack([1 - torch.prod(torch.stack([1 - x[:, 0, i] * x[:, 1, s - i]
+                                                       for i in range(10) if 0 <= s - i < 10]), 0)
+                           for s in range(19)], -1)
+    assert torch.allclose(sum2_module("difftopkproofs", k=10)(digit=x), scallop, atol=1e-12)
     approx = sum2_module("difftopkproofs", k=1)(digit=x)
-    assert (approx <= exact + 1e-12).all() and (approx < exact - 1e-6).any()
+    assert (approx <= scallop + 1e-12).all() and (approx < scallop - 1e-6).any()
 
 
 @pytest.mark.parametrize("provenance", ["diffexact", "difftopkproofs", "diffaddmultprob",
@@ -134,8 +139,11 @@ def test_outputs_not_derived_are_zero_and_inputs_may_be_exclusive_along_any_dime
     """exclusive=0: the two slots of one value are the alternatives (a column of the input)."""
     program = nesy.compile("type pick(slot: i32, v: i32)\nrel chosen(v) = pick(_, v)")
     x = torch.tensor([[[0.2, 0.3, 0.0], [0.5, 0.1, 0.0]]], dtype=torch.float64)
-    expected = torch.tensor([[0.7, 0.4, 0.0, 0.0]], dtype=torch.float64)  # v = 3 never derived
+    exclusive = [0.2 + 0.5, 0.3 + 0.1, 0.0, 0.0]  # v = 3 never derived
+    independent = [1 - 0.8 * 0.5, 1 - 0.7 * 0.9, 0.0, 0.0]  # top-k, as Scallop counts
     for provenance in ("diffexact", "diffaddmultprob", "difftopkproofs"):
+        expected = torch.tensor([independent if "topk" in provenance else exclusive],
+                                dtype=torch.float64)
         module = program.module(provenance=provenance, k=10,
                                 inputs={"pick": nesy.Mapping(range(2), range(3), exclusive=0)},
                                 outputs={"chosen": [(0,), (1,), (2,), (3,)]})

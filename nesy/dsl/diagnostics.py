@@ -107,9 +107,9 @@ QUERY_UNKNOWN_RELATION = Kind("query-unknown-relation",
 QUERY_ARITY_MISMATCH = Kind("query-arity-mismatch", "query of '{relation}' has {arity} "
                                                     "arguments but the relation has {expected}")
 QUERY_EXPRESSION = Kind(
-    "query-expression", "a query's argument is a constant, a variable or `_`, not an "
-                        "expression over the variable '{variable}'",
-    "query a rule instead: `rel wanted(a, b) = S(a, b), b == a * 2` and `query wanted`")
+    "query-expression", "the variable '{variable}' of a query's expression is not an argument "
+                        "of the query",
+    "an expression may use the variables the query's other arguments are (`query S(a, a * 2)`)")
 MISPLACED_IMPLIES = Kind(
     "misplaced-implies", lambda f: "`implies` is not allowed in the body of "
                                    f"{f['aggregator']}: only in rule bodies and the body of "

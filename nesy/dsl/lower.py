@@ -427,13 +427,19 @@ class Lowering:
         if item.args is None:
             return ir.Query(item.relation, None)
         pattern = []
+        plain = {a.name for a in item.args if isinstance(a, ast.Var) and not a.is_wildcard}
         for arg, vtype in zip(item.args, self.types[item.relation]):
             if isinstance(arg, ast.Var):
                 pattern.append(None if arg.is_wildcard else arg.name)
             elif _has_vars(ast.Atom(arg.span, item.relation, [arg], arg.span)):
-                var = next(n for n in ast.walk(arg) if isinstance(n, ast.Var))
-                self.report(kinds.QUERY_EXPRESSION, arg.span, variable=var.name)
-                return None
+                # Scallop's `query S(a, a * 2)`: the rows whose column equals the expression
+                # over the variables the other arguments bind (nesy.program's query mask)
+                free = next((n for n in ast.walk(arg) if isinstance(n, ast.Var)
+                             and (n.is_wildcard or n.name not in plain)), None)
+                if free is not None:
+                    self.report(kinds.QUERY_EXPRESSION, free.span, variable=free.name)
+                    return None
+                pattern.append(self.expr(arg, RuleContext()))
             else:
                 values = self.constants([arg], [vtype], arg.span)
                 if values is None:

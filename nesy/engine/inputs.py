@@ -15,7 +15,6 @@ from .. import ir
 from ..errors import CompileError, DataError, DiagnosticKind, UsageError, closest
 from ..expr import in_range
 from ..provenance import Provenance
-from ..provenance._facts import SUM_SLACK
 from ..types import ValueType
 from .executor import Executor
 from .limits import check_max_iterations, check_memory_limit
@@ -112,6 +111,9 @@ def _disjunctions(program: ir.Program) -> tuple[list, list]:
 #: How far above 1 the probabilities of a disjunction written in a program may add up (decimal
 #: rounding: 0.1 + 0.2 + 0.7); numbers given at run time get `SUM_SLACK` (float32 tensors).
 SUM_TOLERANCE = 1e-9
+#: How far above 1 the numeric probabilities of a disjunction given at run time may add up
+#: before they count as more than 1: float32 tensors that sum to 1 can exceed it by about 1e-7.
+SUM_SLACK = 1e-6
 
 
 def _joined(spans: list):

@@ -8,11 +8,16 @@ has its ProbLog probability, so weighted model counting over these variables is 
 mutual exclusion (the fix for Scallop issue #64) and differentiable in the members'
 probabilities.
 
-A group whose probabilities add up to more than 1 (which only the provenances whose
-`disjunctions` are "exclusive" accept: Scallop's `{1.0::a; 1.0::b}`, a disjunctive head's
-alternatives) has no such worlds: its members are independent variables, each with its own
-probability, and only kept apart (`apart`): no proof holds two of them. That is how Scallop
-counts every disjunction (its top-k proofs' weighted model count treats facts as independent).
+The proof-set provenances (`proofs`, `topkproofs`, `difftopkproofs`) count disjunctions as
+Scallop does instead (`FactTable(independent_groups=True)`): every member is an independent
+variable with its own probability, only kept apart (`apart`): no proof holds two members of
+one group. Scallop's top-k proofs provenance tags a member with its disjunction id, drops the
+proofs with two positive members (`Disjunctions::has_conflict`,
+core/src/runtime/provenance/common/disjunction.rs) and counts the rest with
+`AsBooleanFormula::wmc` over independent facts (common/as_boolean_formula.rs; its
+`wmc_with_disjunctions` is off by default). So `{0.3::a; 0.5::b}` with `q :- a. q :- b.` is
+0.8 under `exact` (ProbLog) and 1 - 0.7 * 0.5 = 0.65 under `topkproofs` (Scallop), and
+any sum is allowed (`{1.0::a; 1.0::b}`).
 
 Probabilities may be floats or torch tensors with batch dimensions (Dolphin-style: one
 symbolic structure, a batch of probability vectors).
@@ -23,21 +28,18 @@ import numpy as np
 
 from ._bdd import BDD, FALSE, TRUE, Circuit, is_tensor
 
-#: How far above 1 the numeric probabilities of a disjunction may add up before they count as
-#: more than 1: float32 tensors that sum to 1 can exceed it by about 1e-7.
-SUM_SLACK = 1e-6
-
 
 class FactTable:
-    def __init__(self, apart_above_one: bool = False):
-        #: Disjunctions above 1 are kept `apart` (the proof-set provenances, which accept
-        #: them); otherwise every group is chained, whatever its numbers (`exact` checks its
-        #: sums before a run, and builds its structure on placeholder probabilities).
-        self.apart_above_one = apart_above_one
+    def __init__(self, independent_groups: bool = False):
+        #: Scallop's counting (the proof-set provenances): every group's members are
+        #: independent variables kept `apart`. Otherwise every group is chained, whatever its
+        #: numbers (`exact` checks its sums before a run, and builds its structure on
+        #: placeholder probabilities).
+        self.independent_groups = independent_groups
         self.probs: list = []          # float or torch tensor per fact
         self.group: list[int] = []     # global annotated-disjunction id or -1
         self.members: dict[int, list[int]] = {}  # group -> its fact ids, ascending
-        #: fact -> its disjunction above 1 (the first member's id): members never in one proof
+        #: fact -> its independent group (the first member's id): members never in one proof
         self.apart: dict[int, int] = {}
         self._value: list[float] = []  # detached (batch-mean) probability, for ranking proofs
         self._layout_key = None
@@ -53,7 +55,6 @@ class FactTable:
         groups = np.full(len(probs), -1) if groups is None else np.asarray(groups).reshape(-1)
         if len(groups) != len(probs):
             raise ValueError(f"{len(probs)} input facts but {len(groups)} group ids")
-        above_one = _above_one(probs, groups) if self.apart_above_one else set()
         local, first = {}, {}
         ids = np.full(len(probs), -1, dtype=np.int64)
         for row, (p, g) in enumerate(zip(probs, groups.tolist())):
@@ -61,7 +62,7 @@ class FactTable:
                 continue
             fact = len(self.probs)
             ids[row] = fact
-            if g in above_one:
+            if g >= 0 and self.independent_groups:
                 self.apart[fact], g = first.setdefault(g, fact), -1
             if g >= 0:
                 g = local.setdefault(g, len(self.members))
@@ -144,17 +145,6 @@ class FactTable:
             atom = self.literal_bdd(bdd, fact_of(lit))
             node = bdd.conj(node, atom if lit >= 0 else bdd.neg(atom))
         return node
-
-
-def _above_one(probs: list, groups: np.ndarray) -> set:
-    """The groups whose probabilities add up to more than 1 (in some batch element, for
-    tensors)."""
-    totals: dict = {}
-    for p, g in zip(probs, groups.tolist()):
-        if p is not None and g >= 0:
-            totals[g] = totals.get(g, 0.0) + p
-    return {g for g, total in totals.items()
-            if (float(total.detach().max()) if is_tensor(total) else float(total)) > 1 + SUM_SLACK}
 
 
 def fact_of(lit: int) -> int:

@@ -5,9 +5,9 @@ literals and a tag is a frozenset of proofs: canonical (set equality is formula 
 to absorption, so `changed` is a plain comparison) and a scalar to numpy, so tag batches are
 ordinary object arrays.
 
-Every operation drops proofs that violate mutual exclusion (`f` with `~f`, or two members of
-one annotated disjunction, one above 1 included: `FactTable.apart`), absorbs proofs that
-contain another proof, and - with a limit k - keeps the k most probable. Ties are broken by size, then by literals, so results are
+Every operation drops inconsistent proofs (`f` with `~f`, or two members of one annotated
+disjunction: `FactTable.apart`), absorbs proofs that contain another proof, and - with a
+limit k - keeps the k most probable. Ties are broken by size, then by literals, so results are
 deterministic and a recursion's tags only ever improve: the fixpoint is reached.
 """
 from __future__ import annotations
@@ -87,33 +87,22 @@ class ProofAlgebra:
         return self._rank[proof]
 
     def simplify(self, proof: frozenset):
-        """(P(all literals hold), the proof without literals implied by mutual exclusion), or
-        None when the literals contradict. `a and not b` is `a` when a and b share a group."""
+        """(P(all literals hold), the proof), or None when the literals contradict: `f` with
+        `~f`, or two members of one disjunction (`FactTable.apart`). Facts are independent
+        (Scallop's `clause_probability`), so a proof's probability is its literals' product."""
         facts = self.facts
         prob = 1.0
-        by_group: dict[int, list[int]] = {}
-        apart = set()  # the disjunctions above 1 that a positive literal of the proof chose
+        chosen = set()  # the disjunctions that a positive literal of the proof chose
         for lit in proof:
-            if lit >= 0 and ~lit in proof:
-                return None
-            fact = fact_of(lit)
-            if lit >= 0 and fact in facts.apart:
-                if facts.apart[fact] in apart:
+            if lit >= 0:
+                if ~lit in proof:
                     return None
-                apart.add(facts.apart[fact])
-            g = facts.group[fact]
-            if g >= 0:
-                by_group.setdefault(g, []).append(lit)
+                group = facts.apart.get(lit)
+                if group is not None:
+                    if group in chosen:
+                        return None
+                    chosen.add(group)
+                prob *= facts.value(lit)
             else:
-                prob *= facts.value(fact) if lit >= 0 else 1.0 - facts.value(fact)
-        implied = []
-        for lits in by_group.values():
-            chosen = [lit for lit in lits if lit >= 0]
-            if len(chosen) > 1:
-                return None
-            if chosen:
-                prob *= facts.value(chosen[0])
-                implied += [lit for lit in lits if lit < 0]
-            else:
-                prob *= max(0.0, 1.0 - sum(facts.value(~lit) for lit in lits))
-        return prob, (proof.difference(implied) if implied else proof)
+                prob *= 1.0 - facts.value(~lit)
+        return prob, proof

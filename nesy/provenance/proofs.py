@@ -3,8 +3,11 @@
 A tag is a DNF over fact literals (see `_proofs`): all proofs for `proofs`, the k most
 probable for the top-k variants. Joins multiply proof sets, projections unite them, negation
 multiplies out the CNF of the negated proofs (pruned to k at every step). The top-k output
-is the exact weighted model count of the kept proofs under mutual exclusion - computed on a
-BDD built from them - so with k at least the number of proofs it equals ProbLog's answer.
+is the exact weighted model count of the kept proofs - computed on a BDD built from them -
+with every fact an independent variable, as in Scallop; members of one annotated disjunction
+never meet in a proof, but are not counted as exclusive (`FactTable`). So with k at least
+the number of proofs it equals ProbLog's answer on programs without annotated disjunctions
+(and, without negation, a lower bound on it at every k); with them it is Scallop's number.
 """
 from __future__ import annotations
 
@@ -21,13 +24,13 @@ from .base import Provenance
 
 
 class _ProofSets(Provenance):
-    #: As Scallop's proofs: members of one disjunction never meet in a proof; a disjunction
-    #: above 1 is counted with its members independent (`FactTable`).
+    #: As Scallop's proofs: members of one disjunction never meet in a proof, and are
+    #: otherwise independent facts (`FactTable`).
     disjunctions = "exclusive"
 
     def __init__(self, k=None):
         super().__init__(k)
-        self.facts = FactTable(apart_above_one=True)
+        self.facts = FactTable(independent_groups=True)
         self.algebra = ProofAlgebra(self.facts, self._limit(k))
 
     def _limit(self, k):
@@ -87,8 +90,10 @@ class TopKProofs(_ProofSets):
     def __init__(self, k=None):
         super().__init__(k)
         self.k = self.algebra.k
-        self.approximation = (f"{self.name} keeps the {self.k} most probable proofs per tuple; "
-                              "probabilities are exact only when no proof is dropped")
+        self.approximation = (f"{self.name} keeps the {self.k} most probable proofs per tuple and "
+                              "counts the members of a `;` set as independent facts, as Scallop "
+                              "does; probabilities are exact only when no proof is dropped and "
+                              "no `;` set is involved")
 
     def _limit(self, k):
         if k is None:
@@ -115,10 +120,9 @@ class TopKProofs(_ProofSets):
         arcs_from: dict = {}
         arcs_into: dict = {}
         seen: set = set()
-        group = self.facts.group
         for a, b, dnf in zip(sources.tolist(), targets.tolist(), tags):
             for proof in dnf:
-                if any(lit < 0 or group[lit] >= 0 or lit in seen or lit in self.facts.apart
+                if any(lit < 0 or lit in seen or lit in self.facts.apart
                        for lit in proof):
                     return None, None
                 seen.update(proof)

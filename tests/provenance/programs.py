@@ -38,13 +38,14 @@ def _width(layer) -> int:
     return layer[3] if layer[0] == "or" else len(layer[1])
 
 
-def random_facts(rng: np.random.Generator, n: int, full_groups=0.3):
+def random_facts(rng: np.random.Generator, n: int, full_groups=0.3, disjunctions=True):
     """Independent, certain and annotated-disjunction facts; a `full_groups` fraction of
-    the disjunctions sums exactly to 1."""
+    the disjunctions sums exactly to 1. Without `disjunctions`, a disjunction's draw makes
+    an independent fact instead (the top-k provenances equal ProbLog only without them)."""
     probs, groups, g = [], [], 0
     while len(probs) < n:
         kind = rng.choice(["independent", "certain", "ad"], p=[0.55, 0.1, 0.35])
-        if kind == "ad" and n - len(probs) >= 2:
+        if kind == "ad" and n - len(probs) >= 2 and disjunctions:
             m = int(rng.integers(2, min(4, n - len(probs)) + 1))
             total = 1.0 if rng.random() < full_groups else rng.uniform(0.3, 0.95)
             weights = rng.dirichlet(np.ones(m)) * total
@@ -60,8 +61,9 @@ def random_facts(rng: np.random.Generator, n: int, full_groups=0.3):
     return probs, np.array(groups, dtype=np.int64)
 
 
-def random_program(rng, n_facts=5, n_layers=5, negation=True, full_groups=0.3) -> Program:
-    program = Program(*random_facts(rng, n_facts, full_groups))
+def random_program(rng, n_facts=5, n_layers=5, negation=True, full_groups=0.3,
+                   disjunctions=True) -> Program:
+    program = Program(*random_facts(rng, n_facts, full_groups, disjunctions))
     ops = ["and", "or", "not"] if negation else ["and", "or"]
     for _ in range(n_layers):
         size, op, width = program.size, rng.choice(ops), int(rng.integers(1, 5))

@@ -1,5 +1,5 @@
-"""Annotated disjunctions adding up to more than 1, and disjunctive rule heads, as Scallop
-runs them.
+"""Annotated disjunctions (adding up to more than 1 or not), and disjunctive rule heads, as
+Scallop runs them.
 
 Scallop never checks a disjunction's sum: `{1.0::a; 1.0::b}` is two facts weighing 1 that no
 proof may hold together (proofs, top-k proofs: an `Exclusive` input tag), or two independent
@@ -128,6 +128,25 @@ def test_a_disjunction_above_one_under_topkproofs_is_counted_as_scallop_counts()
                                                     ("b",): pytest.approx(0.8)}
     assert probabilities(AD, "both", "topkproofs") == {}  # one proof would hold both
     assert run(AD, "both", "proofs") == set()
+
+
+@pytest.mark.parametrize("provenance", ["topkproofs", "difftopkproofs"])
+def test_a_disjunction_of_at_most_one_is_counted_as_scallop_counts(provenance):
+    """This project's issue 15: {0.3::a; 0.5::b}, q() = p(a) or p(b) is Scallop's 0.65
+    under the top-k provenances; `exact` keeps ProbLog's 0.8 (mutual exclusion)."""
+    program = 'rel p = {0.3::"a"; 0.5::"b"}\nrel c = {0.4::"a"}\n' \
+              'rel q() = p("a") or p("b")\nrel r() = p("a") and not p("b")\n' \
+              'rel s() = p(x) and c(x)'
+    weights = {"pa": 0.3, "pb": 0.5, "ca": 0.4}
+    q = scallop_count(weights, [{"pa", "pb"}], lambda t: bool({"pa", "pb"} & t))
+    s = scallop_count(weights, [{"pa", "pb"}], lambda t: {"pa", "ca"} <= t)
+    assert q == pytest.approx(0.65)
+    got = {name: probabilities(program, name, provenance)
+           for name in ("q", "r", "s")}
+    assert got == {"q": {(): pytest.approx(q)}, "r": {(): pytest.approx(0.3 * 0.5)},
+                   "s": {(): pytest.approx(s)}}
+    assert probabilities(program, "q", "exact") == {(): pytest.approx(0.8)}
+    assert probabilities(program, "r", "exact") == {(): pytest.approx(0.3)}
 
 
 def test_minmaxprob_and_addmultprob_ignore_the_exclusion_as_scallop():
