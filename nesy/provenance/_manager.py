@@ -8,7 +8,8 @@ fixed fact order; CUDD does the same operations in C (about 0.5 us each).
 
 Both managers share one small interface: `true`, `false`, `literal(facts, fact)` (a fact's
 formula, annotated disjunctions chain-encoded as in `_facts`), `conj`, `disj`, `neg`, `ite`
-(if-then-else, for diagrams built decision by decision: `_reach`), `level`
+(if-then-else, for diagrams built decision by decision: `_reach`, with `arrange(formulas)`
+to put plain facts' variables in the order of those decisions), `level`
 (the level of a formula's top variable, for fold orders), `below(facts)` (these facts' variables
 go below all others: the choices of probabilistic rules), `maybe_reorder()` (called after
 each projection) and `export(roots)`, which copies the diagrams below some roots into a
@@ -55,6 +56,9 @@ class PythonManager:
         """The order is fixed (fact ids, the newest on top)."""
 
     def maybe_reorder(self) -> None:
+        """The order is fixed (fact ids, the newest on top)."""
+
+    def arrange(self, formulas) -> None:
         """The order is fixed (fact ids, the newest on top)."""
 
     def export(self, roots):
@@ -107,6 +111,7 @@ class CuddManager:
         self.true, self.false = self.cudd.true, self.cudd.false
         self._vars: dict[int, object] = {}  # fact id -> its variable
         self._fact: dict[str, int] = {}     # variable name -> fact id
+        self._grouped = False  # an annotated disjunction's block exists (see `arrange`)
 
     def variable(self, fact: int, bottom: bool = False):
         v = self._vars.get(fact)
@@ -136,6 +141,7 @@ class CuddManager:
                 self.variable(m)
             if len(members) > 1:
                 self.cudd.group({f"x{members[-1]}": len(members)})
+                self._grouped = True
         node = self.variable(fact)
         for later in members:
             if later > fact:
@@ -165,6 +171,21 @@ class CuddManager:
         if max(self._reorder_at, self.NODES_PER_VAR * len(self._vars)) < live <= self.SIFT_AT_MOST:
             _cudd.reorder(self.cudd)
             self._reorder_at = max(self.REORDER_AT, 2 * len(self.cudd))
+
+    def arrange(self, formulas) -> None:
+        """When each formula is one distinct variable (a plain fact), put those variables in
+        this order from the top, on the levels they hold now (the others stay where they
+        are): a diagram built decision by decision in that order (`_reach`) then has one
+        node per decision. Not done where annotated disjunctions' blocks exist (CUDD cannot
+        shuffle across them)."""
+        names = [f.var for f in formulas]
+        if self._grouped or len(set(names)) != len(names) or \
+                any(f != self.cudd.var(n) for f, n in zip(formulas, names)):
+            return
+        order = {v: self.cudd.level_of_var(v) for v in self.cudd.vars}
+        levels = sorted(order[n] for n in names)
+        order.update(zip(names, levels))
+        _cudd.reorder(self.cudd, order)
 
     @staticmethod
     def conj(a, b):

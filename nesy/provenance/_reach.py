@@ -32,7 +32,8 @@ class _TooWide(Exception):
 
 
 def reach_formula(arcs, s, t, manager, check=lambda: None):
-    """The formula (in `manager`: `true`, `false`, `conj`, `disj`, `ite`) of "t is reachable
+    """The formula (in `manager`: `true`, `false`, `conj`, `disj`, `ite`, `arrange`,
+    `maybe_reorder`) of "t is reachable
     from s over at least one arc" when each arc (a, b, tag) of `arcs` is present under its
     tag; `check()` is called now and then (it may raise to stop). When the frontier grows
     too wide (its summaries are relations, so they multiply quickly past about 8 vertices:
@@ -58,6 +59,7 @@ def reach_formula(arcs, s, t, manager, check=lambda: None):
 def _compile(arcs, s, sink, manager, check):
     order = _order(arcs, s)
     layers = _layers([arcs[i][:2] for i in order], s, sink, check)
+    manager.arrange([arcs[i][2] for i in order])
     # bottom-up: a summary's formula is ite(arc's tag, formula if present, formula if absent)
     below: dict = {}
     for depth in range(len(order) - 1, -1, -1):

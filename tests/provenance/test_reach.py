@@ -98,3 +98,15 @@ def test_diffexact_gradients_are_the_worlds_derivatives(wide, monkeypatch):
         without = world_probability(edges, probs[:i] + [0.0] + probs[i + 1:], 0, 5)
         assert float(p.grad[i]) == pytest.approx(with_edge - without, abs=1e-10)
     assert float(answer) == pytest.approx(world_probability(edges, probs, 0, 5), abs=1e-12)
+
+
+@pytest.mark.parametrize("wide", [False, True], ids=["frontier", "fixpoint"])
+def test_annotated_disjunction_edges(wide, monkeypatch):
+    """Edge tags that are chain literals (not plain variables, so the variables are not
+    rearranged): (0, 1) or (0, 2) or neither; by hand 0.5 * (1 - 0.6 * 0.58) + 0.3 * 0.7."""
+    if wide:
+        monkeypatch.setattr(_reach, "MAX_SUMMARIES", 0)
+    text = "\n".join(["rel edge = {0.5::(0, 1); 0.3::(0, 2)}", "rel 0.6::edge(1, 2)",
+                      "rel 0.7::edge(2, 3)", "rel 0.4::edge(1, 3)", RULE, "query path(0, 3)"])
+    (p,) = nesy.compile(text).run(provenance="exact").relations_by_name["path"].probs
+    assert float(p) == pytest.approx(0.5 * (1 - 0.6 * 0.58) + 0.3 * 0.7, abs=1e-12)
