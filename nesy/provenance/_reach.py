@@ -72,7 +72,7 @@ def _compile(arcs, s, sink, manager, check):
             hi = _node(hi, below, manager)
             here[summary] = lo if lo == hi else manager.ite(tag, hi, lo)
         below = here
-    return below[frozenset()]
+    return below[()]
 
 
 def _fixpoint(arcs, s, sink, manager, check):
@@ -170,16 +170,17 @@ def _order(arcs, s) -> list[int]:
 
 def _layers(arcs, s, sink, check):
     """For each depth, {summary: (successor if absent, successor if present)}, where a
-    summary is a frozenset of (u, v) pairs, u reaches v over the decided arcs (closed, u and
-    v on the frontier, s and sink always), and a successor is a summary, True (s reaches
-    sink) or False (it no longer can). Raises _TooWide past MAX_SUMMARIES summaries."""
+    summary is a sorted tuple of (u, mask) rows, bit v of u's mask set when u reaches v over
+    the decided arcs (closed, u and v on the frontier, s and sink always), and a successor
+    is a summary, True (s reaches sink) or False (it no longer can). Raises _TooWide past
+    MAX_SUMMARIES summaries."""
     out_left: dict = {}  # vertex -> undecided arcs leaving it, after each depth
     in_left: dict = {}
     for a, b in arcs:
         out_left[a] = out_left.get(a, 0) + 1
         in_left[b] = in_left.get(b, 0) + 1
     layers = []
-    current = {frozenset()}
+    current = {()}
     total = 0
     for depth, (a, b) in enumerate(arcs):
         total += len(current)
@@ -188,25 +189,32 @@ def _layers(arcs, s, sink, check):
         check()
         out_left[a] -= 1
         in_left[b] -= 1
-        entered = {v for v, k in in_left.items() if k}
-        exited = {v for v, k in out_left.items() if k}
+        entered = sum(1 << v for v, k in in_left.items() if k)
+        exited = sum(1 << v for v, k in out_left.items() if k)
         table = {}
         for summary in current:
-            table[summary] = (_project(summary, s, sink, entered, exited),
+            table[summary] = (_project(dict(summary), s, sink, entered, exited),
                               _project(_add(summary, a, b), s, sink, entered, exited))
         layers.append(table)
         current = {x for pair in table.values() for x in pair if x is not True and x is not False}
     return layers
 
 
-def _add(summary, a, b):
-    before = {x for x, y in summary if y == a} | {a}
-    after = {y for x, y in summary if x == b} | {b}
-    return summary | {(x, y) for x in before for y in after if x != y}
+def _add(summary, a, b) -> dict:
+    """The rows with the arc a -> b present: whatever reaches a (and a) reaches b and what b
+    reaches."""
+    rows = dict(summary)
+    after = rows.get(b, 0) | 1 << b
+    for u, mask in summary:
+        if mask >> a & 1:
+            rows[u] = (mask | after) & ~(1 << u)
+    rows[a] = (rows.get(a, 0) | after) & ~(1 << a)
+    return rows
 
 
-def _project(summary, s, sink, entered, exited):
+def _project(rows, s, sink, entered, exited):
     """The summary reduced to what undecided arcs can still use; True or False when decided.
+    `entered` and `exited`: masks of the vertices with arcs still to come in, to go out.
 
     What s reaches (S) needs no row of its own (s's row has it all), nor a column in any
     row but s's (reaching it helps only once reached from s, and then s reaches it
@@ -216,17 +224,24 @@ def _project(summary, s, sink, entered, exited):
     from such a vertex) and y still able to leave (arcs to go out, or reaching such a
     vertex); vertices without arcs left drop out, the pairs through them being there
     already as the relation is transitively closed."""
-    if (s, sink) in summary:
+    reached = rows.get(s, 0)
+    if reached >> sink & 1:
         return True
-    reached = {y for x, y in summary if x == s}
-    reaching = {x for x, y in summary if y == sink}
-    if exited.isdisjoint(reached) and s not in exited or \
-            entered.isdisjoint(reaching) and sink not in entered:
+    reaching = [u for u, mask in rows.items() if mask >> sink & 1]
+    reaching_mask = sum(1 << u for u in reaching)
+    if not (reached | 1 << s) & exited or not (reaching_mask | 1 << sink) & entered:
         return False
-    ends = reached | reaching | {s, sink}
-    middle = [(x, y) for x, y in summary if x not in ends and y not in ends]
-    rows = entered | {y for x, y in middle if x in entered}
-    cols = exited | {x for x, y in middle if y in exited}
-    return frozenset([(s, v) for v in reached & exited] +
-                     [(u, sink) for u in reaching & entered] +
-                     [(x, y) for x, y in middle if x in rows and y in cols])
+    ends = reached | reaching_mask | 1 << s | 1 << sink
+    middle = [(u, mask & ~ends) for u, mask in rows.items() if not ends >> u & 1]
+    enterable, leavable = entered, exited
+    for u, mask in middle:
+        if entered >> u & 1:
+            enterable |= mask
+        if mask & exited:
+            leavable |= 1 << u
+    out = [(u, 1 << sink) for u in reaching if entered >> u & 1]
+    if reached & exited:
+        out.append((s, reached & exited))
+    out += [(u, mask & leavable) for u, mask in middle
+            if enterable >> u & 1 and mask & leavable]
+    return tuple(sorted(out))
