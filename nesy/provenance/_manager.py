@@ -7,7 +7,9 @@ pairs), the pure-Python BDD of `_bdd` spent over 95% of the run creating 2.4 mil
 fixed fact order; CUDD does the same operations in C (about 0.5 us each).
 
 Both managers share one small interface: `true`, `false`, `literal(facts, fact)` (a fact's
-formula, annotated disjunctions chain-encoded as in `_facts`), `conj`, `disj`, `neg`, `level`
+formula, annotated disjunctions chain-encoded as in `_facts`), `conj`, `disj`, `neg`, `ite`
+(if-then-else, for diagrams built decision by decision: `_reach`, with `arrange(formulas)`
+to put plain facts' variables in the order of those decisions), `level`
 (the level of a formula's top variable, for fold orders), `below(facts)` (these facts' variables
 go below all others: the choices of probabilistic rules), `maybe_reorder()` (called after
 each projection) and `export(roots)`, which copies the diagrams below some roots into a
@@ -41,6 +43,9 @@ class PythonManager:
         self.true, self.false = TRUE, FALSE
         self.conj, self.disj, self.neg = self.bdd.conj, self.bdd.disj, self.bdd.neg
 
+    def ite(self, g: int, h: int, e: int) -> int:
+        return self.disj(self.conj(g, h), self.conj(self.neg(g), e))
+
     def literal(self, facts, fact: int) -> int:
         return facts.literal_bdd(self.bdd, fact)
 
@@ -51,6 +56,9 @@ class PythonManager:
         """The order is fixed (fact ids, the newest on top)."""
 
     def maybe_reorder(self) -> None:
+        """The order is fixed (fact ids, the newest on top)."""
+
+    def arrange(self, formulas) -> None:
         """The order is fixed (fact ids, the newest on top)."""
 
     def export(self, roots):
@@ -78,23 +86,32 @@ class CuddManager:
     no slower, and at 4,000 it was 20% slower.
 
     CUDD's computed table starts at CACHE_SLOTS entries (it grows with use): the default
-    size took 15-40 ms to allocate, more than a small program's whole run."""
+    size took 15-40 ms to allocate, more than a small program's whole run. Likewise the
+    manager is created with a MEMORY_ESTIMATE of 16 MiB (dd's default, 1 GiB, made creating
+    it take 15-80 ms on this machine, 0.5 ms now), and then given back the one setting CUDD
+    derives from the estimate that matters here, LOOSE_UP_TO (how far the unique table grows
+    before collecting garbage): with the small estimate's own value, 4-digit addition went
+    from 5.9 s to 15.7 s; with it restored, 3-digit addition takes the same 10.6-12.6 s."""
 
     REORDER_AT = 10_000  # live nodes
     CACHE_SLOTS = 2 ** 16
+    MEMORY_ESTIMATE = 2 ** 24  # bytes
+    LOOSE_UP_TO = 6_710_886  # nodes: what CUDD derives from dd's default estimate of 1 GiB
     LOOK_EVERY = 0.05  # seconds
     SIFT_AT_MOST = 100_000  # live nodes
     NODES_PER_VAR = 200  # below this many live nodes per variable, no sifting
 
     def __init__(self):
-        self.cudd = _cudd.BDD(initial_cache_size=self.CACHE_SLOTS)
-        self.cudd.configure(reordering=False)
+        self.cudd = _cudd.BDD(memory_estimate=self.MEMORY_ESTIMATE,
+                              initial_cache_size=self.CACHE_SLOTS)
+        self.cudd.configure(reordering=False, loose_up_to=self.LOOSE_UP_TO)
         self._reorder_at = self.REORDER_AT
         self._calls = 0  # maybe_reorder calls, to ask for the size only now and then
         self._next_look = time.perf_counter() + self.LOOK_EVERY
         self.true, self.false = self.cudd.true, self.cudd.false
         self._vars: dict[int, object] = {}  # fact id -> its variable
         self._fact: dict[str, int] = {}     # variable name -> fact id
+        self._grouped = False  # an annotated disjunction's block exists (see `arrange`)
 
     def variable(self, fact: int, bottom: bool = False):
         v = self._vars.get(fact)
@@ -124,6 +141,7 @@ class CuddManager:
                 self.variable(m)
             if len(members) > 1:
                 self.cudd.group({f"x{members[-1]}": len(members)})
+                self._grouped = True
         node = self.variable(fact)
         for later in members:
             if later > fact:
@@ -154,6 +172,21 @@ class CuddManager:
             _cudd.reorder(self.cudd)
             self._reorder_at = max(self.REORDER_AT, 2 * len(self.cudd))
 
+    def arrange(self, formulas) -> None:
+        """When each formula is one distinct variable (a plain fact), put those variables in
+        this order from the top, on the levels they hold now (the others stay where they
+        are): a diagram built decision by decision in that order (`_reach`) then has one
+        node per decision. Not done where annotated disjunctions' blocks exist (CUDD cannot
+        shuffle across them)."""
+        names = [f.var for f in formulas]
+        if self._grouped or len(set(names)) != len(names) or \
+                any(f != self.cudd.var(n) for f, n in zip(formulas, names)):
+            return
+        order = {v: self.cudd.level_of_var(v) for v in self.cudd.vars}
+        levels = sorted(order[n] for n in names)
+        order.update(zip(names, levels))
+        _cudd.reorder(self.cudd, order)
+
     @staticmethod
     def conj(a, b):
         return a & b
@@ -165,6 +198,9 @@ class CuddManager:
     @staticmethod
     def neg(a):
         return ~a
+
+    def ite(self, g, h, e):
+        return self.cudd.ite(g, h, e)
 
     @staticmethod
     def level(node) -> int:

@@ -19,6 +19,7 @@ from ._facts import CompiledQuery, FactTable
 from ._manager import make_manager
 from ._kbest import bounded_paths
 from ._proofs import objects
+from ._reach import reach_formula
 from .base import OutOfBudget, Provenance
 
 
@@ -29,6 +30,7 @@ class Exact(Provenance):
     supports_compile = True
     compile_once = True  # a fact's BDD variable is the same whatever its probability
     bounded = True
+    best_first_closure = True  # closure_tags: one query's formula, compiled over the frontier
 
     def __init__(self, k=None):
         super().__init__(k)
@@ -96,6 +98,15 @@ class Exact(Provenance):
         """Rows by the level of their top variable, deepest first, so each fold step conjoins
         a fact above the state."""
         return -np.fromiter(map(self.manager.level, tags), dtype=np.int64, count=len(tags))
+
+    def closure_tags(self, edges, pairs):
+        """The formula of each queried `path(s, t)` of a transitive closure, compiled edge
+        by edge over the graph's frontier (`_reach`) rather than by the fixpoint, which
+        builds every demanded tuple's formula round after round."""
+        sources, targets, tags = edges
+        arcs = list(zip(sources.tolist(), targets.tolist(), tags))
+        return objects([reach_formula(arcs, s, t, self.manager, self._check_deadline)
+                        for s, t in pairs])
 
     def closure_bounds(self, edges, pairs, out_of_time, building_over=lambda: False):
         """Lower and upper bound formulas of `path(s, t)` for each (s, t) of `pairs` under
