@@ -97,7 +97,7 @@ def test_diffexact_gradients_are_the_worlds_derivatives(wide, monkeypatch):
         with_edge = world_probability(edges, probs[:i] + [1.0] + probs[i + 1:], 0, 5)
         without = world_probability(edges, probs[:i] + [0.0] + probs[i + 1:], 0, 5)
         assert float(p.grad[i]) == pytest.approx(with_edge - without, abs=1e-10)
-    assert float(answer) == pytest.approx(world_probability(edges, probs, 0, 5), abs=1e-12)
+    assert answer.item() == pytest.approx(world_probability(edges, probs, 0, 5), abs=1e-12)
 
 
 @pytest.mark.parametrize("wide", [False, True], ids=["frontier", "fixpoint"])
