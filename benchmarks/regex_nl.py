@@ -4,6 +4,7 @@ re-ranked beam, by DFA-equivalence accuracy (the official measure) and exact-str
     python benchmarks/regex_nl.py --model turk=runs/turk --model synth=runs/synth \\
         --model kb13=runs/kb13 --jobs 2 --json results.json
     python benchmarks/regex_nl.py --limit 200             # the shipped ensemble, 200 Turk pairs
+    python benchmarks/regex_nl.py --part val --model turk=runs/a --model turk=runs/b  # choose
 
 Each `--model SET=RUN` scores the translator a `nesy train regex` run (or saved model) holds
 on that data set's test part; `SET=RUN,RUN,...` (or a directory of saved models) scores those
@@ -50,7 +51,8 @@ def _answers(chunk):
     return answers(beams, pairs)
 
 
-def run_set(name: str, model_path: str, root, beam: int, limit: int | None, jobs: int):
+def run_set(name: str, model_path: str, root, beam: int, limit: int | None, jobs: int,
+            part: str = "test"):
     import torch
 
     from nesy.synth.nlregex.model import load
@@ -58,7 +60,7 @@ def run_set(name: str, model_path: str, root, beam: int, limit: int | None, jobs
     torch.set_num_threads(1)
     paths = model_path.split(",") if model_path else None
     model = load(paths)
-    pairs = data.load(name, "test", root)[:limit]
+    pairs = data.load(name, part, root)[:limit]
     start = time.process_time()
     beams = model.beam([p.words for p in pairs], beam)
     beam_seconds = time.process_time() - start
@@ -144,7 +146,10 @@ def main(argv=None) -> int:
                              "on turk)")
     parser.add_argument("--data", metavar="DIR", help="the NL-RX folder")
     parser.add_argument("--beam", type=int, default=10)
-    parser.add_argument("--limit", type=int, help="test pairs per data set (default: all)")
+    parser.add_argument("--part", choices=("test", "val"), default="test",
+                        help="score the test parts, or the validation parts (for choosing "
+                             "models and settings without looking at the test parts)")
+    parser.add_argument("--limit", type=int, help="pairs per data set (default: all)")
     parser.add_argument("--jobs", type=int, default=1, help="processes for the re-ranking")
     parser.add_argument("--check", type=int, default=50,
                         help="verdicts of each kind re-verified per data set (default 50)")
@@ -153,8 +158,9 @@ def main(argv=None) -> int:
     models = [m.split("=", 1) for m in args.model] or [["turk", None]]
     rows, problems = [], []
     for name, path in models:
-        pairs, predicted, times = run_set(name, path, args.data, args.beam, args.limit, args.jobs)
-        row = {"data": name, "pairs": len(pairs), **times}
+        pairs, predicted, times = run_set(name, path, args.data, args.beam, args.limit, args.jobs,
+                                          args.part)
+        row = {"data": name, "part": args.part, "pairs": len(pairs), **times}
         for system in SYSTEMS:
             scores = score(predicted[system], pairs)
             row[system] = {"dfa_accuracy": scores.dfa_accuracy,
@@ -176,18 +182,18 @@ def main(argv=None) -> int:
 
 
 def _line(row) -> str:
-    return (f"{row['data']}: {row['pairs']} pairs, " +
+    return (f"{row['data']} {row['part']}: {row['pairs']} pairs, " +
             ", ".join(f"{s} {row[s]['dfa_accuracy']:.1%}" for s in SYSTEMS))
 
 
 def _table(rows) -> str:
-    lines = ["| test set | pairs | seq2seq DFA | nesy DFA | nesy-nontrivial DFA | seq2seq exact "
+    lines = ["| set | part | pairs | seq2seq DFA | nesy DFA | nesy-nontrivial DFA | seq2seq exact "
              "| nesy exact | published seq2seq DFA | training (s) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         train = f"{r['train_seconds']:.0f}" if r["train_seconds"] else "-"
         lines.append(
-            f"| {r['data']} | {r['pairs']} | {r['seq2seq']['dfa_accuracy']:.1%} | "
+            f"| {r['data']} | {r['part']} | {r['pairs']} | {r['seq2seq']['dfa_accuracy']:.1%} | "
             f"{r['nesy']['dfa_accuracy']:.1%} | {r['nesy-nontrivial']['dfa_accuracy']:.1%} | "
             f"{r['seq2seq']['exact_accuracy']:.1%} | {r['nesy']['exact_accuracy']:.1%} | "
             f"{PUBLISHED[r['data']]:.1%} (published) | {train} |")

@@ -8,13 +8,15 @@ and exact-string accuracy of the beam's best (`val_dfa_accuracy`, the plain seq2
 after the last epoch that of nesy's re-ranked answer (`val_nesy_dfa_accuracy`: parse filter
 and merging, `nesy.synth.nlregex.translate.SYSTEMS`; its automata cost far more than the
 beam). The test parts are the benchmark's (benchmarks/regex_nl.py). `--augment P` trains on
-semantically equal variants of the regexes (`nesy.synth.nlregex.augment`).
+semantically equal variants of the regexes (`nesy.synth.nlregex.augment`). `--init MODEL`
+fine-tunes a saved translator (its shape; vocabularies extended by the new pairs').
 """
 from __future__ import annotations
 
 import argparse
 
 from nesy.argtypes import int_between
+from nesy.errors import UsageError
 from nesy.pipelines.base import BatchResult, Pipeline, PipelineSpec, TrainingRun
 
 
@@ -22,24 +24,31 @@ class NlRegexPipeline(Pipeline):
     headline = "val_nesy_dfa_accuracy"
 
     def __init__(self, datasets: list[str], root, hidden: int, embed: int, beam: int,
-                 epochs: int, val_pairs: int, augment: float = 0.0):
+                 epochs: int, val_pairs: int, augment: float = 0.0, init=None):
         from nesy.synth.nlregex import data
-        from nesy.synth.nlregex.model import Translator
+        from nesy.synth.nlregex.model import Translator, load, warm_start
 
         self.name = "regex/" + "+".join(datasets)
         self.train = [p for name in datasets for p in data.load(name, "train", root)]
         self.val = data.load(datasets[0], "val", root)
         self.datasets, self.beam_width, self.epochs, self.epoch = datasets, beam, epochs, 0
-        self.val_pairs, self.augment = val_pairs, augment
+        self.val_pairs, self.augment, self.init = val_pairs, augment, init
         words = sorted({w for p in self.train for w in p.words})
         tokens = sorted({t for p in self.train for t in p.regex_tokens})
-        self.model = Translator(words, tokens, hidden=hidden, embed=embed)
+        if init is None:
+            self.model = Translator(words, tokens, hidden=hidden, embed=embed)
+        else:
+            source = load(init)
+            if not isinstance(source, Translator):
+                raise UsageError(f"--init takes one translator, {init} holds an ensemble")
+            self.model = warm_start(source, words, tokens)
         # decoding stops here: twice the longest training regex, and some
         self.max_len = 2 * max(len(p.regex_tokens) for p in self.train) + 10
 
     def config(self) -> dict:
         return {"datasets": self.datasets, "translator": self.model.config(),
-                "beam": self.beam_width, "augment": self.augment}
+                "beam": self.beam_width, "augment": self.augment,
+                "init": None if self.init is None else str(self.init)}
 
     def train_batches(self, epoch: int, batch_size: int, seed: int) -> list:
         import dataclasses
@@ -88,7 +97,6 @@ class NlRegexPipeline(Pipeline):
 
 
 def _datasets(text: str) -> list[str]:
-    from nesy.errors import UsageError
     from nesy.synth.nlregex.data import DATASETS
 
     names = text.split("+")
@@ -124,6 +132,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--val-pairs", type=int_between(1, None), default=200, metavar="N",
                         help="validation pairs scored after each epoch (default 200; the "
                              "benchmark scores whole test sets)")
+    parser.add_argument("--init", metavar="MODEL",
+                        help="fine-tune this translator (a saved model, run or checkpoint) "
+                             "instead of starting from random weights; its --hidden/--embed")
     parser.add_argument("--augment", type=_probability, default=0.0, metavar="P",
                         help="equivalence-aware augmentation: the probability that a training "
                              "regex is replaced, each epoch, by an equal one with its | and & "
@@ -134,7 +145,7 @@ def _run(args: argparse.Namespace) -> TrainingRun:
     datasets = _datasets(args.data)
     return TrainingRun(
         lambda: NlRegexPipeline(datasets, args.data_dir, args.hidden, args.embed, args.beam,
-                                args.epochs, args.val_pairs, args.augment),
+                                args.epochs, args.val_pairs, args.augment, args.init),
         "regex-" + "-".join(datasets),
         "the NL-RX translator (LSTM encoder-decoder with attention) on " + args.data)
 

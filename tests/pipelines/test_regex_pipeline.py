@@ -1,4 +1,5 @@
-"""`nesy train regex` on a tiny NL-RX folder, then `nesy synth regex --nl --model RUN`."""
+"""`nesy train regex` on a tiny NL-RX folder (from scratch, then fine-tuned with `--init`),
+then `nesy synth regex --nl --model RUN`."""
 import json
 
 from tests.conftest import run_cli_in_process
@@ -17,8 +18,8 @@ def _folder(tmp_path):
 
 
 def test_train_then_translate_with_the_run(tmp_path):
-    run = tmp_path / "run"
-    trained = run_cli_in_process("train", "regex", "--data-dir", _folder(tmp_path), "--hidden", 16,
+    run, folder = tmp_path / "run", _folder(tmp_path)
+    trained = run_cli_in_process("train", "regex", "--data-dir", folder, "--hidden", 16,
                                  "--embed", 8, "--beam", 2, "--epochs", 1, "--batch-size", 2,
                                  "--out", run, "--no-plot")
     assert trained.returncode == 0, trained.stderr
@@ -26,6 +27,15 @@ def test_train_then_translate_with_the_run(tmp_path):
     assert [h["epoch"] for h in history] == [1]
     assert {"val_dfa_accuracy", "val_nesy_dfa_accuracy", "val_exact_accuracy"} <= set(history[-1])
     assert all(0 <= h["loss"] < 10 for h in history)
+
+    tuned = run_cli_in_process("train", "regex", "--data-dir", folder, "--init", run,
+                               "--beam", 2, "--epochs", 1, "--batch-size", 2, "--lr", 1e-4,
+                               "--out", tmp_path / "tuned", "--no-plot")
+    assert tuned.returncode == 0, tuned.stderr  # fine-tuned from the run, its shape kept
+    from nesy.synth.nlregex.model import load
+
+    model = load(tmp_path / "tuned")
+    assert (model.hidden, model.embed) == (16, 8)
 
     answer = run_cli_in_process("synth", "regex", "--nl", "lines with 'cat'", "--model", run,
                                 "--beam", 3, "--format", "json")
@@ -39,7 +49,8 @@ def test_bad_flags_are_usage_errors(tmp_path):
              (["synth", "regex", "--model", "x"], "--model goes with --nl"),
              (["synth", "regex"], "give task files, or a description with --nl"),
              (["synth", "regex", "t.txt", "--nl", "x"], "not both"),
-             (["synth", "regex", "--nl", "x", "--model", tmp_path / "none.pt"], "no translator model")]
+             (["synth", "regex", "--nl", "x", "--model", tmp_path / "none.pt"], "no translator model"),
+             (["train", "regex", "--init", tmp_path / "none.pt"], "no translator model")]
     for args, message in cases:
         result = run_cli_in_process(*args, *(["--out", tmp_path / "o"] if args[0] == "train" else []))
         assert result.returncode in (1, 2) and message in result.stderr, (args, result.stderr)

@@ -183,6 +183,23 @@ def test_the_beam_is_sorted_and_matches_teacher_forced_scores(tiny_model):
         assert math.isclose(float(logits[0].gather(1, tgt[0][:, None]).sum()), logp, abs_tol=1e-4)
 
 
+def test_a_warm_start_keeps_the_known_tokens_scores(tiny_model):
+    import torch
+
+    from nesy.synth.nlregex.model import batch_tensors, warm_start
+
+    model, _ = tiny_model
+    grown = warm_start(model, ["lines", "without"], ["a", "[", "]"])
+    assert grown.words.tokens[:len(model.words)] == model.words.tokens
+    assert grown.regex.tokens[len(model.regex):] == ["[", "]"]
+    pairs = [Pair(("lines", "with", "<M0>"), tuple("(a)|b*"), ())]
+    model.eval(), grown.eval()
+    with torch.no_grad():  # the old tokens' logits are the source's
+        old = model(*batch_tensors(model, pairs)[:2])
+        new = grown(*batch_tensors(grown, pairs)[:2])
+    assert torch.allclose(new[..., :len(model.regex)], old, atol=1e-6)
+
+
 @pytest.fixture(scope="module")
 def tiny_ensemble(tmp_path_factory):
     """Two untrained translators of different seeds, saved in one directory."""

@@ -176,6 +176,24 @@ class Translator(nn.Module):
         return out
 
 
+def warm_start(source: Translator, words: Sequence[str], regex_tokens: Sequence[str]) -> Translator:
+    """A translator of `source`'s shape that starts from its weights, over its vocabularies
+    extended by `words` and `regex_tokens` (fine-tuning on other pairs or another data set:
+    a token `source` knows keeps its embedding and output row, a new one starts fresh)."""
+    config = source.config()
+    config["words"] = config["words"] + [w for w in words if w not in source.words.index]
+    config["regex_tokens"] = config["regex_tokens"] + [t for t in regex_tokens
+                                                       if t not in source.regex.index]
+    model = Translator(**config)
+    state = model.state_dict()
+    with torch.no_grad():
+        for name, value in source.state_dict().items():
+            # vocabulary-sized tensors grow in their first dimension only
+            state[name][tuple(slice(0, n) for n in value.shape)] = value
+    model.load_state_dict(state)
+    return model
+
+
 def batch_tensors(model: Translator, pairs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Source ids, decoder inputs (<sos> then the target) and targets (then <eos>)."""
     return _tensors(model, [p.words for p in pairs], [p.regex_tokens for p in pairs])
