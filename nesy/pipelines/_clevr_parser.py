@@ -325,7 +325,9 @@ class Parser:
     The taught patterns also tell which words signal which functions, for the search's
     plausibility: `kinds_of[w]`, the functions the skeleton of every taught pattern with the
     word w has ("either" -> union), and `words_of[f]`, the words at least half of whose
-    patterns have the function f in their skeleton (intersect -> "and", "both")."""
+    patterns have the function f in their skeleton (intersect -> "and", "both"); a word seen in
+    one taught pattern only asks for nothing ("than" in "more ... than" would otherwise ask
+    every comparison to be "greater")."""
 
     def __init__(self, annotated: list):
         votes: dict[tuple, Counter] = {}
@@ -345,7 +347,7 @@ class Parser:
         self.kinds_of: dict[str, set] = {}  # word -> the functions it always comes with
         self.words_of: dict[str, set] = {}  # function -> the words it mostly comes with
         for (w, k), n in with_both.items():
-            if n == with_word[w]:
+            if n == with_word[w] >= 2:
                 self.kinds_of.setdefault(w, set()).add(k)
             if 2 * n >= with_word[w]:
                 self.words_of.setdefault(k, set()).add(w)
