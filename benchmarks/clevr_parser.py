@@ -58,7 +58,8 @@ def main() -> None:
         row = []
         for split in (questions, val):
             parsed = [parser.parse(q.question) for q in split]
-            row += [sum(p is not None for p in parsed) / len(split), sum(p == q.program for p, q in zip(parsed, split)) / len(split)]
+            exact = sum(p == q.program for p, q in zip(parsed, split))
+            row += [sum(p is not None for p in parsed) / len(split), exact / len(split)]
         print(f"{setting:<14} {row[0]:>12.1%} {row[1]:>12.1%} {row[2]:>11.1%} {row[3]:>10.1%} {seconds:>6.1f}")
 
 
