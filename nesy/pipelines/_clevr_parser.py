@@ -324,7 +324,7 @@ class Parser:
 
     The taught patterns also tell which words signal which functions, for the search's
     plausibility: `kinds_of[w]`, the functions the skeleton of every taught pattern with the
-    word w has ("either" -> union), and `words_of[f]`, the words at least half of whose
+    word w has ("other" -> same_*), and `words_of[f]`, the words at least half of whose
     patterns have the function f in their skeleton (intersect -> "and", "both"); a word seen in
     one taught pattern only asks for nothing ("than" in "more ... than" would otherwise ask
     every comparison to be "greater")."""
