@@ -17,17 +17,20 @@ A grammar with learned sentence patterns:
   skeleton; any question with that pattern is then parsed by filling the skeleton with its
   own noun phrases, relations and attributes.
 - For a pattern no annotated question has, the parser *searches for the skeleton consistent
-  with the answers*: every known skeleton that fits the pattern's slots (trying the orders
-  of its noun phrases and relations, and every other way of asking it, `root_variants`) is run by nesy's executor on the scenes as the learner
-  currently perceives them, and the skeleton that gives the true answer on the most of that
-  pattern's training questions (at least `AGREEMENT` of them) is adopted. Perception
-  improves as training goes on, so the search is redone at the start of each epoch
-  (`ParsedLearner`).
+  with the answers*: the candidates are the known skeletons that fit the pattern's slots, in
+  every order of its noun phrases, relations and attribute names, asked every other way
+  (`root_variants`) and with "and"/"or" swapped (`combinator_variants`); those whose
+  programs answer with the wrong kind (a number where the answer is a colour) are dropped;
+  the rest are run by nesy's executor on the scenes as the learner currently perceives
+  them, and the one that gives the true answer on the most of the pattern's training
+  questions is adopted, the most plausible among equals (fewest slots out of the question's
+  order, most frequent skeleton). Before the perception can be trusted, plausibility alone
+  chooses (`ParsedLearner`).
 
 The lexicon is written here, not learned; the sentence-level structure (which words mean
 count, exist, query, compare, relate, same, and/or) is learned. Skeletons are only those of
-the annotated questions, asked any way, so a structure no annotated question shows cannot be
-found.
+the annotated questions, asked any way and with and/or swapped, so a structure no annotated
+question shows otherwise cannot be found.
 """
 from __future__ import annotations
 
@@ -50,8 +53,10 @@ NOUNS = {"thing", "object", "item"}
 #: 594 patterns with them and 80 without; 20 annotated programs then parse 732 questions
 #: instead of 382).
 FILLERS = {"the", "a", "an", "any", "that", "is", "are", "there", "of", "to", "in", "on", "side"}
-#: Adopted from the answers: the share of a pattern's questions its skeleton must answer right.
-AGREEMENT = 0.75
+#: The answer search executes its candidates on the perceived scenes once the perception
+#: answers this share of the questions with known programs right (before, the kinds of the
+#: answers and plausibility choose): a perception worse than that would adopt skeletons by chance.
+TRUST = 0.9
 FILTER_ORDER = ("size", "color", "material", "shape")
 #: The functions whose object set a noun phrase's filters may follow (and same_*).
 PRODUCERS = ("scene", "relate", "intersect", "union")
@@ -88,6 +93,12 @@ def analyse(question: str) -> tuple[tuple[str, ...], Slots]:
     i = 0
     while i < len(words):
         word = words[i]
+        if word == "how" and i + 1 < len(words) and LEXICON.get(words[i + 1], ("",))[0] == "size":
+            # "How big is ...?": the size word names the attribute asked, not a noun phrase
+            attributes.append("size")
+            pattern += ["how", "<attr>"]
+            i += 2
+            continue
         if word in LEXICON or word in PLURAL_NOUNS:
             filters = {}
             while i < len(words) and words[i] in LEXICON and LEXICON[words[i]][0] != "shape":
@@ -209,16 +220,35 @@ def needs(skel) -> tuple[int, int, int]:
     return (max(phrases, default=-1) + 1, max(relations, default=-1) + 1, max(attributes, default=-1) + 1)
 
 
-def permuted(skel, phrases: tuple[int, ...], relations: tuple[int, ...]):
-    """The skeleton with its noun-phrase and relation references renumbered."""
-    return tuple((f, inputs, ("rel", relations[v[1]]) if isinstance(v, tuple) else v,
+def permuted(skel, phrases: tuple[int, ...], relations: tuple[int, ...], attributes: tuple[int, ...] = ()):
+    """The skeleton with its noun-phrase, relation and attribute references renumbered."""
+    return tuple(((f[0], f[1], attributes[f[2]]) if isinstance(f, tuple) else f, inputs,
+                  ("rel", relations[v[1]]) if isinstance(v, tuple) else v,
                   None if p is None else phrases[p]) for f, inputs, v, p in skel)
 
 
 #: Answer functions that read the same input, so one can stand for another in the search.
 SET_ROOTS = ("count", "exist")
 NUMBER_ROOTS = ("equal_integer", "less_than", "greater_than")
-QUERY_ROOTS = (("attr", "query", 0), *(f"query_{a}" for a in ATTRIBUTES))
+
+
+def is_query(function) -> bool:
+    """Whether a skeleton's function queries an attribute (by name or by slot)."""
+    return function[1] == "query" if isinstance(function, tuple) else function.startswith("query_")
+
+
+def query_roots(body) -> tuple:
+    """The attribute queries that may end a skeleton's `body`: each attribute by name, or by
+    the attribute slot after those the body uses ("What *color* is the thing of the same
+    *size* as ...")."""
+    return (("attr", "query", needs(body)[2]), *(f"query_{a}" for a in ATTRIBUTES))
+
+
+def compact(skel):
+    """The skeleton with its attribute slots renumbered 0, 1, ... in their order (a variant
+    may have dropped one)."""
+    used = sorted({f[2] for f, *_ in skel if isinstance(f, tuple)})
+    return permuted(skel, range(len(skel)), range(len(skel)), {k: n for n, k in enumerate(used)})
 
 
 def root_variants(skel) -> list[tuple]:
@@ -234,19 +264,70 @@ def root_variants(skel) -> list[tuple]:
         variants = [body + ((f, inputs, value, phrase),) for f in NUMBER_ROOTS]
     elif function in SET_ROOTS:
         variants = [body + ((f, inputs, value, phrase),) for f in SET_ROOTS]
-        variants += [body + (("unique", inputs, None, None), (q, (len(body),), None, None)) for q in QUERY_ROOTS]
-    elif function in QUERY_ROOTS and body and body[-1][0] == "unique" and body[-1][3] is None \
+        variants += [body + (("unique", inputs, None, None), (q, (len(body),), None, None))
+                     for q in query_roots(body)]
+    elif is_query(function) and body and body[-1][0] == "unique" and body[-1][3] is None \
             and inputs == (len(body) - 1,):
         *rest, (_, set_inputs, _, _) = body
-        variants = [body + ((q, inputs, value, phrase),) for q in QUERY_ROOTS]
+        variants = [body + ((q, inputs, value, phrase),) for q in query_roots(body)]
         variants += [tuple(rest) + ((f, set_inputs, None, None),) for f in SET_ROOTS]
     else:
         variants = []
-    return [skel] + [v for v in variants if v != skel]
+    return [skel] + [v for v in map(compact, variants) if v != skel]
+
+
+def combinator_variants(skel) -> list[tuple]:
+    """The skeleton itself, and with "and" and "or" swapped (intersect <-> union): one
+    annotated "both left of A and behind B" lets the search try "left of A or behind B"."""
+    swap = {"intersect": "union", "union": "intersect"}
+    other = tuple((swap.get(f, f) if isinstance(f, str) else f, inputs, v, p) for f, inputs, v, p in skel)
+    return [skel] if other == skel else [skel, other]
+
+
+def inversions(order: tuple[int, ...]) -> int:
+    """How many pairs a permutation puts out of order (0 for the identity)."""
+    return sum(a > b for a, b in itertools.combinations(order, 2))
+
+
+def answer_kind(value: str) -> str:
+    """What kind of answer a CLEVR answer string is: "number", "bool" or the attribute whose
+    value it is."""
+    if value.isdigit():
+        return "number"
+    if value in ("yes", "no"):
+        return "bool"
+    return next((a for a in ATTRIBUTES if value in VALUES[a]), "unknown")
+
+
+def program_kind(program: list[dict]) -> str:
+    """The kind of answer a program gives (`answer_kind`'s kinds), read from its last function."""
+    function = program[-1]["function"]
+    if function == "count":
+        return "number"
+    prefix, _, attribute = function.partition("_")
+    return attribute if prefix == "query" else "bool"
+
+
+def kinds(skel) -> frozenset[str]:
+    """The functions of a skeleton that a question's words may signal (attribute functions by
+    their prefix: query, same, equal)."""
+    out = set()
+    for function, *_ in skel:
+        name = function[1] if isinstance(function, tuple) else function
+        prefix, _, attribute = name.partition("_")
+        out.add(prefix if attribute in ATTRIBUTES else name)
+    return frozenset(out - {"scene", "unique"})
 
 
 class Parser:
-    """Pattern -> skeleton, learned from annotated questions, extended by answer search."""
+    """Pattern -> skeleton, learned from annotated questions, extended by answer search.
+
+    The taught patterns also tell which words signal which functions, for the search's
+    plausibility: `kinds_of[w]`, the functions the skeleton of every taught pattern with the
+    word w has ("other" -> same_*), and `words_of[f]`, the words at least half of whose
+    patterns have the function f in their skeleton (intersect -> "and", "both"); a word seen in
+    one taught pattern only asks for nothing ("than" in "more ... than" would otherwise ask
+    every comparison to be "greater")."""
 
     def __init__(self, annotated: list):
         votes: dict[tuple, Counter] = {}
@@ -258,31 +339,64 @@ class Parser:
         self.taught = {pattern: counter.most_common(1)[0][0] for pattern, counter in votes.items()}
         self.skeletons = sum(votes.values(), Counter())
         self.found: dict[tuple, tuple] = {}  # patterns adopted from the answers
+        with_word, with_both = Counter(), Counter()
+        for pattern, skel in self.taught.items():
+            words = {w for w in pattern if not w.startswith("<")}
+            with_word.update(words)
+            with_both.update(itertools.product(words, kinds(skel)))
+        self.kinds_of: dict[str, set] = {}  # word -> the functions it always comes with
+        self.words_of: dict[str, set] = {}  # function -> the words it mostly comes with
+        for (w, k), n in with_both.items():
+            if n == with_word[w] >= 2:
+                self.kinds_of.setdefault(w, set()).add(k)
+            if 2 * n >= with_word[w]:
+                self.words_of.setdefault(k, set()).add(w)
+
+    def implausibility(self, pattern: tuple[str, ...], skel) -> int:
+        """How many of the functions its words signal a skeleton lacks, plus how many of its
+        functions no word of the pattern signals (0 for a taught pattern's own skeleton)."""
+        words, functions = set(pattern), kinds(skel)
+        lacking = sum(len(self.kinds_of[w] - functions) for w in words if w in self.kinds_of)
+        unsignalled = sum(1 for k in functions if self.words_of.get(k) and not self.words_of[k] & words)
+        return lacking + unsignalled
 
     def parse(self, question: str) -> list[dict] | None:
         pattern, slots = analyse(question)
         skel = self.taught.get(pattern) or self.found.get(pattern)
         return None if skel is None else instantiate(skel, slots)
 
-    def candidates(self, slots: Slots) -> list[tuple]:
-        """Every known skeleton that uses exactly the slots' noun phrases and relations, in
-        every order of them (most frequent skeletons first; duplicates dropped)."""
-        out = {}
+    def candidates(self, pattern: tuple[str, ...], slots: Slots) -> list[tuple]:
+        """Every known skeleton, asked every way and with "and"/"or" swapped, that uses exactly
+        the slots' noun phrases and relations, in every order of them and of the attribute
+        names ("What material is the thing of the same colour as ..."); most plausible first:
+        the fewest functions at odds with the pattern's words (`implausibility`), then the
+        fewest slots taken out of the question's order (CLEVR's templates mostly keep it),
+        then the most frequent skeletons, the way they were annotated first."""
+        rank = {}
         n_phrases, n_relations = len(slots.phrases), len(slots.relations)
-        for skel in (v for known, _ in self.skeletons.most_common() for v in root_variants(known)):
-            p, r, a = needs(skel)
-            if p != n_phrases or r != n_relations or a > len(slots.attributes):
+        variants = (v for known, _ in self.skeletons.most_common()
+                    for c in combinator_variants(known) for v in root_variants(c))
+        for r, skel in enumerate(variants):
+            p, n, a = needs(skel)
+            if p != n_phrases or n != n_relations or a > len(slots.attributes):
                 continue
-            for phrases in itertools.permutations(range(p)):
-                for relations in itertools.permutations(range(r)):
-                    out.setdefault(permuted(skel, phrases, relations), None)
-        return list(out)
+            for phrases, relations, attributes in itertools.product(
+                    itertools.permutations(range(p)), itertools.permutations(range(n)),
+                    itertools.permutations(range(len(slots.attributes)), a)):
+                rank.setdefault(permuted(skel, phrases, relations, attributes),
+                                (self.implausibility(pattern, skel),
+                                 sum(map(inversions, (phrases, relations, attributes))), r))
+        return sorted(rank, key=rank.get)
 
-    def search(self, questions: list, answers_of) -> None:
-        """Adopt a skeleton for each pattern of `questions` that no annotated question has:
-        the candidate that `answers_of(programs)` (a list of (question position, program);
-        returns each one's answer or None) answers right most often, if on at least
-        AGREEMENT of the pattern's questions. Redone from scratch on each call."""
+    def search(self, questions: list, answers_of=None) -> None:
+        """Adopt a skeleton for each pattern of `questions` that no annotated question has,
+        among the candidates whose programs give answers of the right kind (a number, yes/no,
+        a colour, ...) to all of the pattern's questions: the one whose programs
+        `answers_of(programs)` (a list of (question position, program); returns each one's
+        answer or None) answers right most often, the most plausible (`candidates`) among
+        equals. Without `answers_of` (no perception yet), the most plausible one: the kinds
+        of the answers alone already tell a count from an existence or a query. Redone from
+        scratch on each call."""
         by_pattern: dict[tuple, list[int]] = {}
         analysed = [analyse(q.question) for q in questions]
         for position, (pattern, _) in enumerate(analysed):
@@ -290,20 +404,20 @@ class Parser:
                 by_pattern.setdefault(pattern, []).append(position)
         jobs, owner = [], []
         for pattern, positions in by_pattern.items():
-            for c, skel in enumerate(self.candidates(analysed[positions[0]][1])):
-                for position in positions:
-                    program = instantiate(skel, analysed[position][1])
-                    if program is not None:
-                        jobs.append((position, program))
-                        owner.append((pattern, c, skel))
-        right: dict[tuple, Counter] = {}
-        for (pattern, c, skel), (position, _), answer in zip(owner, jobs, answers_of(jobs)):
-            right.setdefault(pattern, Counter())[(c, skel)] += answer == questions[position].answer
-        self.found = {}
-        for pattern, counter in right.items():
-            (_, skel), score = max(counter.items(), key=lambda item: (item[1], -item[0][0]))
-            if score >= AGREEMENT * len(by_pattern[pattern]):
-                self.found[pattern] = skel
+            kinds = [answer_kind(questions[position].answer) for position in positions]
+            for c, skel in enumerate(self.candidates(pattern, analysed[positions[0]][1])):
+                programs = [instantiate(skel, analysed[position][1]) for position in positions]
+                if all(p is not None and program_kind(p) == k for p, k in zip(programs, kinds)):
+                    owner.append((pattern, c, skel))
+                    jobs.append(list(zip(positions, programs)))
+        flat = [job for group in jobs for job in group]
+        answers = iter(answers_of(flat) if answers_of is not None and flat else [None] * len(flat))
+        best: dict[tuple, tuple] = {}
+        for (pattern, c, skel), group in zip(owner, jobs):
+            score = sum(next(answers) == questions[position].answer for position, _ in group)
+            if pattern not in best or (score, -c) > best[pattern][:2]:
+                best[pattern] = (score, -c, skel)
+        self.found = {pattern: skel for pattern, (_, _, skel) in best.items()}
 
 
 def parsed_questions(parser: Parser, questions: list) -> list:
@@ -350,17 +464,22 @@ def run_programs(facts: dict, jobs: list[tuple[int, list[dict]]], batch_size: in
 class ParsedLearner(ClevrLearner):
     """`nesy train clevr --programs parsed`: the learner on parsed programs. The annotated
     questions keep their programs; the others are parsed by the patterns the annotations
-    teach and, from the second epoch on, also by the patterns adopted from the answers with
-    the perception as it stands at the start of the epoch (so a resumed run searches as the
-    uninterrupted one did). Questions without a parse are not trained on; in validation they
-    count wrong."""
+    teach and by patterns adopted from the answers (`Parser.search`). Before training, the
+    adopted ones are chosen by the kinds of the answers and plausibility alone, so that every
+    question is trained on from the first epoch (most of them with their right program). At
+    the start of each later epoch the perception is checked on the questions whose programs
+    are known (annotated, or of a taught pattern); once it answers at least `TRUST` of them
+    right, the search also executes the candidates on the scenes as perceived and adopts the
+    ones that agree with the answers most (so a resumed run searches as the uninterrupted one
+    did). In validation, questions without a parse count wrong."""
 
     def __init__(self, train, val, provenance: str, k: int | None, config: dict, annotated: list[int]):
         super().__init__(train, val, provenance, k, config)
         self.gold_train, self.gold_val = list(train.questions), list(val.questions)
         self.annotated = set(annotated)
         self.parser = Parser([self.gold_train[i] for i in annotated])
-        self._search_seconds = 0.0
+        self._search_seconds = self._trust = 0.0
+        self.parser.search(self.gold_train)
         self._reparse()
 
     def _reparse(self) -> None:
@@ -370,8 +489,13 @@ class ParsedLearner(ClevrLearner):
     def train_batches(self, epoch: int, batch_size: int, seed: int):
         if epoch > 1:
             start = time.process_time()
-            self.parser.search(self.gold_train, lambda jobs: perceived_answers(self.model, self.train, jobs))
-            self._reparse()
+            known = [(i, q.program) for i, q in enumerate(self.train.questions)
+                     if i in self.annotated or analyse(q.question)[0] in self.parser.taught]
+            answers = perceived_answers(self.model, self.train, known)
+            self._trust = sum(a == self.gold_train[i].answer for (i, _), a in zip(known, answers)) / len(known)
+            if self._trust >= TRUST:
+                self.parser.search(self.gold_train, lambda jobs: perceived_answers(self.model, self.train, jobs))
+                self._reparse()
             self._search_seconds = time.process_time() - start
         self._clock = [0.0, time.process_time()]
         pool = [i for i, q in enumerate(self.train.questions) if q.program is not None]
@@ -389,4 +513,5 @@ class ParsedLearner(ClevrLearner):
                                    ("val", val.questions, self.gold_val)):
             metrics[f"parse/{name}_parsed"] = sum(q.program is not None for q in parsed) / len(gold)
             metrics[f"parse/{name}_exact"] = sum(q.program == g.program for q, g in zip(parsed, gold)) / len(gold)
-        return {**metrics, "logic_share": share, "parse/search_seconds": self._search_seconds}
+        return {**metrics, "logic_share": share, "parse/search_seconds": self._search_seconds,
+                "parse/trust": self._trust}

@@ -140,9 +140,9 @@ def test_negligible_facts_are_left_out_and_move_each_answer_by_at_most_their_mas
 
 
 def test_parsed_programs_train_and_report_the_parse(tiny):
-    """--programs parsed trains on the questions the parser parses (from the second epoch
-    also by patterns adopted from the answers) and reports how many it parsed and how many
-    equal the annotated programs."""
+    """--programs parsed trains on the questions the parser parses (by taught patterns and
+    patterns adopted from the answers) and reports how many it parsed, how many equal the
+    annotated programs, and how far the perception is trusted to choose among parses."""
     run = tiny / "parsed"
     trained = run_cli_in_process("train", "clevr", "--programs", "parsed", "--annotated", "0.25", "--data",
                                  tiny / "train", "--val", tiny / "val", "--epochs", 2, "--batch-size", 8,
@@ -152,6 +152,7 @@ def test_parsed_programs_train_and_report_the_parse(tiny):
     for record in history:
         assert 0 < record["parse/train_parsed"] <= 1 and record["parse/train_exact"] <= record["parse/train_parsed"]
         assert record["test_accuracy"] <= record["parse/val_parsed"]  # an unparsed question counts wrong
+        assert 0 <= record["parse/trust"] <= 1
     assert history[1]["parse/search_seconds"] > 0 == history[0]["parse/search_seconds"]
 
 
