@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._facts import FactTable, fact_of
+from ._facts import FactTable
 
 ONE = frozenset([frozenset()])
 ZERO: frozenset = frozenset()

@@ -153,3 +153,14 @@ def _problog(text: str) -> dict[str, float]:
 def problog_rows(program: Program) -> list[float]:
     answers = problog(to_problog(program), [f"n({r})" for r in range(program.size)])
     return [answers[f"n({r})"] for r in range(program.size)]
+
+
+def random_graph(seed, cyclic, n_nodes=6, n_edges=10):
+    """`n_edges` distinct directed edges (only from lower to higher node unless `cyclic`) and
+    their probabilities, rounded so ProbLog's text form reads them back exactly."""
+    rng = np.random.default_rng(seed)
+    pairs = [(a, b) for a in range(n_nodes) for b in range(n_nodes)
+             if a != b and (cyclic or a < b)]
+    chosen = rng.choice(len(pairs), size=n_edges, replace=False)
+    edges = [pairs[i] for i in sorted(chosen.tolist())]
+    return edges, rng.uniform(0.1, 0.9, n_edges).round(6).tolist()

@@ -13,17 +13,9 @@ import pytest
 import nesy
 from nesy.provenance.proofs import TopKProofs
 
+from .programs import random_graph
+
 RULE = "rel path(a, b) = edge(a, b) or (edge(a, c) and path(c, b))"
-
-
-def random_graph(seed, cyclic, n_nodes=6, n_edges=10):
-    rng = np.random.default_rng(seed)
-    pairs = [(a, b) for a in range(n_nodes) for b in range(n_nodes)
-             if a != b and (cyclic or a < b)]
-    chosen = rng.choice(len(pairs), size=n_edges, replace=False)
-    edges = [pairs[i] for i in sorted(chosen.tolist())]
-    probs = rng.uniform(0.1, 0.9, n_edges).round(6).tolist()
-    return edges, probs
 
 
 def program(edges, probs, queries, rule=RULE):

@@ -16,15 +16,9 @@ import nesy
 from nesy.provenance import InputFacts, _reach, make
 from nesy.provenance.exact import Exact
 
+from .programs import random_graph
+
 RULE = "rel path(a, b) = edge(a, b) or (edge(a, c) and path(c, b))"
-
-
-def random_graph(seed, cyclic, n_nodes=6, n_edges=9):
-    rng = np.random.default_rng(seed)
-    pairs = [(a, b) for a in range(n_nodes) for b in range(n_nodes)
-             if a != b and (cyclic or a < b)]
-    chosen = rng.choice(len(pairs), size=n_edges, replace=False)
-    return [pairs[i] for i in sorted(chosen.tolist())], rng.uniform(0.1, 0.9, n_edges).tolist()
 
 
 def reaches(edges, s, t) -> bool:
@@ -65,7 +59,7 @@ QUERIES = [(0, 5), (1, 4), (2, 2), (0, 3)]
 def test_closure_matches_possible_worlds(seed, cyclic, wide, monkeypatch):
     if wide:  # every graph too wide for the frontier: the fixpoint answers
         monkeypatch.setattr(_reach, "MAX_SUMMARIES", 0)
-    edges, probs = random_graph(seed, cyclic)
+    edges, probs = random_graph(seed, cyclic, n_edges=9)
     got = run_exact(edges, probs, QUERIES)
     for s, t in QUERIES:
         assert got.get((s, t), 0.0) == pytest.approx(world_probability(edges, probs, s, t),
@@ -77,7 +71,7 @@ def test_the_closure_is_compiled_not_iterated(monkeypatch):
     original = Exact.closure_tags
     monkeypatch.setattr(Exact, "closure_tags",
                         lambda self, *a: seen.append(a) or original(self, *a))
-    edges, probs = random_graph(0, True)
+    edges, probs = random_graph(0, True, n_edges=9)
     run_exact(edges, probs, [(0, 5)])
     assert len(seen) == 1
 
@@ -120,7 +114,7 @@ def test_without_cudd(wide, monkeypatch):
     monkeypatch.setattr(exact, "make_manager", _manager.PythonManager)
     if wide:
         monkeypatch.setattr(_reach, "MAX_SUMMARIES", 0)
-    edges, probs = random_graph(5, True)
+    edges, probs = random_graph(5, True, n_edges=9)
     got = run_exact(edges, probs, [(0, 5), (3, 3)])
     for s, t in [(0, 5), (3, 3)]:
         assert got.get((s, t), 0.0) == pytest.approx(world_probability(edges, probs, s, t),
