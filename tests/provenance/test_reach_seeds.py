@@ -119,3 +119,14 @@ def test_smokers_agree_with_problog():
     (want,) = problog.get_evaluatable("sdd").create_from(PrologString("\n".join(text))) \
         .evaluate().values()
     assert smokes(program(stress, arcs, infl, [5]))[5] == pytest.approx(want, abs=1e-12)
+
+
+def test_a_run_out_of_budget_brackets_the_smokers_answer():
+    """The bounded search (`closure_bounds`) walks the same virtual-source graph: with no
+    time at all, its bounds still bracket the possible worlds' value."""
+    stress, arcs, infl = random_network(5)
+    result = nesy.compile(program(stress, arcs, infl, [4])).run(provenance="exact",
+                                                                 budget=1e-9)
+    (lo, hi), = result["smokes"].bounds
+    assert "budget" in result.approximation and result["smokes"].tuples == [(4,)]
+    assert lo - 1e-12 <= world_probability(stress, arcs, infl, 4) <= hi + 1e-12
