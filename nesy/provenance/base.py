@@ -105,7 +105,9 @@ class Provenance:
     def closure_tags(self, edges, pairs):
         """The tags of `path(s, t)` for each (s, t) of `pairs` under `path(a, b) = edge(a, b)
         or (edge(a, c) and path(c, b))`, given `edges`, the edge relation's (sources,
-        targets, tags); None when this provenance cannot answer from these edges' tags (the
+        targets, tags); reachability from seeds (`smokes(x) = stress(x) or (influences(y, x)
+        and smokes(y))`) arrives in the same form, as `path(v, t)` from a virtual source v
+        whose arcs carry the seeds' tags (nesy.engine.closure); None when this provenance cannot answer from these edges' tags (the
         engine then runs the fixpoint)."""
         return None
 
