@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 
+import networkx as nx
 import pytest
 
 from .conftest import codes, run
@@ -127,14 +128,10 @@ def test_demanded_probabilities_are_those_of_every_possible_world():
             weight *= p if there else 1 - p
             if there:
                 present.append(edge)
-        reached, todo = set(), [0]
-        while todo:
-            node = todo.pop()
-            for a, b in present:
-                if a == node and b not in reached:
-                    reached.add(b)
-                    todo.append(b)
-        for b in reached:
+        graph = nx.DiGraph(present)
+        graph.add_node(0)
+        starts = {0} | nx.descendants(graph, 0)
+        for b in {b for a, b in present if a in starts}:  # reached over at least one edge
             expected[b] = expected.get(b, 0.0) + weight
     assert {t[0]: result.prob(t) for t in result} == pytest.approx(expected)
 
