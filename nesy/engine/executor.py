@@ -425,16 +425,23 @@ class Executor:
     def antijoin(self, b: Bindings, lit: ir.AtomLit, table: Table) -> Bindings:
         rows, first = self.matching_rows(lit, table)
         bound = list(first)
+        right_n = table.n if rows is None else len(rows)
+        # Tagged: a matching row multiplies its tag by not(disjunction of the matches).
+        right_tags = None if self.prov.tagless else \
+            table.tags if rows is None else self.prov.take(table.tags, rows)
+        if not bound and right_tags is not None:  # `not x()`: every row meets one formula
+            if right_n == 0:
+                return b
+            merged = self.prov.disjoin_groups(right_tags, np.zeros(right_n, np.int64), 1)
+            negated = self.prov.take(self.prov.negate(merged), np.zeros(b.n, np.int64))
+            return Bindings(b.columns, self.prov.conjoin(b.tags, negated), b.n)
         left_cols = [b.columns[v] for v in bound]
         right_cols = [table.columns[first[v]] if rows is None else table.columns[first[v]][rows]
                       for v in bound]
-        right_n = table.n if rows is None else len(rows)
         kl, kr = joint_keys([left_cols, right_cols], [b.n, right_n])
         if self.prov.tagless:
             keep = ~np.isin(kl, kr)
             return self.select(b, np.flatnonzero(keep))
-        # Tagged: a matching row multiplies its tag by not(disjunction of the matches).
-        right_tags = table.tags if rows is None else self.prov.take(table.tags, rows)
         uniq, inverse = np.unique(kr, return_inverse=True)
         merged = self.prov.disjoin_groups(right_tags, inverse.reshape(-1), len(uniq))
         pos = np.searchsorted(uniq, kl)
