@@ -26,11 +26,33 @@ NOT_A_PROGRAM_AFTER = 10
 MAX_INTEGER_DIGITS = 39
 
 
-@lru_cache(maxsize=1)
-def _parser() -> lark.Lark:
+def _lark() -> lark.Lark:
+    """The LALR parser of grammar.lark as lark builds it (the test of `_parser` compares the
+    two)."""
     grammar = resources.files(__package__).joinpath("grammar.lark").read_text()
     return lark.Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True,
                      cache=True)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> lark.Lark:
+    """`_lark()`, with the reductions that only pass one sub-tree up (`?sum: product`, the
+    precedence ladder an atom climbs on its way to a formula: most reductions of a rule
+    list) made plain: lark's position-propagating callback re-derives the child's own
+    positions there, a fifth of the parse of a Bayesian network's rules
+    (benchmarks/problog_reachability.py). Same trees, same positions."""
+    parser = _lark()
+    callbacks = parser.parser.parser.parser.callbacks  # rule -> callback of the LALR parser
+    for rule in callbacks:
+        (symbol, *more) = rule.expansion or (None, None)
+        if rule.options.expand1 and rule.alias is None and not more and not symbol.is_term \
+                and not symbol.name.startswith("_"):
+            callbacks[rule] = _only_child
+    return parser
+
+
+def _only_child(children):
+    return children[0]
 
 
 def parse(source: Source) -> tuple[ast.Program | None, list[Diagnostic]]:
