@@ -100,8 +100,17 @@ class Executor:
             return
         members = set(stratum.relations)
         if not stratum.recursive:
+            # No rule here reads a head of this stratum: each head's rows are merged once
+            # (a Bayesian network's node has a rule per CPT row; a merge per rule was a fifth
+            # of its run), in rule order, so each tuple's tag is disjoined in the same order.
+            derived: dict[str, list[Table]] = {}
             for rule in stratum.rules:
-                self.stores[rule.head].merge(self.eval_rule(rule, {}, {}))
+                derived.setdefault(rule.head, []).append(self.eval_rule(rule, {}, {}))
+            for head, tables in derived.items():
+                parts = [t for t in tables if t.n]
+                if parts:
+                    arity = self.program.relations[head].arity
+                    self.stores[head].merge(_concat(parts, arity, self.prov))
             return
         # Exit rules (no recursive atom) run once; their results and the facts already in
         # the stratum form the first delta, so every derivation is made exactly once.
