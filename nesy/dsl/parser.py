@@ -42,7 +42,10 @@ def _parser() -> lark.Lark:
     positions there, a fifth of the parse of a Bayesian network's rules
     (benchmarks/problog_reachability.py). Same trees, same positions."""
     parser = _lark()
-    callbacks = parser.parser.parser.parser.callbacks  # rule -> callback of the LALR parser
+    try:  # rule -> callback of the LALR parser (lark 1.x's layout; else lark's callbacks)
+        callbacks = parser.parser.parser.parser.callbacks
+    except AttributeError:  # pragma: no cover - another lark version
+        return parser
     for rule in callbacks:
         (symbol, *more) = rule.expansion or (None, None)
         if rule.options.expand1 and rule.alias is None and not more and not symbol.is_term \
