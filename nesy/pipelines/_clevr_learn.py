@@ -146,6 +146,14 @@ class RelationNetwork(nn.Module):
         pair = torch.cat([boxes[a], boxes[b], boxes[b] - boxes[a]], dim=1)
         return torch.sigmoid(self.relation(pair))
 
+    def forward(self, split: "Split", index: torch.Tensor, a: torch.Tensor, b: torch.Tensor):
+        """({attribute: [objects, values]}, [pairs, relations]): the concepts of the objects
+        `index` of `split` and the relations of the pairs (a, b) of positions in `index`. A
+        training step's one call into the network, so that data-parallel training
+        (`--nproc`: DistributedDataParallel prepares the gradients' all-reduce in forward)
+        sees it."""
+        return self.concepts(split, index), self.relations(split.boxes[index], a, b)
+
 
 def _head(inputs: int, hidden: int, attribute: str) -> nn.Module:
     return nn.Sequential(nn.Linear(inputs, hidden), nn.ReLU(), nn.Linear(hidden, len(VALUES[attribute])))
@@ -254,14 +262,12 @@ def scene_tensors(model: RelationNetwork, split: Split, scenes: list[int], reads
     `SceneFacts.probs`."""
     sizes = [len(split.scenes[s]["objects"]) for s in scenes]
     index = torch.cat([torch.arange(split.first[s], split.first[s] + n) for s, n in zip(scenes, sizes)])
-    concepts = model.concepts(split, index)
     offset = np.cumsum([0] + sizes)
     pairs = [(s, a, b) for s, n in zip(scenes, sizes) for a in range(n) for b in range(n) if a != b]
     local = [offset[k] + np.array([(a, b) for a in range(n) for b in range(n) if a != b], dtype=np.int64).reshape(-1, 2)
              for k, n in enumerate(sizes)]
-    rows_ab = torch.from_numpy(np.concatenate(local)) if pairs else torch.zeros(0, 2, dtype=torch.long)
-    related = (model.relations(split.boxes[index], rows_ab[:, 0], rows_ab[:, 1]) if pairs
-               else torch.zeros(0, len(RELATIONS)))
+    rows_ab = torch.from_numpy(np.concatenate(local))
+    concepts, related = model(split, index, rows_ab[:, 0], rows_ab[:, 1])
     objects = [(s, o) for s, n in zip(scenes, sizes) for o in range(n)]
     everything = set(ATTRIBUTES) | set(RELATIONS)
     wanted = [everything if reads is None else reads.get(s, set()) for s in scenes]
@@ -406,9 +412,10 @@ class ClevrLearner(Pipeline):
             truth = self.train.questions[q].answer
             losses.append(answer_loss(answers[q], truth))
             correct += predicted(answers[q]) == truth
-        loss = torch.stack(losses).mean()
-        if not loss.requires_grad:  # no true answer derived at all: nothing to learn from here
-            loss = loss + sum(0.0 * parameter.sum() for parameter in self.model.parameters())
+        # Every parameter takes part in every step's graph (with a zero weight), also where the
+        # batch reads no material, say, or derives no true answer at all: data-parallel
+        # training (`--nproc`) all-reduces the gradients of every parameter in every step.
+        loss = torch.stack(losses).mean() + sum(0.0 * parameter.sum() for parameter in self.model.parameters())
         return BatchResult(loss, correct, len(batch))
 
     def evaluate(self) -> dict[str, float]:

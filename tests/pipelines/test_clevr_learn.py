@@ -59,6 +59,22 @@ def test_train_resume_and_eval_of_the_saved_model(tiny):
     assert table.returncode == 0 and "concept probing" in table.stdout and "family" in table.stdout
 
 
+@pytest.mark.slow
+def test_two_processes_train_as_one(tiny):
+    """`--nproc 2` (data-parallel, each process half of every batch) records the metrics of a
+    single-process run with the same global batch."""
+    runs = []
+    for nproc in (1, 2):
+        run = tiny / f"nproc{nproc}"
+        done = run_cli_in_process("train", "clevr", "--data", tiny / "train", "--val", tiny / "val", "--batch-size", 8,
+                                  "--epochs", 2, "--nproc", nproc, "--no-plot", "--out", run)
+        assert done.returncode == 0, done.stderr
+        runs.append(_metrics(run))
+    for single, parallel in zip(*runs):
+        for key in ("loss", "train_accuracy", "test_accuracy", "probe_accuracy"):
+            assert parallel[key] == pytest.approx(single[key], abs=1e-4), key
+
+
 def test_answers_alone_train_perception(tiny):
     """One batch's answer loss sends gradients into the CNN, every concept head and the
     relation network (the scene file's attributes are never read by the loss)."""
