@@ -276,7 +276,6 @@ def scene_tensors(model: RelationNetwork, split: Split, scenes: list[int], reads
     gathers = []  # per probabilistic relation: positions in its flattened probability table
     for a in ATTRIBUTES:
         table = concepts[a].detach().numpy()
-        width = table.shape[1]
         keep = (table >= NEGLIGIBLE) & np.array([a in wanted[k] for k in scene_of_object], dtype=bool)[:, None]
         rows[a] = [nesy.Disjunction([(float(table[i, v]), (*objects[i], VALUES[a][v])) for v in np.flatnonzero(keep[i])])
                    for i in np.flatnonzero(keep.any(1))]
