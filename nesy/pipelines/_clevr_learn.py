@@ -146,6 +146,14 @@ class RelationNetwork(nn.Module):
         pair = torch.cat([boxes[a], boxes[b], boxes[b] - boxes[a]], dim=1)
         return torch.sigmoid(self.relation(pair))
 
+    def forward(self, split: "Split", index: torch.Tensor, a: torch.Tensor, b: torch.Tensor):
+        """({attribute: [objects, values]}, [pairs, relations]): the concepts of the objects
+        `index` of `split` and the relations of the pairs (a, b) of positions in `index`. A
+        training step's one call into the network, so that data-parallel training
+        (`--nproc`: DistributedDataParallel prepares the gradients' all-reduce in forward)
+        sees it."""
+        return self.concepts(split, index), self.relations(split.boxes[index], a, b)
+
 
 def _head(inputs: int, hidden: int, attribute: str) -> nn.Module:
     return nn.Sequential(nn.Linear(inputs, hidden), nn.ReLU(), nn.Linear(hidden, len(VALUES[attribute])))
@@ -214,9 +222,32 @@ class FactoredConceptModel(RelationNetwork):
 PERCEPTIONS = {"joint": ConceptModel, "factored": FactoredConceptModel}
 
 
+@dataclass
+class SceneFacts:
+    """A batch's scene facts for the executor: `rows` (relation -> rows, as `Program.run`
+    takes them), each probability a Python float, and `probs`, the same probabilities as one
+    differentiable tensor, in the order the rows give them (the order in which a provenance
+    numbers its input facts)."""
+
+    rows: dict[str, list]
+    probs: torch.Tensor
+
+    def with_tensors(self) -> dict[str, list]:
+        """The rows with each probability the entry of `probs` (for provenances whose answers
+        do not compile): the engine then carries the tensors through every operation."""
+        entries = iter(self.probs.unbind(0))
+
+        def tensor(item):
+            return (next(entries), item[1])
+
+        return {name: [nesy.Disjunction([tensor(i) for i in row.facts]) if isinstance(row, nesy.Disjunction)
+                       else tensor(row) if isinstance(row[0], float) else row for row in rows]
+                for name, rows in self.rows.items()}
+
+
 def scene_tensors(model: RelationNetwork, split: Split, scenes: list[int], reads: dict[int, set] | None = None):
     """Concept and relation probabilities of the objects of `scenes`, and the facts they
-    make: {relation: rows} for the executor, scene ids being positions in `split.scenes`.
+    make: `SceneFacts`, scene ids being positions in `split.scenes`.
 
     `reads` (scene -> the attributes and relations its questions read, see `program_reads`)
     keeps only those facts: no derivation of an answer uses the others, so an exact
@@ -224,32 +255,41 @@ def scene_tensors(model: RelationNetwork, split: Split, scenes: list[int], reads
     and the executor has fewer facts to load and join (about a tenth less CPU per training
     step, measured). Top-k proofs break ties by fact ids, which depend on the facts given
     and their order, so there a few answers move by a few hundredths. None: every fact.
-    Facts below `NEGLIGIBLE` are left out too."""
-    index = torch.cat([torch.arange(split.first[s], split.first[s] + len(split.scenes[s]["objects"]))
-                       for s in scenes])
-    concepts = model.concepts(split, index)
-    pairs = [(s, a, b) for s in scenes for a in range(len(split.scenes[s]["objects"]))
-             for b in range(len(split.scenes[s]["objects"])) if a != b]
-    local = {s: k for k, s in enumerate(scenes)}
-    offset = np.cumsum([0] + [len(split.scenes[s]["objects"]) for s in scenes])
-    rows_a = torch.tensor([offset[local[s]] + a for s, a, _ in pairs], dtype=torch.long)
-    rows_b = torch.tensor([offset[local[s]] + b for s, _, b in pairs], dtype=torch.long)
-    related = model.relations(split.boxes[index], rows_a, rows_b) if pairs else torch.zeros(0, len(RELATIONS))
-    facts: dict[str, list] = {"object": [], "related": [], **{a: [] for a in ATTRIBUTES}}
-    objects = [(s, o) for s in scenes for o in range(len(split.scenes[s]["objects"]))]
-    facts["object"] = objects
+    Facts below `NEGLIGIBLE` are left out too.
+
+    The rows are built from whole tensors at once (a mask and one gather per relation), not
+    fact by fact: a fact's probability is a Python float in its row and one entry of
+    `SceneFacts.probs`."""
+    sizes = [len(split.scenes[s]["objects"]) for s in scenes]
+    index = torch.cat([torch.arange(split.first[s], split.first[s] + n) for s, n in zip(scenes, sizes)])
+    offset = np.cumsum([0] + sizes)
+    pairs = [(s, a, b) for s, n in zip(scenes, sizes) for a in range(n) for b in range(n) if a != b]
+    local = [offset[k] + np.array([(a, b) for a in range(n) for b in range(n) if a != b], dtype=np.int64).reshape(-1, 2)
+             for k, n in enumerate(sizes)]
+    rows_ab = torch.from_numpy(np.concatenate(local))
+    concepts, related = model(split, index, rows_ab[:, 0], rows_ab[:, 1])
+    objects = [(s, o) for s, n in zip(scenes, sizes) for o in range(n)]
     everything = set(ATTRIBUTES) | set(RELATIONS)
+    wanted = [everything if reads is None else reads.get(s, set()) for s in scenes]
+    scene_of_object = np.repeat(np.arange(len(scenes)), sizes)
+    rows: dict[str, list] = {"object": objects}
+    gathers = []  # per probabilistic relation: positions in its flattened probability table
     for a in ATTRIBUTES:
-        kept = (concepts[a] >= NEGLIGIBLE).tolist()
-        facts[a] = [nesy.Disjunction([(p, (s, o, v)) for p, v, keep in zip(row.unbind(0), VALUES[a], keeps) if keep])
-                    for (s, o), row, keeps in zip(objects, concepts[a].unbind(0), kept)
-                    if a in (reads or {}).get(s, everything)]
-    kept = (related >= NEGLIGIBLE).tolist()
-    for (s, a, b), row, keeps in zip(pairs, related.unbind(0), kept):
-        wanted = everything if reads is None else reads[s]
-        facts["related"].extend((p, (s, r, a, b)) for p, r, keep in zip(row.unbind(0), RELATIONS, keeps)
-                                if keep and r in wanted)
-    return concepts, related, facts
+        table = concepts[a].detach().numpy()
+        keep = (table >= NEGLIGIBLE) & np.array([a in wanted[k] for k in scene_of_object], dtype=bool)[:, None]
+        rows[a] = [nesy.Disjunction([(float(table[i, v]), (*objects[i], VALUES[a][v])) for v in np.flatnonzero(keep[i])])
+                   for i in np.flatnonzero(keep.any(1))]
+        gathers.append((concepts[a], np.flatnonzero(keep.reshape(-1))))
+    table = related.detach().numpy()
+    pair_scene = np.repeat(np.arange(len(scenes)), [n * (n - 1) for n in sizes])
+    allowed = np.array([[r in wanted[k] for r in RELATIONS] for k in range(len(scenes))], dtype=bool).reshape(-1, len(RELATIONS))
+    keep = (table >= NEGLIGIBLE) & (allowed[pair_scene] if len(pairs) else np.zeros_like(table, dtype=bool))
+    kept = np.flatnonzero(keep.reshape(-1))
+    rows["related"] = [(float(table.flat[i]), (pairs[i // len(RELATIONS)][0], RELATIONS[i % len(RELATIONS)],
+                                             *pairs[i // len(RELATIONS)][1:])) for i in kept.tolist()]
+    gathers.append((related, kept))
+    probs = torch.cat([t.reshape(-1)[torch.from_numpy(i)] for t, i in gathers])
+    return concepts, related, SceneFacts(rows, probs)
 
 
 def program_reads(program: list[dict]) -> set[str]:
@@ -267,22 +307,54 @@ def program_reads(program: list[dict]) -> set[str]:
 def answer_probabilities(model, split: Split, questions: list[int], provenance: str, k: int | None,
                          clock: list[float] | None = None):
     """Per question of the batch, {answer: probability tensor}, by one executor run;
-    `clock[0]` accumulates the CPU seconds of the executor's run (the logic's share)."""
-    from nesy.pipelines.clevr import executor
-
+    `clock[0]` accumulates the CPU seconds of the logic (the questions' facts, the engine run
+    and the answers' formulas evaluated forward: the logic's share)."""
     reads: dict[int, set] = defaultdict(set)
     for q in questions:
         reads[split.scene_of[q]] |= program_reads(split.questions[q].program)
-    _, _, facts = scene_tensors(model, split, sorted(reads), reads)
-    facts.update(question_facts({q: (split.scene_of[q], split.questions[q].program) for q in questions}))
+    _, _, scene = scene_tensors(model, split, sorted(reads), reads)
     start = time.process_time()
-    result = executor().run(provenance=provenance, k=k, facts=facts)["answer"]
+    programs = question_facts({q: (split.scene_of[q], split.questions[q].program) for q in questions})
+    answers = execute(scene, programs, provenance, k)
     if clock is not None:
         clock[0] += time.process_time() - start
     out: dict[int, dict[str, torch.Tensor]] = {q: {} for q in questions}
-    for (q, a), p in zip(result.tuples, result.probs):
+    for (q, a), p in answers:
         out[q][a] = p
     return out
+
+
+def execute(scene: SceneFacts, programs: dict[str, list], provenance: str, k: int | None):
+    """((question, answer), probability tensor) of every answer derived by one run of nesy's
+    CLEVR executor on the scene facts and the questions' program facts.
+
+    Where the provenance compiles its tags (`supports_compile`: `difftopkproofs`,
+    `diffexact`), the engine runs on the probabilities as floats and the answers' formulas
+    are compiled to one torch function of `scene.probs` (Dolphin-style), so autograd sees a
+    gather and a product per batch, not a torch operation per fact per semiring operation;
+    proofs are ranked by the same detached probabilities either way, so the answers and their
+    gradients are those of `Program.run` with tensor facts (a test checks both). Otherwise
+    the tensors go through `Program.run`."""
+    from nesy.engine.inputs import loaded_executor
+    from nesy.pipelines.clevr import executor
+    from nesy.provenance import make
+
+    program = executor()
+    prov = make(provenance, k=k)
+    if not prov.supports_compile:
+        result = program.run(provenance=provenance, k=k, facts={**scene.with_tensors(), **programs})["answer"]
+        return list(zip(result.tuples, result.probs))
+    run = loaded_executor(program.ir, prov, {**scene.rows, **programs})
+    if len(prov.facts) != len(scene.probs):
+        raise RuntimeError(f"the executor numbered {len(prov.facts)} probabilistic facts, the "
+                           f"batch has {len(scene.probs)} probabilities")
+    table = run.run()["answer"]
+    if not table.n:
+        return []
+    types = program.ir.relations["answer"].types
+    tuples = zip(*(run.values.to_python(t, c) for t, c in zip(types, table.columns)))
+    probs = prov.compile(table.tags[:table.n])(scene.probs.double()[None])[0].to(scene.probs.dtype)
+    return list(zip(tuples, probs.unbind(0)))
 
 
 def answer_loss(answers: dict[str, torch.Tensor], truth: str) -> torch.Tensor:
@@ -339,9 +411,10 @@ class ClevrLearner(Pipeline):
             truth = self.train.questions[q].answer
             losses.append(answer_loss(answers[q], truth))
             correct += predicted(answers[q]) == truth
-        loss = torch.stack(losses).mean()
-        if not loss.requires_grad:  # no true answer derived at all: nothing to learn from here
-            loss = loss + sum(0.0 * parameter.sum() for parameter in self.model.parameters())
+        # Every parameter takes part in every step's graph (with a zero weight), also where the
+        # batch reads no material, say, or derives no true answer at all: data-parallel
+        # training (`--nproc`) all-reduces the gradients of every parameter in every step.
+        loss = torch.stack(losses).mean() + sum(0.0 * parameter.sum() for parameter in self.model.parameters())
         return BatchResult(loss, correct, len(batch))
 
     def evaluate(self) -> dict[str, float]:

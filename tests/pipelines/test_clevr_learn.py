@@ -59,6 +59,22 @@ def test_train_resume_and_eval_of_the_saved_model(tiny):
     assert table.returncode == 0 and "concept probing" in table.stdout and "family" in table.stdout
 
 
+@pytest.mark.slow
+def test_two_processes_train_as_one(tiny):
+    """`--nproc 2` (data-parallel, each process half of every batch) records the metrics of a
+    single-process run with the same global batch."""
+    runs = []
+    for nproc in (1, 2):
+        run = tiny / f"nproc{nproc}"
+        done = run_cli_in_process("train", "clevr", "--data", tiny / "train", "--val", tiny / "val", "--batch-size", 8,
+                                  "--epochs", 2, "--nproc", nproc, "--no-plot", "--out", run)
+        assert done.returncode == 0, done.stderr
+        runs.append(_metrics(run))
+    for single, parallel in zip(*runs):
+        for key in ("loss", "train_accuracy", "test_accuracy", "probe_accuracy"):
+            assert parallel[key] == pytest.approx(single[key], abs=1e-4), key
+
+
 def test_answers_alone_train_perception(tiny):
     """One batch's answer loss sends gradients into the CNN, every concept head and the
     relation network (the scene file's attributes are never read by the loss)."""
@@ -97,14 +113,48 @@ def test_only_the_facts_a_batch_reads_are_loaded_and_answers_are_unchanged(tiny)
     model = ConceptModel()
     batch = list(range(len(train.questions)))
     pruned = answer_probabilities(model, train, batch, "diffexact", None)
-    _, _, facts = scene_tensors(model, train, sorted(set(train.scene_of)))
-    facts.update(question_facts({q: (train.scene_of[q], train.questions[q].program) for q in batch}))
+    _, _, scene = scene_tensors(model, train, sorted(set(train.scene_of)))
+    facts = {**scene.with_tensors(),
+             **question_facts({q: (train.scene_of[q], train.questions[q].program) for q in batch})}
     full = executor().run(provenance="diffexact", facts=facts)["answer"]
     assert len(full.tuples) == sum(map(len, pruned.values()))
     for (q, answer), p in zip(full.tuples, full.probs):
-        assert float(pruned[q][answer].detach()) == pytest.approx(float(p.detach()), abs=1e-9)
+        assert float(pruned[q][answer].detach()) == pytest.approx(float(p.detach()), abs=1e-6)  # float32 there
     _, _, fewer = scene_tensors(model, train, [0], {0: {"color"}})
-    assert fewer["color"] and not fewer["shape"] and not fewer["related"]
+    assert fewer.rows["color"] and not fewer.rows["shape"] and not fewer.rows["related"]
+
+
+@pytest.mark.parametrize("provenance, k", [("difftopkproofs", 3), ("diffexact", None)])
+def test_compiled_answers_and_gradients_are_those_of_program_run(tiny, provenance, k):
+    """The learner runs the engine on float probabilities and evaluates the answers' compiled
+    formulas on the probability tensor; `Program.run` with the same facts as tensors (the
+    provenance carrying them through every operation) gives the same answers, probabilities
+    and gradients."""
+    import torch
+
+    from nesy.datasets.clevr.compile import question_facts
+    from nesy.pipelines._clevr_learn import ConceptModel, DataOptions, execute, load_split, prepare, scene_tensors
+    from nesy.pipelines.clevr import executor
+
+    train, _ = (load_split(*part) for part in prepare(DataOptions(tiny / "train", tiny / "val")))
+    torch.manual_seed(0)
+    model = ConceptModel()
+    batch = list(range(8))
+    programs = question_facts({q: (train.scene_of[q], train.questions[q].program) for q in batch})
+    _, _, scene = scene_tensors(model, train, sorted({train.scene_of[q] for q in batch}))
+    compiled = execute(scene, programs, provenance, k)
+    run = executor().run(provenance=provenance, k=k, facts={**scene.with_tensors(), **programs})["answer"]
+    theirs = dict(zip(run.tuples, run.probs))
+    assert sorted(row for row, _ in compiled) == sorted(theirs)
+    for row, p in compiled:
+        assert float(p.detach()) == pytest.approx(float(theirs[row].detach()), abs=1e-6)  # float32 there
+    weights = {row: 0.5 + i / len(theirs) for i, row in enumerate(sorted(theirs))}  # a loss reading every answer
+    params = list(model.parameters())
+    mine = torch.autograd.grad(sum(weights[row] * p for row, p in compiled), params, retain_graph=True)
+    expected = torch.autograd.grad(sum(weights[row] * p for row, p in theirs.items()), params)
+    for a, b in zip(mine, expected):
+        assert torch.allclose(a, b, atol=1e-5, rtol=1e-4)
+    assert any(a.abs().sum() > 0 for a in mine)
 
 
 def test_negligible_facts_are_left_out_and_move_each_answer_by_at_most_their_mass(tiny, monkeypatch):
@@ -114,21 +164,25 @@ def test_negligible_facts_are_left_out_and_move_each_answer_by_at_most_their_mas
     import torch
 
     import nesy.pipelines._clevr_learn as learn
+    from nesy.datasets.clevr.vocab import ATTRIBUTES
 
     train, _ = (learn.load_split(*part) for part in learn.prepare(learn.DataOptions(tiny / "train", tiny / "val")))
     torch.manual_seed(0)
     model = learn.ConceptModel()
     batch = list(range(len(train.questions)))
     full = learn.answer_probabilities(model, train, batch, "diffexact", None)
-    concepts, related, _ = learn.scene_tensors(model, train, sorted(set(train.scene_of)))
-    every = torch.cat([c.flatten() for c in concepts.values()] + [related.flatten()]).detach().sort().values
-    threshold = float(every[int((every.cumsum(0) > 0.2).nonzero()[0])])  # leaves out a mass below 0.2
+    reads = {}  # as the batch reads them, so that the facts left out are ones its questions read
+    for q in batch:
+        reads.setdefault(train.scene_of[q], set()).update(learn.program_reads(train.questions[q].program))
+    _, _, facts = learn.scene_tensors(model, train, sorted(reads), reads)
+    every = facts.probs.detach().sort().values
+    threshold = float(every[int((every.cumsum(0) > 0.5).nonzero()[0])])  # leaves out a mass below 0.5
     monkeypatch.setattr(learn, "NEGLIGIBLE", threshold)
-    _, _, facts = learn.scene_tensors(model, train, sorted(set(train.scene_of)))
-    given = len(facts["related"]) + sum(len(d.facts) for a in concepts for d in facts[a])
-    assert given == related.numel() + sum(c.numel() for c in concepts.values()) - int((every < threshold).sum())
+    _, _, facts = learn.scene_tensors(model, train, sorted(reads), reads)
+    given = len(facts.rows["related"]) + sum(len(d.facts) for a in ATTRIBUTES for d in facts.rows[a])
+    assert given == len(facts.probs) == len(every) - int((every < threshold).sum())
     left_out = float(every[every < threshold].sum())
-    assert 0 < left_out < 0.2
+    assert 0 < left_out < 0.5
     pruned = learn.answer_probabilities(model, train, batch, "diffexact", None)
     moved = 0.0
     for q in batch:
