@@ -13,7 +13,14 @@ non-zero when one fails:
   rule per CPT row): the parse tree of nesy's parser (`parser._parser`, its single-child
   reductions made plain) must equal, positions included, that of lark's own build of the
   grammar (`parser._lark`); the compile time is split into the LALR parse, building the
-  AST and the rest (name resolution, type checking, lowering).
+  AST and the rest (name resolution, type checking, lowering);
+- the parse of the same rule lists by other builds of the grammar (issue 19): lark's own,
+  lark without position propagation (what positions cost), and, when it is installed
+  (`pip install lark-cython`), lark_cython's Cython lexer and LALR parser, with and
+  without positions and with nesy's single-child reductions made plain; each tree must
+  equal lark's (positions too, where propagated). lark_cython's tokens are not `str`
+  (nesy's AST builder reads tokens as strings) and its syntax errors cannot be printed
+  under lark 1.3; both are reported.
 
     python benchmarks/front_end.py                 # 32,000 facts; 8,000/16,000 statements; 16 MB
     python benchmarks/front_end.py --facts 4000 --statements 1000 --literal-mb 1   # a quick run
@@ -28,6 +35,8 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+
+import lark
 
 from nesy.dsl import parser as nesy_parser
 from nesy.errors import Source
@@ -73,14 +82,21 @@ def bayesnet(nodes: int):
     return make(nodes)
 
 
+def positions(tree) -> list:
+    """Every node's name and position (offsets, lines and columns) in pre-order."""
+    return [(t.data, t.meta.empty) + (() if t.meta.empty else (
+        t.meta.start_pos, t.meta.end_pos, t.meta.line, t.meta.column, t.meta.end_line,
+        t.meta.end_column)) for t in tree.iter_subtrees_topdown()]
+
+
+def same_positions(tree, expected) -> bool:
+    return positions(tree) == positions(expected)
+
+
 def same_parse(stock, text: str) -> bool:
     """Whether nesy's parser and lark's build give the same tree, with the same positions."""
-    def positions(tree):
-        return [(t.data, t.meta.empty) + (() if t.meta.empty else
-                                          (t.meta.start_pos, t.meta.end_pos))
-                for t in tree.iter_subtrees_topdown()]
     ours, theirs = nesy_parser._parser().parse(text), stock.parse(text)
-    return ours == theirs and positions(ours) == positions(theirs)
+    return ours == theirs and same_positions(ours, theirs)
 
 
 def rule_list_phases(text: str, repeat: int):
@@ -99,6 +115,58 @@ def rule_list_phases(text: str, repeat: int):
         for i, t in enumerate((parsed - start, built - parsed, done - built)):
             best[i] = min(best[i], t)
     return tuple(best)
+
+
+def backends() -> dict:
+    """name -> (LALR parser, whether it propagates positions) for the backend comparison:
+    nesy's parser; lark's own build; lark without positions; when installed, lark_cython
+    (`cython`), it with nesy's single-child reductions made plain (`cython-plain`), and
+    without positions (lark_cython's builds are not cached: lark's cache would load them)."""
+    builds = {"nesy": (nesy_parser._parser(), True), "lark": (nesy_parser._lark(), True),
+              "lark-nopos": (nesy_parser._lark(propagate_positions=False), False)}
+    try:
+        import lark_cython
+    except ImportError:
+        return builds
+    cython = {"_plugins": lark_cython.plugins, "cache": False}
+    builds["cython"] = (nesy_parser._lark(**cython), True)
+    plain = nesy_parser._lark(**cython)
+    nesy_parser._make_plain(plain.parser.parser.parser_conf.callbacks)
+    builds["cython-plain"] = (plain, True)
+    builds["cython-nopos"] = (nesy_parser._lark(**cython, propagate_positions=False), False)
+    return builds
+
+
+def cython_problems(builds: dict) -> list[str]:
+    """What keeps lark_cython from replacing lark under nesy, checked on its build."""
+    if "cython" not in builds:
+        return ["not installed: its columns are left out"]
+    cython = builds["cython"][0]
+    problems = []
+    token = cython.parse("rel a()").children[0].children[1].children[0]
+    if not isinstance(token, str):
+        problems.append(f"its tokens ({type(token).__module__}.{type(token).__name__}) are "
+                        "not str")
+    try:
+        cython.parse("rel a() )")
+    except lark.exceptions.UnexpectedInput as err:
+        try:
+            str(err)
+        except Exception as failure:  # noqa: BLE001 - the point is to name it
+            problems.append(f"str() of its {type(err).__name__} raises "
+                            f"{type(failure).__name__}: {failure}")
+    return problems
+
+
+def parse_times(builds: dict, text: str, repeat: int) -> dict:
+    """name -> best CPU seconds of parsing `text`, the builds taking turns."""
+    best = dict.fromkeys(builds, float("inf"))
+    for _ in range(repeat):
+        for name, (build, _) in builds.items():
+            start = time.process_time()
+            build.parse(text)
+            best[name] = min(best[name], time.process_time() - start)
+    return best
 
 
 def main(argv=None) -> int:
@@ -159,6 +227,24 @@ def main(argv=None) -> int:
         parse, build, total = rule_list_phases(text, args.repeat)
         print(f"  {n_rules:6d} {parse * 1e3:8.1f} {build * 1e3:8.1f} "
               f"{(total - parse - build) * 1e3:8.1f} {total * 1e3:8.1f}")
+
+    builds = backends()
+    print("\nrule lists: the LALR parse by build (CPU ms, best of --repeat and at least 3, "
+          "the builds taking turns)")
+    widths = {name: max(8, len(name)) for name in builds}
+    print(f"  {'rules':>6} " + " ".join(f"{name:>{widths[name]}}" for name in builds))
+    for nodes in args.bn_nodes:
+        n_rules, text, _ = bayesnet(nodes)
+        expected = stock.parse(text)
+        for name, (build, propagated) in builds.items():
+            tree = build.parse(text)
+            if tree != expected or (propagated and not same_positions(tree, expected)):
+                failed.append(f"rule list of {n_rules} rules: {name}'s tree differs from lark's")
+        times = parse_times(builds, text, max(args.repeat, 3))
+        print(f"  {n_rules:6d} " + " ".join(f"{times[name] * 1e3:>{widths[name]}.1f}"
+                                           for name in builds))
+    for problem in cython_problems(builds):
+        print(f"  lark_cython: {problem}")
 
     for problem in failed:
         print(f"FAILED: {problem}", file=sys.stderr)

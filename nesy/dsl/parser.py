@@ -26,12 +26,12 @@ NOT_A_PROGRAM_AFTER = 10
 MAX_INTEGER_DIGITS = 39
 
 
-def _lark() -> lark.Lark:
+def _lark(**options) -> lark.Lark:
     """The LALR parser of grammar.lark as lark builds it (the test of `_parser` compares the
-    two)."""
+    two); `options` override lark's options (benchmarks/front_end.py times other builds)."""
     grammar = resources.files(__package__).joinpath("grammar.lark").read_text()
-    return lark.Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True,
-                     cache=True)
+    return lark.Lark(grammar, **{"parser": "lalr", "propagate_positions": True,
+                                 "maybe_placeholders": True, "cache": True, **options})
 
 
 @lru_cache(maxsize=1)
@@ -46,12 +46,19 @@ def _parser() -> lark.Lark:
         callbacks = parser.parser.parser.parser.callbacks
     except AttributeError:  # pragma: no cover - another lark version
         return parser
+    _make_plain(callbacks)
+    return parser
+
+
+def _make_plain(callbacks: dict) -> None:
+    """Replace, in an LALR parser's rule -> callback table, the callbacks of the reductions
+    that only pass one sub-tree up by `_only_child` (see `_parser`; benchmarks/front_end.py
+    does the same to lark_cython's table)."""
     for rule in callbacks:
         (symbol, *more) = rule.expansion or (None, None)
         if rule.options.expand1 and rule.alias is None and not more and not symbol.is_term \
                 and not symbol.name.startswith("_"):
             callbacks[rule] = _only_child
-    return parser
 
 
 def _only_child(children):

@@ -35,8 +35,10 @@ def corpus():
 
 
 def positions(tree: lark.Tree) -> list:
-    return [(t.data, t.meta.empty) + (() if t.meta.empty else (t.meta.start_pos, t.meta.end_pos))
-            for t in tree.iter_subtrees_topdown()]
+    """Every node's name and position: offsets, and the lines and columns lark counts."""
+    return [(t.data, t.meta.empty) + (() if t.meta.empty else (
+        t.meta.start_pos, t.meta.end_pos, t.meta.line, t.meta.column, t.meta.end_line,
+        t.meta.end_column)) for t in tree.iter_subtrees_topdown()]
 
 
 @pytest.fixture(scope="module")
