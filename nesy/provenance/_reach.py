@@ -64,7 +64,7 @@ def _eliminate(arcs, s, sink, manager, check):
         r[a, b] = manager.disj(r.get((a, b), manager.false), tag)
         out.setdefault(a, set()).add(b)
         into.setdefault(b, set()).add(a)
-    for v in _min_fill(arcs, (s, sink)):
+    for v in _min_fill(arcs, (s, sink), check):
         ahead = out.pop(v, set()) - {v}
         for u in into.pop(v, set()) - {v}:
             first = r.pop((u, v))
@@ -81,10 +81,13 @@ def _eliminate(arcs, s, sink, manager, check):
     return r.get((s, sink), manager.false)
 
 
-def _min_fill(arcs, keep) -> list:
+def _min_fill(arcs, keep, check) -> list:
     """The vertices other than `keep`, each next the one whose elimination joins the fewest
     pairs of its neighbours not yet adjacent (ties: fewest neighbours, then first met), over
-    the undirected graph of `arcs` with the fill-in edges added as it goes."""
+    the undirected graph of `arcs` with the fill-in edges added as it goes. Only the
+    eliminated vertex's neighbours have their scores counted again (vertices two steps away
+    can change too; counting theirs gave orders as wide, give or take one vertex, on the
+    benchmark's graphs, in 20-35% more time on the 1,000-edge ones)."""
     adj: dict = {}
     for a, b, _ in arcs:
         if a != b:
@@ -93,22 +96,20 @@ def _min_fill(arcs, keep) -> list:
     rank = {v: i for i, v in enumerate(adj)}
 
     def fill(v):
-        near = list(adj[v])
-        return sum(1 for i, x in enumerate(near) for y in near[i + 1:] if y not in adj[x])
+        near = adj[v]
+        return (len(near) * (len(near) - 1) - sum(len(adj[x] & near) for x in near)) // 2
 
     score = {v: fill(v) for v in adj if v not in keep}
     order = []
     while score:
+        check()
         v = min(score, key=lambda u: (score[u], len(adj[u]), rank[u]))
         near = adj.pop(v)
         del score[v]
         for x in near:
             adj[x].discard(v)
             adj[x] |= near - {x}
-        touched = set(near)
         for x in near:
-            touched |= adj[x]
-        for x in touched:
             if x in score:
                 score[x] = fill(x)
         order.append(v)
