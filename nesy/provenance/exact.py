@@ -134,12 +134,13 @@ class Exact(Provenance):
         for s, t in pairs:
             complete, frontier = bounded_paths(arcs_from, arcs_into, s, t, m.conj, m.true,
                                                out_of_time)
-            low = m.false
+            low = high = m.false
             for formula in complete:  # most probable first
                 if building_over():
+                    high = m.true  # the paths left out may hold
                     break
                 low = m.disj(low, formula)
-            high = low
+            high = m.disj(high, low)
             for formula in frontier:
                 if building_over():
                     high = m.true
