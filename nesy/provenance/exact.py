@@ -31,7 +31,7 @@ class Exact(Provenance):
     supports_compile = True
     compile_once = True  # a fact's BDD variable is the same whatever its probability
     bounded = True
-    best_first_closure = True  # closure_tags: one query's formula, compiled over the frontier
+    best_first_closure = True  # closure_tags: one query's formula, by vertex elimination
 
     def __init__(self, k=None):
         super().__init__(k)
@@ -101,9 +101,9 @@ class Exact(Provenance):
         return -np.fromiter(map(self.manager.level, tags), dtype=np.int64, count=len(tags))
 
     def closure_tags(self, edges, pairs):
-        """The formula of each queried `path(s, t)` of a transitive closure, compiled edge
-        by edge over the graph's frontier (`_reach`) rather than by the fixpoint, which
-        builds every demanded tuple's formula round after round. Reachability from seeds
+        """The formula of each queried `path(s, t)` of a transitive closure, compiled by
+        vertex elimination over the query's relevant arcs (`_reach`) rather than by the
+        fixpoint, which builds every demanded tuple's formula round after round. Reachability from seeds
         (ProbLog's smokers) comes here too, as `path(v, t)` from a virtual source v whose
         arcs carry the seeds' formulas (nesy.engine.closure)."""
         sources, targets, tags = edges
