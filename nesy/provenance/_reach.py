@@ -177,5 +177,5 @@ def _order(arcs, s) -> list[int]:
         if unplaced_next[v]:
             open_.add(v)
     position = {v: i for i, v in enumerate(sequence)}
-    return sorted(range(len(arcs)), key=lambda i: (max(position[arcs[i][0]], position[arcs[i][1]]),
-                                                    min(position[arcs[i][0]], position[arcs[i][1]])))
+    ends = [sorted((position[a], position[b]), reverse=True) for a, b, _ in arcs]
+    return sorted(range(len(arcs)), key=ends.__getitem__)

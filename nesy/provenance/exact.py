@@ -103,9 +103,9 @@ class Exact(Provenance):
     def closure_tags(self, edges, pairs):
         """The formula of each queried `path(s, t)` of a transitive closure, compiled by
         vertex elimination over the query's relevant arcs (`_reach`) rather than by the
-        fixpoint, which builds every demanded tuple's formula round after round. Reachability from seeds
-        (ProbLog's smokers) comes here too, as `path(v, t)` from a virtual source v whose
-        arcs carry the seeds' formulas (nesy.engine.closure)."""
+        fixpoint, which builds every demanded tuple's formula round after round.
+        Reachability from seeds (ProbLog's smokers) comes here too, as `path(v, t)` from a
+        virtual source v whose arcs carry the seeds' formulas (nesy.engine.closure)."""
         sources, targets, tags = edges
         arcs = list(zip(sources.tolist(), targets.tolist(), tags))
         return objects([reach_formula(arcs, s, t, self.manager, self._check_deadline)
