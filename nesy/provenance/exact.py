@@ -18,7 +18,7 @@ import numpy as np
 
 from ._facts import CompiledQuery, FactTable
 from ._manager import make_manager
-from ._kbest import bounded_paths, cut
+from ._kbest import bounded_paths, cuts
 from ._proofs import objects
 from ._reach import reach_formula
 from .base import OutOfBudget, Provenance
@@ -118,8 +118,8 @@ class Exact(Provenance):
         disjunction of the complete paths found, and that of those and the partial paths
         left. Disjoining many paths can take long, so it stops when `building_over()` too:
         the lower bound then leaves out the least probable complete paths, and the upper
-        bound is that of a minimum s-t cut (`_kbest.cut`: one of its arcs is on every path),
-        which also tightens the search's. Any edge formulas will do (the bounds hold whatever
+        bound is that of arc-disjoint s-t cuts (`_kbest.cuts`: every path crosses each),
+        which also tighten the search's. Any edge formulas will do (the bounds hold whatever
         they are); each edge's probability only orders the search and chooses the cut."""
         sources, targets, tags = edges
         probs = self.compile(tags).probabilities(False) if len(tags) else []
@@ -136,8 +136,9 @@ class Exact(Provenance):
         for s, t in pairs:
             complete, frontier = bounded_paths(arcs_from, arcs_into, s, t, m.conj, m.true,
                                                out_of_time)
-            boundary = cut(arcs_from, s, t)
-            ceiling = m.true if boundary is None else functools.reduce(m.disj, boundary, m.false)
+            ceiling = m.true
+            for boundary in cuts(arcs_from, s, t) or []:
+                ceiling = m.conj(ceiling, functools.reduce(m.disj, boundary, m.false))
             low = high = m.false
             for formula in complete:  # most probable first
                 if building_over():

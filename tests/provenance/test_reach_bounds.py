@@ -1,8 +1,9 @@
-"""The upper bound of a bound closure query out of time: the arcs of a minimum s-t cut
-(`_kbest.cut`), joined with the best-first search's bounds in `Exact.closure_bounds`. The
-cut's bound must be the least single-cut bound (brute force over every vertex set holding s
-and not t), and the bounds must bracket ProbLog's value however early building them stops,
-including when the search itself finished (the complete paths left out may hold)."""
+"""The upper bound of a bound closure query out of time: arc-disjoint s-t cuts
+(`_kbest.cuts`), joined with the best-first search's bounds in `Exact.closure_bounds`. The
+first cut's bound must be the least single-cut bound (brute force over every vertex set
+holding s and not t), the cuts must share no arc, and the bounds must bracket ProbLog's
+value however early building them stops, including when the search itself finished (the
+complete paths left out may hold)."""
 from __future__ import annotations
 
 import itertools
@@ -30,8 +31,10 @@ def test_the_cut_is_the_least_single_cut_bound(seed):
     for (a, b), p, tag in zip(edges, probs, tags):
         arcs_from.setdefault(a, []).append((b, -math.log(p), tag))
     m = prov.manager
+    found = _kbest.cuts(arcs_from, 0, 5)
+    assert len({id(f) for c in found for f in c}) == sum(map(len, found))  # arc-disjoint
     formula = m.false
-    for f in _kbest.cut(arcs_from, 0, 5):
+    for f in found[0]:
         formula = m.disj(formula, f)
     (got,) = prov.output(np.array([formula], dtype=object))
     others = [v for v in range(6) if v not in (0, 5)]
@@ -40,7 +43,7 @@ def test_the_cut_is_the_least_single_cut_bound(seed):
                 for r in range(len(others) + 1) for chosen in itertools.combinations(others, r)
                 for side in [{0, *chosen}])
     assert float(got) == pytest.approx(least, abs=1e-12)
-    assert _kbest.cut(arcs_from, 3, 3) is None
+    assert _kbest.cuts(arcs_from, 3, 3) is None
 
 
 @pytest.mark.parametrize("built", [0, 1, 3, 100])
