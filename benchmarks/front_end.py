@@ -8,7 +8,12 @@ non-zero when one fails:
   line); the ratio of the two compile times is the speed-up, measured in one run;
 - recovery must stay linear: twice the statements may cost at most 3 times the CPU time
   (judged when the larger file takes over 0.5 s);
-- a literal may cost at most 20 bytes of traced memory per byte of text.
+- a literal may cost at most 20 bytes of traced memory per byte of text;
+- rule lists (the Bayesian networks of benchmarks/problog_reachability.py, one probabilistic
+  rule per CPT row): the parse tree of nesy's parser (`parser._parser`, its single-child
+  reductions made plain) must equal, positions included, that of lark's own build of the
+  grammar (`parser._lark`); the compile time is split into the LALR parse, building the
+  AST and the rest (name resolution, type checking, lowering).
 
     python benchmarks/front_end.py                 # 32,000 facts; 8,000/16,000 statements; 16 MB
     python benchmarks/front_end.py --facts 4000 --statements 1000 --literal-mb 1   # a quick run
@@ -22,7 +27,9 @@ import random
 import sys
 import time
 import tracemalloc
+from pathlib import Path
 
+from nesy.dsl import parser as nesy_parser
 from nesy.errors import Source
 from nesy.program import diagnose
 
@@ -59,11 +66,48 @@ def recovery_file(n: int, kind: str) -> str:
     return "".join(statement.format(i=i) for i in range(n)) + "rel broken(x) = = x\n"
 
 
+def bayesnet(nodes: int):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from problog_reachability import bayesnet as make
+
+    return make(nodes)
+
+
+def same_parse(stock, text: str) -> bool:
+    """Whether nesy's parser and lark's build give the same tree, with the same positions."""
+    def positions(tree):
+        return [(t.data, t.meta.empty) + (() if t.meta.empty else
+                                          (t.meta.start_pos, t.meta.end_pos))
+                for t in tree.iter_subtrees_topdown()]
+    ours, theirs = nesy_parser._parser().parse(text), stock.parse(text)
+    return ours == theirs and positions(ours) == positions(theirs)
+
+
+def rule_list_phases(text: str, repeat: int):
+    """Best CPU seconds of (the LALR parse, building the AST from its tree, the whole
+    compile) of `text`."""
+    best = [float("inf")] * 3
+    source = Source("bn.nesy", text)
+    for _ in range(repeat):
+        start = time.process_time()
+        tree = nesy_parser._parser().parse(text)
+        parsed = time.process_time()
+        nesy_parser.AstBuilder(source).transform(tree)
+        built = time.process_time()
+        diagnose(source)
+        done = time.process_time()
+        for i, t in enumerate((parsed - start, built - parsed, done - built)):
+            best[i] = min(best[i], t)
+    return tuple(best)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--facts", type=int, default=32_000)
     parser.add_argument("--statements", type=int, default=8_000, help="and twice as many")
     parser.add_argument("--literal-mb", type=float, default=16)
+    parser.add_argument("--bn-nodes", nargs="+", type=int, default=[10, 20, 40],
+                        help="Bayesian networks of benchmarks/problog_reachability.py")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -104,6 +148,17 @@ def main(argv=None) -> int:
         failed.append(f"a long literal costs {per_byte:.0f} bytes per byte")
     print(f"\ntwo {args.literal_mb:g} MB string literals (a fact and a rule): peak traced memory "
           f"{peak / 2**20:.0f} MB, {per_byte:.1f} bytes per byte of text")
+
+    print("\nrule lists: Bayesian networks, one rule per CPT row (CPU ms, best of --repeat)")
+    print(f"  {'rules':>6} {'parse':>8} {'AST':>8} {'rest':>8} {'compile':>8}")
+    stock = nesy_parser._lark()
+    for nodes in args.bn_nodes:
+        n_rules, text, _ = bayesnet(nodes)
+        if not same_parse(stock, text):
+            failed.append(f"rule list of {n_rules} rules: the parse tree differs from lark's")
+        parse, build, total = rule_list_phases(text, args.repeat)
+        print(f"  {n_rules:6d} {parse * 1e3:8.1f} {build * 1e3:8.1f} "
+              f"{(total - parse - build) * 1e3:8.1f} {total * 1e3:8.1f}")
 
     for problem in failed:
         print(f"FAILED: {problem}", file=sys.stderr)

@@ -173,6 +173,20 @@ def time_limit(seconds: int):
         signal.signal(signal.SIGALRM, old)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    """Run torch on one thread, as `nesy train` does by default: the tensors of these tests
+    are small and gain nothing from a second thread, whose spinning only costs CPU time
+    (without OMP_NUM_THREADS=1, tests/test_module.py and tests/neural took 16.2 s of CPU
+    instead of 9.9 s on the 2-core development machine)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture
 def write_file(tmp_path):
     """write_file(name, text_or_bytes) -> Path inside a fresh temporary directory."""

@@ -22,12 +22,18 @@ def architecture():
     return module
 
 
-def test_no_part_imports_a_part_of_its_own_or_a_higher_layer(architecture):
-    assert architecture.problems(architecture.edges()) == []
+@pytest.fixture(scope="module")
+def edges(architecture):
+    """The import graph of the package, read once (every file parsed) for the tests below."""
+    return architecture.edges()
 
 
-def test_the_front_end_reads_neither_executor_nor_synthesis(architecture):
-    targets = {target for source, target in architecture.edges() if source == "dsl"}
+def test_no_part_imports_a_part_of_its_own_or_a_higher_layer(architecture, edges):
+    assert architecture.problems(edges) == []
+
+
+def test_the_front_end_reads_neither_executor_nor_synthesis(edges):
+    targets = {target for source, target in edges if source == "dsl"}
     assert not targets & {"engine", "provenance", "synth", "neural", "pipelines", "program"}
 
 
@@ -50,8 +56,8 @@ def test_relative_and_lazy_imports_are_read(architecture, tmp_path, monkeypatch)
     assert architecture.imported_modules(module) == {"nesy.dsl", "nesy.ir"}
 
 
-def test_the_architecture_page_is_up_to_date(architecture):
-    assert architecture.DOC.read_text(encoding="utf-8") == architecture.render(architecture.edges()), \
+def test_the_architecture_page_is_up_to_date(architecture, edges):
+    assert architecture.DOC.read_text(encoding="utf-8") == architecture.render(edges), \
         "docs/architecture.md is stale: run python tools/architecture.py"
 
 

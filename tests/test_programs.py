@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from nesy_testing import (EXPECTED, PROGRAMS, assert_json_equal, compile_program, relation_set,
-                      relations_from_json, result_json, run_cli, run_cli_all)
+                      relations_from_json, result_json, run_cli_all, run_cli_in_process)
 
 PROGRAM_FILES = sorted([*PROGRAMS.glob("*.nesy"), *PROGRAMS.glob("*.scl")])
 
@@ -78,7 +78,7 @@ def test_program_api(path):
 
 
 def test_check_accepts_every_program():
-    proc = run_cli("check", *PROGRAM_FILES)
+    proc = run_cli_in_process("check", *PROGRAM_FILES)
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert ": error:" not in proc.stdout + proc.stderr

@@ -362,30 +362,42 @@ def set_children(node, kids: list) -> None:
         node.condition, node.then, node.otherwise = kids
 
 
+def _aggregation_children(node) -> list:
+    out = [*node.results, *node.args, *node.bindings, node.body]
+    if node.where_body is not None:
+        out += [*node.where_keys, node.where_body]
+    return out
+
+
+# The operands of each kind of node, left to right (leaves and items have none).
+_CHILDREN = {
+    Binary: lambda n: [n.left, n.right],
+    Unary: lambda n: [n.operand],
+    Cast: lambda n: [n.operand],
+    Call: lambda n: list(n.args),
+    Constructor: lambda n: list(n.args),
+    IfThenElse: lambda n: [n.condition, n.then, n.otherwise],
+    CaseIs: lambda n: [n.var, n.pattern],
+    Atom: lambda n: list(n.args),
+    Not: lambda n: [n.operand],
+    And: lambda n: list(n.parts),
+    Or: lambda n: list(n.parts),
+    Implies: lambda n: [n.premise, n.conclusion],
+    Constraint: lambda n: [n.expr],
+    Aggregation: _aggregation_children,
+}
+_children_by_type: dict = {}  # every class met, subclasses included -> its entry above
+
+
 def children(node) -> list:
-    if isinstance(node, Binary):
-        return [node.left, node.right]
-    if isinstance(node, (Unary, Cast)):
-        return [node.operand]
-    if isinstance(node, (Call, Constructor)):
-        return list(node.args)
-    if isinstance(node, IfThenElse):
-        return [node.condition, node.then, node.otherwise]
-    if isinstance(node, CaseIs):
-        return [node.var, node.pattern]
-    if isinstance(node, Atom):
-        return list(node.args)
-    if isinstance(node, Not):
-        return [node.operand]
-    if isinstance(node, (And, Or)):
-        return list(node.parts)
-    if isinstance(node, Implies):
-        return [node.premise, node.conclusion]
-    if isinstance(node, Constraint):
-        return [node.expr]
-    if isinstance(node, Aggregation):
-        out = [*node.results, *node.args, *node.bindings, node.body]
-        if node.where_body is not None:
-            out += [*node.where_keys, node.where_body]
-        return out
+    """The node's operands. Looked up by the node's class (the passes walk every node of
+    every rule; a chain of isinstance tests was a tenth of compiling a long rule list)."""
+    get = _children_by_type.get(type(node))
+    if get is None:
+        get = next((_CHILDREN[c] for c in type(node).__mro__ if c in _CHILDREN), _no_children)
+        _children_by_type[type(node)] = get
+    return get(node)
+
+
+def _no_children(node) -> list:
     return []

@@ -9,7 +9,6 @@ from typing import NamedTuple
 from importlib import resources
 
 import lark
-from lark import Transformer_NonRecursive, v_args
 
 from .. import aggregators
 from ..errors import Diagnostic, DiagnosticKind, Source, Span, closest
@@ -27,11 +26,36 @@ NOT_A_PROGRAM_AFTER = 10
 MAX_INTEGER_DIGITS = 39
 
 
-@lru_cache(maxsize=1)
-def _parser() -> lark.Lark:
+def _lark() -> lark.Lark:
+    """The LALR parser of grammar.lark as lark builds it (the test of `_parser` compares the
+    two)."""
     grammar = resources.files(__package__).joinpath("grammar.lark").read_text()
     return lark.Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True,
                      cache=True)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> lark.Lark:
+    """`_lark()`, with the reductions that only pass one sub-tree up (`?sum: product`, the
+    precedence ladder an atom climbs on its way to a formula: most reductions of a rule
+    list) made plain: lark's position-propagating callback re-derives the child's own
+    positions there, a fifth of the parse of a Bayesian network's rules
+    (benchmarks/problog_reachability.py). Same trees, same positions."""
+    parser = _lark()
+    try:  # rule -> callback of the LALR parser (lark 1.x's layout; else lark's callbacks)
+        callbacks = parser.parser.parser.parser.callbacks
+    except AttributeError:  # pragma: no cover - another lark version
+        return parser
+    for rule in callbacks:
+        (symbol, *more) = rule.expansion or (None, None)
+        if rule.options.expand1 and rule.alias is None and not more and not symbol.is_term \
+                and not symbol.name.startswith("_"):
+            callbacks[rule] = _only_child
+    return parser
+
+
+def _only_child(children):
+    return children[0]
 
 
 def parse(source: Source) -> tuple[ast.Program | None, list[Diagnostic]]:
@@ -121,16 +145,46 @@ def _unescape(body: str) -> str | None:
     return _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], body)
 
 
-@v_args(meta=True)
-class AstBuilder(Transformer_NonRecursive):
-    """Parse tree -> AST, without recursion (`1+1+...+1` is a tree as deep as it is long)."""
+class AstBuilder:
+    """Parse tree -> AST, without recursion (`1+1+...+1` is a tree as deep as it is long).
+    Each parse-tree node `data` is handed to the method of that name as `(meta, children)`,
+    its children already built; a node without a method stays a `lark.Tree`."""
 
     def __init__(self, source: Source):
-        super().__init__()
         self.source = source
         self.diagnostics: list[Diagnostic] = []
         self.joined: set[int] = set()  # formulas made of atoms joined with && or ||
         self.attributes: list[tuple[ast.Attribute, ast.Node]] = []
+
+    def transform(self, tree: lark.Tree):
+        """The tree built bottom-up from its post-order. Methods are called directly: lark's
+        `Transformer` wraps each bound method in a new `v_args` object for every node it
+        visits, and that wrapping was half of the time of building the AST of a Bayesian
+        network's rules (benchmarks/problog_reachability.py)."""
+        rev_postfix, todo = [], [tree]
+        while todo:
+            node = todo.pop()
+            rev_postfix.append(node)
+            if type(node) is lark.Tree:
+                todo += node.children
+        methods: dict = {}
+        stack: list = []
+        for node in reversed(rev_postfix):
+            if type(node) is not lark.Tree:
+                stack.append(node)
+                continue
+            size = len(node.children)
+            children = stack[-size:] if size else []
+            if size:
+                del stack[-size:]
+            method = methods.get(node.data)
+            if method is None:
+                method = methods[node.data] = getattr(
+                    self, node.data, lambda meta, children, data=node.data:
+                    lark.Tree(data, children, meta))
+            stack.append(method(node.meta, children))
+        (result,) = stack
+        return result
 
     # -- helpers ---------------------------------------------------------------------------
     def span(self, meta) -> Span:

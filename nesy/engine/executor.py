@@ -100,8 +100,17 @@ class Executor:
             return
         members = set(stratum.relations)
         if not stratum.recursive:
+            # No rule here reads a head of this stratum: each head's rows are merged once
+            # (a Bayesian network's node has a rule per CPT row; a merge per rule was a fifth
+            # of its run), in rule order, so each tuple's tag is disjoined in the same order.
+            derived: dict[str, list[Table]] = {}
             for rule in stratum.rules:
-                self.stores[rule.head].merge(self.eval_rule(rule, {}, {}))
+                derived.setdefault(rule.head, []).append(self.eval_rule(rule, {}, {}))
+            for head, tables in derived.items():
+                parts = [t for t in tables if t.n]
+                if parts:
+                    arity = self.program.relations[head].arity
+                    self.stores[head].merge(_concat(parts, arity, self.prov))
             return
         # Exit rules (no recursive atom) run once; their results and the facts already in
         # the stratum form the first delta, so every derivation is made exactly once.
@@ -425,16 +434,23 @@ class Executor:
     def antijoin(self, b: Bindings, lit: ir.AtomLit, table: Table) -> Bindings:
         rows, first = self.matching_rows(lit, table)
         bound = list(first)
+        right_n = table.n if rows is None else len(rows)
+        # Tagged: a matching row multiplies its tag by not(disjunction of the matches).
+        right_tags = None if self.prov.tagless else \
+            table.tags if rows is None else self.prov.take(table.tags, rows)
+        if not bound and right_tags is not None:  # `not x()`: every row meets one formula
+            if right_n == 0:
+                return b
+            merged = self.prov.disjoin_groups(right_tags, np.zeros(right_n, np.int64), 1)
+            negated = self.prov.take(self.prov.negate(merged), np.zeros(b.n, np.int64))
+            return Bindings(b.columns, self.prov.conjoin(b.tags, negated), b.n)
         left_cols = [b.columns[v] for v in bound]
         right_cols = [table.columns[first[v]] if rows is None else table.columns[first[v]][rows]
                       for v in bound]
-        right_n = table.n if rows is None else len(rows)
         kl, kr = joint_keys([left_cols, right_cols], [b.n, right_n])
         if self.prov.tagless:
             keep = ~np.isin(kl, kr)
             return self.select(b, np.flatnonzero(keep))
-        # Tagged: a matching row multiplies its tag by not(disjunction of the matches).
-        right_tags = table.tags if rows is None else self.prov.take(table.tags, rows)
         uniq, inverse = np.unique(kr, return_inverse=True)
         merged = self.prov.disjoin_groups(right_tags, inverse.reshape(-1), len(uniq))
         pos = np.searchsorted(uniq, kl)

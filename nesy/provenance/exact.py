@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from ._bdd import is_tensor
 from ._facts import CompiledQuery, FactTable
 from ._manager import make_manager
 from ._kbest import bounded_paths, cuts
@@ -160,7 +161,13 @@ class Exact(Provenance):
         return CompiledQuery(self.facts, *self.manager.export(tags))
 
     def output(self, tags):
-        return self.compile(tags).probabilities(self.differentiable)
+        """Probabilities of the tags: counted once on the manager's diagrams for plain float
+        probabilities (nothing to reuse), through the compiled query otherwise (tensors,
+        gradients)."""
+        facts = self.facts
+        if self.differentiable or any(is_tensor(p) for p in facts.probs):
+            return self.compile(tags).probabilities(self.differentiable)
+        return self.manager.count(tags, facts.var_probs(facts.fact_probs(False)))
 
 
 class DiffExact(Exact):

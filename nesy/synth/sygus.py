@@ -396,6 +396,10 @@ class _RuleBuilder:
         self.reader, self.form, self.grammar = reader, form, grammar
         self.examples = examples
         self.fresh = 0
+        # Nested terms are typed and scanned once each, not once per enclosing term: without
+        # these, a term of depth d costs d^3 (a deep term would take seconds to read).
+        self._types: dict[int, str] = {}
+        self._mentions: dict[int, bool] = {}
 
     def add(self, lhs: str, t) -> None:
         g = self.grammar
@@ -436,6 +440,11 @@ class _RuleBuilder:
         return name
 
     def type_of_term(self, t) -> str:
+        if id(t) not in self._types:
+            self._types[id(t)] = self._type_of_term(t)
+        return self._types[id(t)]
+
+    def _type_of_term(self, t) -> str:
         g = self.grammar
         if isinstance(t, Symbol) and (str(t) in g.nonterminals or str(t) in g.inputs):
             return g.nonterminals.get(str(t)) or g.inputs[str(t)]
@@ -453,7 +462,9 @@ class _RuleBuilder:
 
     def mentions_nonterminal(self, t) -> bool:
         if isinstance(t, list):
-            return any(self.mentions_nonterminal(a) for a in t)
+            if id(t) not in self._mentions:
+                self._mentions[id(t)] = any(self.mentions_nonterminal(a) for a in t)
+            return self._mentions[id(t)]
         return isinstance(t, Symbol) and (str(t) in self.grammar.nonterminals or str(t) in self.grammar.inputs)
 
 

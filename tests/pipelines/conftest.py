@@ -8,18 +8,6 @@ from nesy.datasets.digits import sum2
 from .logic_reference import reference_logic
 
 
-@pytest.fixture(scope="session", autouse=True)
-def one_torch_thread():
-    """Train on one thread, as `nesy train` does by default: these small models gain nothing
-    from a second one, whose spinning only costs CPU time on a shared machine."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="session")
 def digit_images():
     from nesy.datasets.digits import DigitImages

@@ -27,13 +27,14 @@ def random_digits(batch: int, *shape: int, seed: int = 0) -> torch.Tensor:
 
 
 def brute_force(task, probs: torch.Tensor) -> torch.Tensor:
-    """P(label = c) by enumerating all 10^arity digit assignments of one sample."""
+    """P(label = c) by enumerating all 10^arity digit assignments of one sample: each
+    assignment's probability (the product of its digits' probabilities) is added to the class
+    `task.labels` gives it. All assignments at once, as one [10^arity, arity] table."""
     flat = probs.reshape(task.arity, 10)
-    out = torch.zeros(task.n_classes, dtype=probs.dtype)
-    for digits in itertools.product(range(10), repeat=task.arity):
-        p = torch.prod(flat[torch.arange(task.arity), torch.tensor(digits)])
-        out[task.labels([digits])[0]] += p
-    return out
+    assignments = torch.tensor(list(itertools.product(range(10), repeat=task.arity)))
+    weights = flat[torch.arange(task.arity), assignments].prod(-1)
+    labels = torch.from_numpy(task.labels(assignments.numpy()))
+    return torch.zeros(task.n_classes, dtype=probs.dtype).index_add_(0, labels, weights)
 
 
 def input_shape(task) -> tuple[int, ...]:

@@ -33,8 +33,10 @@ def test_the_sum_alone_supervises_the_cnn(digit_images):
 
 
 def smoke_run(build, out, epochs=3):
-    """A short run with a larger learning rate and small batches, so learning shows early."""
-    return train(build, RunOptions(out=out, epochs=epochs, batch_size=8, lr=3e-3, progress=False, log=None))
+    """A short run with a larger learning rate and small batches, so learning shows early;
+    without the plot, which test_trainer_runs.py and test_train_command.py check."""
+    return train(build, RunOptions(out=out, epochs=epochs, batch_size=8, lr=3e-3, progress=False, log=None,
+                                   plot=False))
 
 
 def test_sum2_smoke_learns_the_sum_from_1000_pairs_per_epoch(digit_images, tmp_path):

@@ -70,17 +70,6 @@ def test_the_shards_of_a_batch_partition_it_with_weights_summing_to_one(size):
     assert all(pieces for pieces in shards), "every rank has a micro-batch, if only a weightless one"
 
 
-def test_two_workers_train_sum2_as_one_process_does_and_resume_on_every_rank(sum2_build, tmp_path):
-    """Epoch 1 on 2 workers, then resumed for epoch 2 on 2 workers (every rank restored from
-    rank 0's checkpoint): the 2-epoch run of one process."""
-    single = train(sum2_build, options(tmp_path / "one"))
-    train(sum2_build, options(tmp_path / "two", nproc=2, epochs=1))
-    resumed = train(sum2_build, options(tmp_path / "two", nproc=2, resume=True))
-    assert_same_run(single.history, resumed.history, tmp_path / "one", tmp_path / "two")
-    assert resumed.summary.startswith("digits/sum2: test_accuracy")
-    assert not (tmp_path / "two" / ".lock").read_text(), "the lock is released"
-
-
 def test_the_global_batch_is_independent_of_processes_and_accumulation(toy, tmp_path, capsys):
     """One process, against 2 processes each accumulating 2 micro-batches, started from the
     command line (`--nproc`, `--accumulate`)."""
@@ -118,14 +107,22 @@ class DyingRank:
         return pipeline
 
 
-def test_a_dying_rank_ends_the_run_with_a_clear_message_and_a_resumable_checkpoint(sum2_build, tmp_path):
+def test_two_workers_train_sum2_as_one_process_does_and_a_dying_rank_leaves_a_resumable_run(
+        sum2_build, tmp_path):
+    """Epoch 1 on 2 workers, whose rank 1 dies in epoch 2: a clear message and epoch 1's
+    checkpoint. Resumed for epoch 2 on 2 workers (every rank restored from rank 0's
+    checkpoint), the run is the 2-epoch run of one process."""
     with pytest.raises(NesyError) as error:
-        train(DyingRank(sum2_build), options(tmp_path, nproc=2, epochs=2))
+        train(DyingRank(sum2_build), options(tmp_path / "two", nproc=2, epochs=2))
     message = str(error.value)
     assert "training worker rank 1 of 2 died (" in message  # how, if the launcher saw it first
     assert "keeps the last finished epoch (1); rerun with --resume" in message
-    assert load_checkpoint(tmp_path / "checkpoint.pt")["epoch"] == 1
-    assert train(sum2_build, options(tmp_path, nproc=2, resume=True)).history[-1]["epoch"] == 2
+    assert load_checkpoint(tmp_path / "two" / "checkpoint.pt")["epoch"] == 1
+    resumed = train(sum2_build, options(tmp_path / "two", nproc=2, resume=True))
+    single = train(sum2_build, options(tmp_path / "one"))
+    assert_same_run(single.history, resumed.history, tmp_path / "one", tmp_path / "two")
+    assert resumed.summary.startswith("digits/sum2: test_accuracy")
+    assert not (tmp_path / "two" / ".lock").read_text(), "the lock is released"
 
 
 def test_a_loss_diverging_on_one_rank_stops_every_rank_with_the_trainers_message(sum2_build, tmp_path):

@@ -43,8 +43,8 @@ def test_a_bayesian_networks_diagrams_grow_linearly_with_its_rows(monkeypatch):
     if exact.make_manager is not _manager.make_manager or _manager._cudd is None:
         pytest.skip("the node count is CUDD's")
     managers = []
-    original = exact.Exact.compile
-    monkeypatch.setattr(exact.Exact, "compile",
+    original = exact.Exact.output
+    monkeypatch.setattr(exact.Exact, "output",
                         lambda self, tags: (managers.append(self.manager), original(self, tags))[1])
     for n in (10, 20):
         n_rows, text, _ = bench.bayesnet(n)
