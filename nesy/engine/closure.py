@@ -13,7 +13,7 @@ tuples when the relation is read by no later rule and every query binds all its 
   asked as `path(v, t)` of that graph.
 
 A provenance that can find such tags directly from the arcs (`best_first_closure`:
-`exact` compiles the query's formula over the graph's frontier, `topkproofs` searches for
+`exact` compiles the query's formula by vertex elimination, `topkproofs` searches for
 the most probable paths) is asked for them, and the fixpoint over every tuple is skipped.
 Otherwise, or when the provenance declines, the stratum runs as usual.
 """

@@ -10,6 +10,7 @@ and `compile(tags)` returns it as a reusable function of a [batch, n_facts] tens
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 
@@ -18,7 +19,7 @@ import numpy as np
 from ._bdd import is_tensor
 from ._facts import CompiledQuery, FactTable
 from ._manager import make_manager
-from ._kbest import bounded_paths
+from ._kbest import bounded_paths, cuts
 from ._proofs import objects
 from ._reach import reach_formula
 from .base import OutOfBudget, Provenance
@@ -31,7 +32,7 @@ class Exact(Provenance):
     supports_compile = True
     compile_once = True  # a fact's BDD variable is the same whatever its probability
     bounded = True
-    best_first_closure = True  # closure_tags: one query's formula, compiled over the frontier
+    best_first_closure = True  # closure_tags: one query's formula, by vertex elimination
 
     def __init__(self, k=None):
         super().__init__(k)
@@ -101,11 +102,11 @@ class Exact(Provenance):
         return -np.fromiter(map(self.manager.level, tags), dtype=np.int64, count=len(tags))
 
     def closure_tags(self, edges, pairs):
-        """The formula of each queried `path(s, t)` of a transitive closure, compiled edge
-        by edge over the graph's frontier (`_reach`) rather than by the fixpoint, which
-        builds every demanded tuple's formula round after round. Reachability from seeds
-        (ProbLog's smokers) comes here too, as `path(v, t)` from a virtual source v whose
-        arcs carry the seeds' formulas (nesy.engine.closure)."""
+        """The formula of each queried `path(s, t)` of a transitive closure, compiled by
+        vertex elimination over the query's relevant arcs (`_reach`) rather than by the
+        fixpoint, which builds every demanded tuple's formula round after round.
+        Reachability from seeds (ProbLog's smokers) comes here too, as `path(v, t)` from a
+        virtual source v whose arcs carry the seeds' formulas (nesy.engine.closure)."""
         sources, targets, tags = edges
         arcs = list(zip(sources.tolist(), targets.tolist(), tags))
         return objects([reach_formula(arcs, s, t, self.manager, self._check_deadline)
@@ -118,8 +119,9 @@ class Exact(Provenance):
         disjunction of the complete paths found, and that of those and the partial paths
         left. Disjoining many paths can take long, so it stops when `building_over()` too:
         the lower bound then leaves out the least probable complete paths, and the upper
-        bound is true. Any edge formulas will do (the bounds hold whatever they are); each
-        edge's probability only orders the search."""
+        bound is that of arc-disjoint s-t cuts (`_kbest.cuts`: every path crosses each),
+        which also tighten the search's. Any edge formulas will do (the bounds hold whatever
+        they are); each edge's probability only orders the search and chooses the cut."""
         sources, targets, tags = edges
         probs = self.compile(tags).probabilities(False) if len(tags) else []
         arcs_from: dict = {}
@@ -135,19 +137,23 @@ class Exact(Provenance):
         for s, t in pairs:
             complete, frontier = bounded_paths(arcs_from, arcs_into, s, t, m.conj, m.true,
                                                out_of_time)
-            low = m.false
+            ceiling = m.true
+            for boundary in cuts(arcs_from, s, t) or []:
+                ceiling = m.conj(ceiling, functools.reduce(m.disj, boundary, m.false))
+            low = high = m.false
             for formula in complete:  # most probable first
                 if building_over():
+                    high = m.true  # the paths left out may hold
                     break
                 low = m.disj(low, formula)
-            high = low
+            high = m.disj(high, low)
             for formula in frontier:
                 if building_over():
                     high = m.true
                     break
                 high = m.disj(high, formula)
             lower.append(low)
-            upper.append(high)
+            upper.append(m.conj(ceiling, high))
         return objects(lower), objects(upper)
 
     def compile(self, tags) -> CompiledQuery:
