@@ -7,9 +7,9 @@ pairs), the pure-Python BDD of `_bdd` spent over 95% of the run creating 2.4 mil
 fixed fact order; CUDD does the same operations in C (about 0.5 us each).
 
 Both managers share one small interface: `true`, `false`, `literal(facts, fact)` (a fact's
-formula, annotated disjunctions chain-encoded as in `_facts`), `conj`, `disj`, `neg`, `ite`
-(if-then-else, for diagrams built decision by decision: `_reach`, with `arrange(formulas)`
-to put plain facts' variables in the order of those decisions), `level`
+formula, annotated disjunctions chain-encoded as in `_facts`), `conj`, `disj`, `neg`,
+`arrange(formulas)` (put plain facts' variables in a given order: `_reach` lays a graph's arcs
+out along its vertices from the source before eliminating them), `level`
 (the level of a formula's top variable, for fold orders), `below(facts)` (these facts' variables
 go below all others: the choices of probabilistic rules), `maybe_reorder()` (called after
 each projection), `count(roots, var_probs)` (each root's weighted model count, for a run that
@@ -43,9 +43,6 @@ class PythonManager:
         self.bdd = BDD()
         self.true, self.false = TRUE, FALSE
         self.conj, self.disj, self.neg = self.bdd.conj, self.bdd.disj, self.bdd.neg
-
-    def ite(self, g: int, h: int, e: int) -> int:
-        return self.disj(self.conj(g, h), self.conj(self.neg(g), e))
 
     def literal(self, facts, fact: int) -> int:
         return facts.literal_bdd(self.bdd, fact)
@@ -179,9 +176,9 @@ class CuddManager:
     def arrange(self, formulas) -> None:
         """When each formula is one distinct variable (a plain fact), put those variables in
         this order from the top, on the levels they hold now (the others stay where they
-        are): a diagram built decision by decision in that order (`_reach`) then has one
-        node per decision. Not done where annotated disjunctions' blocks exist (CUDD cannot
-        shuffle across them)."""
+        are): `_reach` puts a graph's arcs in their layout from the source, which keeps the
+        diagrams its vertex elimination builds narrow. Not done where annotated disjunctions'
+        blocks exist (CUDD cannot shuffle across them)."""
         names = [f.var for f in formulas]
         if self._grouped or len(set(names)) != len(names) or \
                 any(f != self.cudd.var(n) for f, n in zip(formulas, names)):
@@ -202,9 +199,6 @@ class CuddManager:
     @staticmethod
     def neg(a):
         return ~a
-
-    def ite(self, g, h, e):
-        return self.cudd.ite(g, h, e)
 
     @staticmethod
     def level(node) -> int:
