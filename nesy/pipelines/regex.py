@@ -13,7 +13,8 @@ fine-tunes a saved translator (its shape; vocabularies extended by the new pairs
 `--risk K` adds minimum-risk training with DFA equivalence as the reward
 (`nesy.synth.nlregex.risk`): each batch's beam of width K plus the gold regex, the loss the
 expected risk over them plus `--risk-ce` times the cross-entropy (for fine-tuning a trained
-translator: a random one's beam holds nothing to learn from).
+translator: a random one's beam holds nothing to learn from). `--train-pairs N` trains each
+epoch on N training pairs drawn afresh (a fraction of an epoch, for the risk's costlier steps).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class NlRegexPipeline(Pipeline):
 
     def __init__(self, datasets: list[str], root, hidden: int, embed: int, beam: int,
                  epochs: int, val_pairs: int, augment: float = 0.0, init=None,
-                 risk: int = 0, risk_ce: float = 1.0):
+                 risk: int = 0, risk_ce: float = 1.0, train_pairs: int | None = None):
         from nesy.synth.nlregex import data
         from nesy.synth.nlregex.model import Translator, load, warm_start
 
@@ -38,7 +39,7 @@ class NlRegexPipeline(Pipeline):
         self.val = data.load(datasets[0], "val", root)
         self.datasets, self.beam_width, self.epochs, self.epoch = datasets, beam, epochs, 0
         self.val_pairs, self.augment, self.init = val_pairs, augment, init
-        self.risk, self.risk_ce = risk, risk_ce
+        self.risk, self.risk_ce, self.train_pairs = risk, risk_ce, train_pairs
         if risk:
             from nesy.synth.nlregex.risk import Rewards
 
@@ -59,7 +60,7 @@ class NlRegexPipeline(Pipeline):
         return {"datasets": self.datasets, "translator": self.model.config(),
                 "beam": self.beam_width, "augment": self.augment,
                 "init": None if self.init is None else str(self.init),
-                "risk": self.risk, "risk_ce": self.risk_ce}
+                "risk": self.risk, "risk_ce": self.risk_ce, "train_pairs": self.train_pairs}
 
     def train_batches(self, epoch: int, batch_size: int, seed: int) -> list:
         import dataclasses
@@ -71,7 +72,7 @@ class NlRegexPipeline(Pipeline):
 
         self.epoch = epoch
         order = np.random.default_rng([seed, epoch]).permutation(len(self.train))
-        pairs = [self.train[i] for i in order]
+        pairs = [self.train[i] for i in order[:self.train_pairs]]
         if self.augment:
             rng = random.Random(f"{seed}/{epoch}")
             pairs = [dataclasses.replace(p, regex_tokens=shuffle_operands(p.regex_tokens, rng))
@@ -176,6 +177,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--risk-ce", type=_probability, default=1.0, metavar="W",
                         help="with --risk, the weight of the cross-entropy kept beside the "
                              "risk, between 0 and 1 (default 1)")
+    parser.add_argument("--train-pairs", type=int_between(1, None), metavar="N",
+                        help="train each epoch on N training pairs drawn afresh for it "
+                             "(default: all of them)")
 
 
 def _run(args: argparse.Namespace) -> TrainingRun:
@@ -183,7 +187,7 @@ def _run(args: argparse.Namespace) -> TrainingRun:
     return TrainingRun(
         lambda: NlRegexPipeline(datasets, args.data_dir, args.hidden, args.embed, args.beam,
                                 args.epochs, args.val_pairs, args.augment, args.init,
-                                args.risk, args.risk_ce),
+                                args.risk, args.risk_ce, args.train_pairs),
         "regex-" + "-".join(datasets),
         "the NL-RX translator (LSTM encoder-decoder with attention) on " + args.data)
 
