@@ -164,6 +164,14 @@ def test_risk_rewards_are_dfa_verdicts():
     assert rewards(gold, candidates[1:3]) == [1.0, 1.0]  # from the cache
 
 
+def test_a_risk_reward_past_its_time_limit_is_zero():
+    from nesy.synth.nlregex.risk import Rewards
+
+    # equal languages (extra parentheses), but a minimal DFA that takes seconds to build
+    gold = Pair(("x",), tuple("(.*[a-z].*){7}&(.*[A-Z].*){7}&(.*[0-9].*){7}"), ())
+    assert Rewards(limit=0.05)(gold, [tuple("((.*[a-z].*){7})&(.*[A-Z].*){7}&(.*[0-9].*){7}")]) == [0.0]
+
+
 def test_expected_risk_renormalises_each_descriptions_candidates():
     import torch
 

@@ -19,10 +19,13 @@ from nesy.synth.nlregex.data import Pair, detokenize
 class Rewards:
     """1.0 for a candidate (regex tokens) with the gold regex's language, 0.0 otherwise (or
     when it does not parse); decided by the re-ranker's canonical minimal automata
-    (`rerank.languages`, one compressed alphabet per description) and cached by text, since
-    a beam repeats most of its candidates from one epoch to the next."""
+    (`rerank.languages`) and cached by text, since a beam repeats most of its candidates from
+    one epoch to the next. A decision that takes more than `limit` processor seconds counts
+    as 0.0: the subset construction can blow up on a candidate the beam makes up (counted
+    repetitions of intersections), and one such candidate would stall the training."""
 
-    def __init__(self):
+    def __init__(self, limit: float = 1.0):
+        self.limit = limit
         self.cache: dict[tuple[str, str], bool] = {}
 
     def __call__(self, pair: Pair, candidates: Sequence[Sequence[str]]) -> list[float]:
@@ -31,18 +34,44 @@ class Rewards:
 
         gold = pair.regex
         texts = [detokenize(tokens, pair.literals) for tokens in candidates]
-        todo = [t for t in dict.fromkeys(texts) if t != gold and (gold, t) not in self.cache]
-        trees = {}
-        for text in todo:
+        for text in dict.fromkeys(texts):
+            if text == gold or (gold, text) in self.cache:
+                continue
             try:
-                trees[text] = parse(text, "brics")
+                tree = parse(text, "brics")
             except RegexSyntaxError:
                 self.cache[gold, text] = False
-        if trees:
-            keys = languages((parse(gold, "brics"), *trees.values()))
-            for text, key in zip(trees, keys[1:]):
-                self.cache[gold, text] = key == keys[0]
+                continue
+            keys = _limited(self.limit, languages, (parse(gold, "brics"), tree))
+            self.cache[gold, text] = keys is not None and keys[0] == keys[1]
         return [1.0 if t == gold or self.cache[gold, t] else 0.0 for t in texts]
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _limited(seconds: float, function, *args):
+    """`function(*args)`, or None once it has used `seconds` of processor time (a timer
+    signal, so only on the main thread; elsewhere without a limit)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return function(*args)
+
+    def expire(signum, frame):
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGVTALRM, expire)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        return function(*args)
+    except _OutOfTime:
+        return None
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
 
 
 def expected_risk(logp, rewards: Sequence[float], sizes: Sequence[int]):
