@@ -10,6 +10,11 @@ and merging, `nesy.synth.nlregex.translate.SYSTEMS`; its automata cost far more 
 beam). The test parts are the benchmark's (benchmarks/regex_nl.py). `--augment P` trains on
 semantically equal variants of the regexes (`nesy.synth.nlregex.augment`). `--init MODEL`
 fine-tunes a saved translator (its shape; vocabularies extended by the new pairs').
+`--risk K` adds minimum-risk training with DFA equivalence as the reward
+(`nesy.synth.nlregex.risk`): each batch's beam of width K plus the gold regex, the loss the
+expected risk over them plus `--risk-ce` times the cross-entropy (for fine-tuning a trained
+translator: a random one's beam holds nothing to learn from). `--train-pairs N` trains each
+epoch on N training pairs drawn afresh (a fraction of an epoch, for the risk's costlier steps).
 """
 from __future__ import annotations
 
@@ -24,7 +29,8 @@ class NlRegexPipeline(Pipeline):
     headline = "val_nesy_dfa_accuracy"
 
     def __init__(self, datasets: list[str], root, hidden: int, embed: int, beam: int,
-                 epochs: int, val_pairs: int, augment: float = 0.0, init=None):
+                 epochs: int, val_pairs: int, augment: float = 0.0, init=None,
+                 risk: int = 0, risk_ce: float = 1.0, train_pairs: int | None = None):
         from nesy.synth.nlregex import data
         from nesy.synth.nlregex.model import Translator, load, warm_start
 
@@ -33,6 +39,11 @@ class NlRegexPipeline(Pipeline):
         self.val = data.load(datasets[0], "val", root)
         self.datasets, self.beam_width, self.epochs, self.epoch = datasets, beam, epochs, 0
         self.val_pairs, self.augment, self.init = val_pairs, augment, init
+        self.risk, self.risk_ce, self.train_pairs = risk, risk_ce, train_pairs
+        if risk:
+            from nesy.synth.nlregex.risk import Rewards
+
+            self.rewards = Rewards()
         words = sorted({w for p in self.train for w in p.words})
         tokens = sorted({t for p in self.train for t in p.regex_tokens})
         if init is None:
@@ -48,7 +59,8 @@ class NlRegexPipeline(Pipeline):
     def config(self) -> dict:
         return {"datasets": self.datasets, "translator": self.model.config(),
                 "beam": self.beam_width, "augment": self.augment,
-                "init": None if self.init is None else str(self.init)}
+                "init": None if self.init is None else str(self.init),
+                "risk": self.risk, "risk_ce": self.risk_ce, "train_pairs": self.train_pairs}
 
     def train_batches(self, epoch: int, batch_size: int, seed: int) -> list:
         import dataclasses
@@ -60,7 +72,7 @@ class NlRegexPipeline(Pipeline):
 
         self.epoch = epoch
         order = np.random.default_rng([seed, epoch]).permutation(len(self.train))
-        pairs = [self.train[i] for i in order]
+        pairs = [self.train[i] for i in order[:self.train_pairs]]
         if self.augment:
             rng = random.Random(f"{seed}/{epoch}")
             pairs = [dataclasses.replace(p, regex_tokens=shuffle_operands(p.regex_tokens, rng))
@@ -77,7 +89,25 @@ class NlRegexPipeline(Pipeline):
         loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
                                                  tgt.reshape(-1), ignore_index=PAD)
         right = ((logits.argmax(-1) == tgt) | (tgt == PAD)).all(1)
-        return BatchResult(loss, int(right.sum()), len(pairs))
+        if not self.risk:
+            return BatchResult(loss, int(right.sum()), len(pairs))
+        return self._risk_result(pairs, loss)
+
+    def _risk_result(self, pairs, cross_entropy) -> BatchResult:
+        """Expected risk over each pair's beam and gold regex, plus the weighted
+        cross-entropy; correct: pairs whose beam's best has the gold language."""
+        from nesy.synth.nlregex.risk import expected_risk
+
+        beams = self.model.beam([p.words for p in pairs], self.risk, self.max_len)
+        candidates = [list(dict.fromkeys([tuple(p.regex_tokens)] + [t for t, _ in b]))
+                      for p, b in zip(pairs, beams)]
+        rewards = [self.rewards(p, c) for p, c in zip(pairs, candidates)]
+        logp = self.model.sequence_logp([p.words for p, c in zip(pairs, candidates) for _ in c],
+                                        [t for c in candidates for t in c])
+        risk = expected_risk(logp, [r for rs in rewards for r in rs], [len(c) for c in candidates])
+        right = sum(bool(b) and r[c.index(tuple(b[0][0]))] == 1.0
+                    for b, c, r in zip(beams, candidates, rewards))
+        return BatchResult(risk + self.risk_ce * cross_entropy, right, len(pairs))
 
     def split_batch(self, batch, parts: int) -> list:
         size = -(-len(batch) // parts)
@@ -139,13 +169,25 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         help="equivalence-aware augmentation: the probability that a training "
                              "regex is replaced, each epoch, by an equal one with its | and & "
                              "operands reordered (default 0)")
+    parser.add_argument("--risk", type=int_between(0, 100), default=0, metavar="K",
+                        help="minimum-risk training: the expected risk over a beam of width K "
+                             "and the gold regex, with DFA equivalence to the gold regex as the "
+                             "reward, added to the loss (default 0: cross-entropy only; for "
+                             "fine-tuning a trained translator with --init)")
+    parser.add_argument("--risk-ce", type=_probability, default=1.0, metavar="W",
+                        help="with --risk, the weight of the cross-entropy kept beside the "
+                             "risk, between 0 and 1 (default 1)")
+    parser.add_argument("--train-pairs", type=int_between(1, None), metavar="N",
+                        help="train each epoch on N training pairs drawn afresh for it "
+                             "(default: all of them)")
 
 
 def _run(args: argparse.Namespace) -> TrainingRun:
     datasets = _datasets(args.data)
     return TrainingRun(
         lambda: NlRegexPipeline(datasets, args.data_dir, args.hidden, args.embed, args.beam,
-                                args.epochs, args.val_pairs, args.augment, args.init),
+                                args.epochs, args.val_pairs, args.augment, args.init,
+                                args.risk, args.risk_ce, args.train_pairs),
         "regex-" + "-".join(datasets),
         "the NL-RX translator (LSTM encoder-decoder with attention) on " + args.data)
 

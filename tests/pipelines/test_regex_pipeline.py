@@ -1,5 +1,5 @@
-"""`nesy train regex` on a tiny NL-RX folder (from scratch, then fine-tuned with `--init`),
-then `nesy synth regex --nl --model RUN`."""
+"""`nesy train regex` on a tiny NL-RX folder (from scratch, then fine-tuned with `--init` and
+minimum-risk training), then `nesy synth regex --nl --model RUN`."""
 import json
 
 from tests.conftest import run_cli_in_process
@@ -30,8 +30,11 @@ def test_train_then_translate_with_the_run(tmp_path):
 
     tuned = run_cli_in_process("train", "regex", "--data-dir", folder, "--init", run,
                                "--beam", 2, "--epochs", 1, "--batch-size", 2, "--lr", 1e-4,
-                               "--out", tmp_path / "tuned", "--no-plot")
-    assert tuned.returncode == 0, tuned.stderr  # fine-tuned from the run, its shape kept
+                               "--risk", 2, "--train-pairs", 3, "--out", tmp_path / "tuned",
+                               "--no-plot")
+    assert tuned.returncode == 0, tuned.stderr  # fine-tuned with the risk, its shape kept
+    [tuned_epoch] = map(json.loads, (tmp_path / "tuned" / "metrics.jsonl").read_text().splitlines())
+    assert 0 <= tuned_epoch["loss"] < 11 and tuned_epoch["train_accuracy"] in (0, 1 / 3, 2 / 3, 1)
     from nesy.synth.nlregex.model import load
 
     model = load(tmp_path / "tuned")
@@ -50,7 +53,8 @@ def test_bad_flags_are_usage_errors(tmp_path):
              (["synth", "regex"], "give task files, or a description with --nl"),
              (["synth", "regex", "t.txt", "--nl", "x"], "not both"),
              (["synth", "regex", "--nl", "x", "--model", tmp_path / "none.pt"], "no translator model"),
-             (["train", "regex", "--init", tmp_path / "none.pt"], "no translator model")]
+             (["train", "regex", "--init", tmp_path / "none.pt"], "no translator model"),
+             (["train", "regex", "--risk-ce", "2"], "must be between 0 and 1")]
     for args, message in cases:
         result = run_cli_in_process(*args, *(["--out", tmp_path / "o"] if args[0] == "train" else []))
         assert result.returncode in (1, 2) and message in result.stderr, (args, result.stderr)

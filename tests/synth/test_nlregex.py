@@ -149,6 +149,43 @@ def test_reordered_operands_keep_the_language():
                 assert _re_agrees(detokenize(variant), text, "abcd|", 3)
 
 
+# -- minimum-risk training ----------------------------------------------------------------------
+
+def test_risk_rewards_are_dfa_verdicts():
+    from nesy.synth.nlregex.risk import Rewards
+
+    gold = Pair(("x",), ("(", "<M0>", ")", "|", "b"), ("ab",))
+    candidates = [gold.regex_tokens, tuple("b|ab"), tuple("[b]|(ab)"), tuple("ab"), tuple("(("),
+                  ("<M0>", "|", "b")]
+    rewards = Rewards()
+    got = rewards(gold, candidates)
+    assert got == [float(v) for v in verdicts(candidates, [gold] * len(candidates))]
+    assert got == [1.0, 1.0, 1.0, 0.0, 0.0, 1.0]
+    assert rewards(gold, candidates[1:3]) == [1.0, 1.0]  # from the cache
+
+
+def test_a_risk_reward_past_its_time_limit_is_zero():
+    from nesy.synth.nlregex.risk import Rewards
+
+    # equal languages (extra parentheses), but a minimal DFA that takes seconds to build
+    gold = Pair(("x",), tuple("(.*[a-z].*){7}&(.*[A-Z].*){7}&(.*[0-9].*){7}"), ())
+    assert Rewards(limit=0.05)(gold, [tuple("((.*[a-z].*){7})&(.*[A-Z].*){7}&(.*[0-9].*){7}")]) == [0.0]
+
+
+def test_expected_risk_renormalises_each_descriptions_candidates():
+    import torch
+
+    from nesy.synth.nlregex.risk import expected_risk
+
+    logp = torch.tensor([-1.0, -2.0, -0.5, -0.1, -3.0], requires_grad=True)
+    risk = expected_risk(logp, [1.0, 0.0, 0.0, 1.0, 0.0], [2, 3])
+    first = math.exp(-2) / (math.exp(-1) + math.exp(-2))
+    second = (math.exp(-0.5) + math.exp(-3)) / (math.exp(-0.5) + math.exp(-0.1) + math.exp(-3))
+    assert math.isclose(risk.item(), (first + second) / 2, rel_tol=1e-6)
+    risk.backward()  # raising a right candidate lowers the risk, a wrong one raises it
+    assert logp.grad[0] < 0 < logp.grad[1] and logp.grad[3] < 0 < logp.grad[2]
+
+
 # -- the translator -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ proposes a beam, automata re-rank and repair it.
   the shared tokenised form;
 - `evaluate`: DFA-equivalence and exact-string accuracy;
 - `model`: the translator network, its batched beam search, ensembles, the shipped models;
+- `risk`: minimum-risk training, DFA equivalence to the gold regex as the reward;
 - `rerank`: the neuro-symbolic test-time step (parse filter, trivial languages, merging of
   equivalent candidates, examples, repair);
 - `translate`: one description, or a scored data set, through both.

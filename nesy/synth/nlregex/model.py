@@ -157,16 +157,23 @@ class Translator(nn.Module):
         try:
             out = []
             for start in range(0, len(regexes), batch):
-                src, tgt_in, tgt = _tensors(self, descriptions[start:start + batch],
-                                            regexes[start:start + batch])
-                logp = self(src, tgt_in).log_softmax(-1).gather(2, tgt[..., None])[..., 0]
-                total = logp.masked_fill(tgt == PAD, 0.0).sum(1).tolist()
+                total = self.sequence_logp(descriptions[start:start + batch],
+                                           regexes[start:start + batch]).tolist()
                 out.extend(float("-inf") if any(self.regex.index.get(t, UNK) < len(SPECIALS)
                                                 for t in regex) else x
                            for regex, x in zip(regexes[start:start + batch], total))
             return out
         finally:
             self.train(was_training)
+
+    def sequence_logp(self, descriptions: Sequence[Sequence[str]],
+                      regexes: Sequence[Sequence[str]]) -> torch.Tensor:
+        """Each regex's summed token log probabilities (<eos> included) given its description,
+        by teacher forcing, differentiable (in whatever mode the module is): the sequence
+        scores of `log_probability` and of minimum-risk training (`risk`)."""
+        src, tgt_in, tgt = _tensors(self, descriptions, regexes)
+        logp = self(src, tgt_in).log_softmax(-1).gather(2, tgt[..., None])[..., 0]
+        return logp.masked_fill(tgt == PAD, 0.0).sum(1)
 
     def _hypotheses(self, rows, scores, done):
         out = []
