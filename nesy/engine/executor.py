@@ -455,7 +455,10 @@ class Executor:
                 return b
             merged = right_tags if right_n == 1 else \
                 self.prov.disjoin_groups(right_tags, np.zeros(right_n, np.int64), 1)
-            negated = self.prov.take(self.prov.negate(merged), np.zeros(b.n, np.int64))
+            negated = self.prov.negate(merged)
+            if b.unit:  # one row of tag one: the negation is its tag
+                return Bindings(b.columns, negated, 1)
+            negated = self.prov.take(negated, np.zeros(b.n, np.int64))
             return Bindings(b.columns, self.prov.conjoin(b.tags, negated), b.n)
         left_cols = [b.columns[v] for v in bound]
         right_cols = [table.columns[first[v]] if rows is None else table.columns[first[v]][rows]
