@@ -209,47 +209,30 @@ class CuddManager:
         counted on CUDD's diagrams directly. A plain run counts once, and exporting the
         diagrams to Python and then laying out a circuit or enumerating outcome paths
         (`CompiledQuery`) cost more than the count itself: on the layered 50-edge graph of
-        benchmarks/problog_reachability.py about 25 ms of CPU of a 45 ms run. Same walk as `export`, with
-        complement edges pushed down the same way, and per node the layered circuit's
+        benchmarks/problog_reachability.py about 25 ms of CPU of a 45 ms run. The same walk as
+        `export` (`_children_first`), and per node the layered circuit's
         `lo + p * (hi - lo)` in the same float arithmetic, so the numbers are the circuit's."""
         probs = var_probs.tolist()
         fact = self._fact
         true_id = int(self.true)
         value = {true_id: 1.0, true_id ^ 1: 0.0}  # int(u) (low bit: negated) -> probability
-        out = []
-        for root in roots:
-            stack = [root]
-            while stack:
-                u = stack[-1]
-                key = int(u)
-                if key in value:
-                    stack.pop()
-                    continue
-                lo, hi = u.low, u.high
-                if u.negated:
-                    lo, hi = ~lo, ~hi
-                low, high = value.get(int(lo)), value.get(int(hi))
-                if low is None or high is None:
-                    stack.extend(c for c, v in ((lo, low), (hi, high)) if v is None)
-                    continue
-                value[key] = low + probs[fact[u.var]] * (high - low)
-                stack.pop()
-            out.append(value[int(root)])
-        return out
+        for key, var, lo, hi in self._children_first(roots, value):
+            low = value[lo]
+            value[key] = low + probs[fact[var]] * (value[hi] - low)
+        return [value[int(r)] for r in roots]
 
-    def export(self, roots):
-        """The diagrams below `roots` as a `_bdd.BDD` over fact ids (complement edges pushed
-        down to the terminals), and the roots there. Iterative: deep diagrams are fine."""
-        bdd = BDD()
-        true_id = int(self.true)
-        done = {true_id: TRUE, true_id ^ 1: FALSE}  # int(u): CUDD's pointer, low bit = negated
-        fact = self._fact
+    @staticmethod
+    def _children_first(roots, done):
+        """Each node below `roots` not yet in `done`, after both its children, as (its key,
+        its variable, its low child's key, its high child's key). Keys are `int(node)`, whose
+        low bit marks a negated edge; a negated node's children are negated in turn, so the
+        complement edges are pushed down to the terminals. The caller puts each yielded key
+        into `done` before taking the next. Iterative: deep diagrams are fine."""
         for root in roots:
             stack = [root]
             while stack:
                 u = stack[-1]
-                key = int(u)
-                if key in done:
+                if int(u) in done:
                     stack.pop()
                     continue
                 lo, hi = u.low, u.high
@@ -259,6 +242,16 @@ class CuddManager:
                 if missing:
                     stack.extend(missing)
                     continue
-                done[key] = bdd.node(fact[u.var], done[int(lo)], done[int(hi)])
                 stack.pop()
+                yield int(u), u.var, int(lo), int(hi)
+
+    def export(self, roots):
+        """The diagrams below `roots` as a `_bdd.BDD` over fact ids (complement edges pushed
+        down to the terminals), and the roots there."""
+        bdd = BDD()
+        true_id = int(self.true)
+        done = {true_id: TRUE, true_id ^ 1: FALSE}  # int(u): CUDD's pointer, low bit = negated
+        fact = self._fact
+        for key, var, lo, hi in self._children_first(roots, done):
+            done[key] = bdd.node(fact[var], done[lo], done[hi])
         return bdd, [done[int(r)] for r in roots]
