@@ -1,6 +1,7 @@
-"""The two graph algorithms that stratification and the demand pass need, on plain dicts: a
-program's dependency graph has a node per relation and is small, and importing a graph
-library for it cost more start-up time (networkx: ~0.3 s) than compiling most programs.
+"""The graph algorithms that stratification, the demand pass and exact reachability need, on
+plain dicts: a program's dependency graph has a node per relation and is small, and
+importing a graph library for it cost more start-up time (networkx: ~0.3 s) than compiling
+most programs.
 
 A graph is `{node: {successor: None, ...}}` (dicts as ordered sets, so results are
 deterministic); every successor is also a key.
@@ -75,3 +76,15 @@ def shortest_path(graph: Graph, source, target, within: set) -> list | None:
                 parent[child] = node
                 queue.append(child)
     return None
+
+
+def reachable(graph: Graph, start) -> set:
+    """The nodes reachable from `start`, itself included. A node may be missing from `graph`
+    (no successors)."""
+    seen, stack = {start}, [start]
+    while stack:
+        for child in graph.get(stack.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen

@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...], str]] = [
     ("registry", ("registry",), "the one registry every extension point uses"),
     ("leaves", ("types", "timevalues", "files", "argtypes", "memory", "commands", "graphs"),
      "value types and printers, file reading and atomic writing, argument types, memory use, "
-     "the help of the commands extensions fill in, the dependency-graph algorithms"),
+     "the help of the commands extensions fill in, the graph algorithms on plain dicts"),
     ("registries", ("builtins", "aggregators"),
      "what the language can call and aggregate: signatures and implementations both sides read"),
     ("plugins", ("foreign",),

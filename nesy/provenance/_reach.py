@@ -26,6 +26,8 @@ reach: with 7 of its 63 vertices left, the formulas hold over a million nodes.
 """
 from __future__ import annotations
 
+from ..graphs import reachable
+
 
 def reach_formula(arcs, s, t, manager, check=lambda: None):
     """The formula (in `manager`: `true`, `false`, `conj`, `disj`, `arrange`) of "t is
@@ -123,20 +125,10 @@ def _relevant(arcs, s, sink):
     for a, b, _ in arcs:
         succ.setdefault(a, []).append(b)
         pred.setdefault(b, []).append(a)
-    forward = _closure(succ, s)
-    backward = _closure(pred, sink)
+    forward = reachable(succ, s)
+    backward = reachable(pred, sink)
     return [(a, b, tag) for a, b, tag in arcs
             if a in forward and b in backward and b != s and a != sink]
-
-
-def _closure(step: dict, start) -> set:
-    seen, stack = {start}, [start]
-    while stack:
-        for b in step.get(stack.pop(), ()):
-            if b not in seen:
-                seen.add(b)
-                stack.append(b)
-    return seen
 
 
 def _order(arcs, s) -> list[int]:

@@ -1,4 +1,5 @@
-"""The stratifier's graph algorithms against networkx as the oracle."""
+"""nesy's graph algorithms (stratification, demand, exact reachability) against networkx as
+the oracle."""
 from __future__ import annotations
 
 import networkx as nx
@@ -44,6 +45,15 @@ def test_shortest_path_matches_networkx(pairs, source, target):
     assert len(path) == nx.shortest_path_length(oracle, source, target) + 1
     assert path[0] == source and path[-1] == target
     assert all(b in graph[a] for a, b in zip(path, path[1:]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(edges, st.integers(0, 12))
+def test_reachable_matches_networkx(pairs, start):
+    graph = {a: [b for x, b in pairs if x == a] for a, _ in pairs}  # sinks left out
+    oracle = nx.DiGraph(pairs)
+    oracle.add_node(start)
+    assert graphs.reachable(graph, start) == {start} | nx.descendants(oracle, start)
 
 
 def test_a_chain_of_100000_relations_needs_no_recursion():
