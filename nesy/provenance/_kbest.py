@@ -18,6 +18,7 @@ import heapq
 import math
 
 INF = math.inf
+UNCUT = 1e300  # the capacity of an arc no cut may take (`cuts`)
 
 
 def reverse_distances(arcs_into: dict, target) -> dict:
@@ -133,6 +134,3 @@ def cuts(arcs_from: dict, source, target, most: int = 16):
         if not across:
             break
     return found
-
-
-UNCUT = 1e300  # the capacity of an arc no cut may take

@@ -107,8 +107,8 @@ class Provenance:
         or (edge(a, c) and path(c, b))`, given `edges`, the edge relation's (sources,
         targets, tags); reachability from seeds (`smokes(x) = stress(x) or (influences(y, x)
         and smokes(y))`) arrives in the same form, as `path(v, t)` from a virtual source v
-        whose arcs carry the seeds' tags (nesy.engine.closure); None when this provenance cannot answer from these edges' tags (the
-        engine then runs the fixpoint)."""
+        whose arcs carry the seeds' tags (nesy.engine.closure); None when this provenance
+        cannot answer from these edges' tags (the engine then runs the fixpoint)."""
         return None
 
     def closure_bounds(self, edges, pairs, out_of_time, building_over=lambda: False):
