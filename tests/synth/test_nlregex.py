@@ -172,6 +172,39 @@ def test_a_risk_reward_past_its_time_limit_is_zero():
     assert Rewards(limit=0.05)(gold, [tuple("((.*[a-z].*){7})&(.*[A-Z].*){7}&(.*[0-9].*){7}")]) == [0.0]
 
 
+def test_a_time_limit_holds_when_its_signal_lands_in_a_gc_callback(monkeypatch):
+    import gc
+    import sys
+    import time
+
+    from nesy.synth.nlregex.risk import _limited
+
+    def spin(seconds):
+        started = time.process_time()
+        while time.process_time() - started < seconds:
+            pass
+
+    def slow_callback(phase, info):  # Python drops an exception raised in here
+        if phase == "start":
+            spin(0.01)
+
+    def work_for_two_seconds():
+        started = time.process_time()
+        while time.process_time() - started < 2.0:
+            spin(0.01)
+            gc.collect()
+        return "finished"
+
+    monkeypatch.setattr(sys, "unraisablehook", lambda report: None)
+    gc.callbacks.append(slow_callback)
+    try:
+        started = time.process_time()
+        assert _limited(0.05, work_for_two_seconds) is None
+        assert time.process_time() - started < 1.0
+    finally:
+        gc.callbacks.remove(slow_callback)
+
+
 def test_expected_risk_renormalises_each_descriptions_candidates():
     import torch
 

@@ -51,27 +51,52 @@ class _OutOfTime(Exception):
     pass
 
 
+class _ProcessorTimer:
+    """Raises `_OutOfTime` in the block it guards once the process has used `seconds` of
+    processor time, and swallows it at the block's end. Python drops an exception raised
+    while a garbage-collector callback runs, so the timer keeps firing every few
+    milliseconds after it expires and remembers that it did (`expired`); it raises only
+    while `armed`, which the exit clears first, so no late signal escapes the block."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.armed = self.expired = False
+
+    def _expire(self, signum, frame):
+        self.expired = True
+        if self.armed:
+            raise _OutOfTime
+
+    def __enter__(self):
+        import signal
+
+        self.previous = signal.signal(signal.SIGVTALRM, self._expire)
+        self.armed = True
+        signal.setitimer(signal.ITIMER_VIRTUAL, self.seconds, 0.005)
+
+    def __exit__(self, kind, value, traceback):
+        import signal
+
+        try:
+            self.armed = False
+        except _OutOfTime:
+            self.armed = False
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, self.previous)
+        return kind is _OutOfTime
+
+
 def _limited(seconds: float, function, *args):
     """`function(*args)`, or None once it has used `seconds` of processor time (a timer
     signal, so only on the main thread; elsewhere without a limit)."""
-    import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
         return function(*args)
-
-    def expire(signum, frame):
-        raise _OutOfTime
-
-    previous = signal.signal(signal.SIGVTALRM, expire)
-    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
-    try:
-        return function(*args)
-    except _OutOfTime:
-        return None
-    finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, previous)
+    timer = _ProcessorTimer(seconds)
+    with timer:
+        result = function(*args)
+    return None if timer.expired else result
 
 
 def expected_risk(logp, rewards: Sequence[float], sizes: Sequence[int]):
