@@ -56,7 +56,10 @@ class _ProcessorTimer:
     processor time, and swallows it at the block's end. Python drops an exception raised
     while a garbage-collector callback runs, so the timer keeps firing every few
     milliseconds after it expires and remembers that it did (`expired`); it raises only
-    while `armed`, which the exit clears first, so no late signal escapes the block."""
+    while `armed`, which the exit clears first, and never in the exit itself: a repeat that
+    comes due while the first exception unwinds (freeing a large automaton can take longer
+    than the repeat) is handled on entering `__exit__`, before its first line, and would
+    escape the block from there."""
 
     def __init__(self, seconds: float):
         self.seconds = seconds
@@ -64,7 +67,7 @@ class _ProcessorTimer:
 
     def _expire(self, signum, frame):
         self.expired = True
-        if self.armed:
+        if self.armed and (frame is None or frame.f_code is not _ProcessorTimer.__exit__.__code__):
             raise _OutOfTime
 
     def __enter__(self):
@@ -77,10 +80,7 @@ class _ProcessorTimer:
     def __exit__(self, kind, value, traceback):
         import signal
 
-        try:
-            self.armed = False
-        except _OutOfTime:
-            self.armed = False
+        self.armed = False
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
         signal.signal(signal.SIGVTALRM, self.previous)
         return kind is _OutOfTime
