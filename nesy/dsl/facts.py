@@ -38,7 +38,7 @@ _SET_ITEM = re.compile(rf"(?:({_PROBABILITY}){_S}::{_S})?(?:\({_S}({_VALUES}){_S
 _ONE_VALUE = re.compile(rf"({_NUMBER})|({_STRING})|(true|false)")
 # Skips comments, strings and characters (a `rel` inside them is not a statement) in chunks.
 _SCAN = re.compile(r"""//[^\r\n]*|/\*[\s\S]*?\*/|"{3}(?:\\[\s\S]|[^\\])*?"{3}|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?"""
-                   r"""|'(?:\\.|[^'\\\r\n])*'?|\brel\b|[^/"'r]+|.""", re.DOTALL)
+                   r"""|'(?:\\.|[^'\\\r\n])*'?|\b(?:rel|query)\b|[^/"'qr]+|.""", re.DOTALL)
 _MAX_DIGITS = 39  # longer integers are the parser's to report (integer-too-large)
 
 
@@ -51,12 +51,15 @@ def _attributed(text: str, pos: int) -> bool:
     return _ATTRIBUTE_BEFORE.search(text, max(0, pos - 400), pos) is not None
 
 
-def read_bulk_facts(source: Source, unescape) -> tuple[list[ast.FactTable], str, list[int]]:
-    """The fact statements read here, the text left for the parser (those statements blanked
-    out, newlines kept) and where each statement read here began. `unescape` turns a string
-    literal's body into its value (None for an unknown escape, left to the parser)."""
+def read_bulk(source: Source, unescape, read_statement=None) \
+        -> tuple[list[ast.Node], str, list[int]]:
+    """The statements read here (fact tables, and the nodes `read_statement(source, pos)`
+    makes of other `rel` and `query` statements: (node, end), or (None, pos) to leave one to
+    the parser), the text left for the parser (those statements blanked out, newlines kept)
+    and where each statement read here began. `unescape` turns a string literal's body into
+    its value (None for an unknown escape, left to the parser)."""
     text = source.text
-    tables: list[ast.FactTable] = []
+    items: list[ast.Node] = []
     pieces: list[str] = []
     starts: list[int] = []
     done = 0
@@ -64,27 +67,39 @@ def read_bulk_facts(source: Source, unescape) -> tuple[list[ast.FactTable], str,
     line_run: ast.FactTable | None = None  # consecutive `rel r(...)` lines of one relation
     while pos < len(text):
         m = _SCAN.match(text, pos)
-        if m.group() != "rel":
+        if m.group() not in ("rel", "query"):
             if m.group().strip() and not m.group().startswith(("//", "/*")):
                 line_run = None  # another statement between: a new table keeps file order
             pos = m.end()
             continue
-        table, end = (None, pos) if _attributed(text, pos) else _fact_set(source, pos, unescape)
-        if table is None and not _attributed(text, pos):
-            table, end = _fact_line(source, pos, unescape, line_run)
-        if table is None:
+        node, end = _statement(source, pos, m.group(), unescape, line_run, read_statement)
+        if node is None:
             pos, line_run = m.end(), None
             continue
-        if table is not line_run:
-            tables.append(table)
-        line_run = table if table.one_line else None
+        if node is not line_run:
+            items.append(node)
+        line_run = node if isinstance(node, ast.FactTable) and node.one_line else None
         pieces += [text[done:pos], _blank(text[pos:end])]
         starts.append(pos)
         done = pos = end
-    if not tables:
+    if not items:
         return [], text, []
     pieces.append(text[done:])
-    return tables, "".join(pieces), starts
+    return items, "".join(pieces), starts
+
+
+def _statement(source: Source, pos: int, keyword: str, unescape, line_run, read_statement):
+    """The node of the statement at `pos` and its end, or (None, pos) for the parser."""
+    if _attributed(source.text, pos):
+        return None, pos
+    node, end = (None, pos)
+    if keyword == "rel":
+        node, end = _fact_set(source, pos, unescape)
+        if node is None:
+            node, end = _fact_line(source, pos, unescape, line_run)
+    if node is None and read_statement is not None:
+        node, end = read_statement(source, pos)
+    return node, end
 
 
 def _blank(region: str) -> str:
