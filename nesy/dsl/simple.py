@@ -3,9 +3,9 @@
 A rule list such as a Bayesian network written one probabilistic rule per CPT row
 (`rel 0.3::x4() = not x1() and x2()`, benchmarks/problog_reachability.py) spends most of its
 compile time in lark's pure-Python lexer and LALR loop: about 2,400 reductions for the 1,100
-tokens of a 71-row network. Statements of the plainest shapes are read here instead, by one
-regular expression each, into the very AST nodes (spans included) that the parser's
-`AstBuilder` makes of them:
+tokens of a 71-row network. Statements of the plainest shapes are read here instead,
+matched by one regular expression per kind of statement and then taken apart, into the very
+AST nodes that the parser's `AstBuilder` makes of them (spans included):
 
 - `rel [P::]head(args) [= | :- body]`, the body one or more atoms joined by `and` or `,`,
   each optionally preceded by `not`;
@@ -44,12 +44,16 @@ class SimpleStatements:
         literal = rf"(?:not{ws})?{atom}"
         next_statement = rf"(?={s}(?:\Z|(?:rel|type|const|query|grammar)\b))"
         self._rule = re.compile(
-            rf"rel{ws}((?:{number}{s}::{s})?{atom}(?:{s}(?:=|:-){s}{literal}"
-            rf"(?:{s}(?:,|and\b){s}{literal})*)?){next_statement}")
-        self._query = re.compile(rf"query{ws}({name}(?:{s}\({s}{args}{s}\))?){next_statement}")
-        self._token = re.compile(
-            rf"{s}(?:(?P<float>{terminals['FLOAT']})|(?P<int>{terminals['INT']})"
-            rf"|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<punct>::|:-|[(),=]))")
+            rf"rel{ws}(?:(?P<p>{number}){s}::{s})?(?P<head>{atom})(?:{s}(?:=|:-){s}"
+            rf"(?P<body>{literal}(?:{s}(?:,|and\b){s}{literal})*))?{next_statement}")
+        self._query = re.compile(rf"query{ws}(?P<head>{name}(?:{s}\({s}{args}{s}\))?)"
+                                 rf"{next_statement}")
+        # the parts of a statement matched above (so plain names will do)
+        self._literal_re = re.compile(rf"(?P<not>not{ws})?(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+                                      rf"{s}(?:\({s}(?P<args>[^)]*?){s}\))?")
+        self._separator = re.compile(rf"{s}(?:,|and){s}")
+        self._argument = re.compile(rf"(?P<float>{terminals['FLOAT']})|(?P<int>{terminals['INT']})"
+                                    rf"|(?P<var>[A-Za-z_][A-Za-z0-9_]*)")
 
     def read(self, source: Source, pos: int) -> tuple[ast.Node | None, int]:
         """The rule or query statement at `pos` (where `rel` or `query` starts) and where it
@@ -59,113 +63,81 @@ class SimpleStatements:
         m = (self._rule if is_rule else self._query).match(text, pos)
         if m is None:
             return None, pos
-        tokens = [(t.lastgroup, t.group(t.lastgroup), t.start(t.lastgroup), t.end())
-                  for t in self._token.finditer(text, m.start(1), m.end(1))]
-        builder = _Builder(source, tokens, self.max_integer_digits)
-        if not _LINE_END.search(text, pos, m.end(1)):  # one line: columns by subtraction
-            builder.line, column = source.position(pos)
-            builder.shift = column - pos
+        if _LINE_END.search(text, pos, m.end()):
+            def span(start, end):
+                return Span(source, *source.position(start), *source.position(end))
+        else:  # one line: columns by subtraction
+            line, column = source.position(pos)
+            shift = column - pos
+
+            def span(start, end):
+                return Span(source, line, start + shift, line, end + shift)
         try:
-            return (builder.rule() if is_rule else builder.query(pos)), m.end()
+            if not is_rule:  # a query's span includes the keyword (a rule's does not)
+                head, _, parenthesised = self._literal(text, m.start("head"), span)
+                return ast.Query(span(pos, m.end()), head.relation, head.name_span,
+                                 head.args if parenthesised else None), m.end()
+            return self._rule_node(text, m, span), m.end()
         except _NotSimple:
             return None, pos
+
+    def _rule_node(self, text: str, m: re.Match, span) -> ast.Rule:
+        head = self._literal(text, m.start("head"), span)[0]
+        body = None
+        if m.start("body") >= 0:
+            end, pos = m.end("body"), m.start("body")
+            parts = []
+            while True:
+                part, pos, _ = self._literal(text, pos, span)
+                parts.append(part)
+                if pos >= end:
+                    break
+                pos = self._separator.match(text, pos).end()
+            # several parts: one And of them all, as `AstBuilder._flat` makes it
+            body = parts[0] if len(parts) == 1 else \
+                ast.And(span(m.start("body"), end), parts)
+        probability = None
+        if m.start("p") >= 0:
+            probability = self._number("float" if _FLOAT.search(m.group("p")) else "int",
+                                       m.group("p"), m.start("p"), m.end("p"), span)
+        start = m.start("p") if probability is not None else m.start("head")
+        rule_span = span(start, m.end())
+        if probability is None:
+            return ast.Rule(rule_span, head, body)
+        return ast.Rule(rule_span, head, body, float(probability.value), probability.span)
+
+    def _literal(self, text: str, pos: int, span):
+        """The literal at `pos` (`[not] name(args)`, or a query's bare name): its node, where
+        it ends, and whether it has parentheses."""
+        m = self._literal_re.match(text, pos)
+        args = []
+        if m.start("args") >= 0:
+            base = m.start("args")
+            for a in self._argument.finditer(m.group("args")):
+                kind = a.lastgroup
+                start, end = base + a.start(), base + a.end()
+                if kind == "var":
+                    args.append(ast.Var(span(start, end), a.group()))
+                else:
+                    args.append(self._number(kind, a.group(), start, end, span))
+        name_start = m.start("name")
+        node = ast.Atom(span(name_start, m.end()), m.group("name"), args,
+                        span(name_start, m.end("name")))
+        if m.start("not") >= 0:
+            node = ast.Not(span(pos, m.end()), node)
+        return node, m.end(), m.start("args") >= 0
+
+    def _number(self, kind: str, digits: str, start: int, end: int, span) -> ast.Literal:
+        if kind == "float":
+            return ast.Literal(span(start, end), float(digits), "float")
+        if len(digits.lstrip("0")) > self.max_integer_digits:
+            raise _NotSimple
+        return ast.Literal(span(start, end), int(digits), "int")
+
+
+_FLOAT = re.compile(r"[.eE]")
 
 
 class _NotSimple(Exception):
     """An integer literal longer than any type holds: the parser reports it."""
 
-
-class _Builder:
-    """The AST of one matched statement from its tokens (kind, text, start, end), built as
-    `parser.AstBuilder` builds it from lark's tree: a node spans its first token's start to
-    its last token's end."""
-
-    def __init__(self, source: Source, tokens: list, max_integer_digits: int):
-        self.source = source
-        self.max_integer_digits = max_integer_digits
-        self.tokens = tokens
-        self.i = 0
-        self.line: int | None = None  # the statement's line, when it takes one line
-        self.shift = 0  # then: column - offset on it
-
-    def span(self, start: int, end: int) -> Span:
-        if self.line is not None:
-            return Span(self.source, self.line, start + self.shift, self.line, end + self.shift)
-        return Span(self.source, *self.source.position(start), *self.source.position(end))
-
-    def take(self):
-        token = self.tokens[self.i]
-        self.i += 1
-        return token
-
-    def peek(self) -> str | None:
-        return self.tokens[self.i][1] if self.i < len(self.tokens) else None
-
-    def last_end(self) -> int:
-        return self.tokens[self.i - 1][3]
-
-    def rule(self) -> ast.Rule:
-        start = self.tokens[0][2]
-        probability = None
-        if self.tokens[0][0] != "word":  # `P::`
-            probability = self.number(self.take())
-            self.take()
-        head = self.atom()
-        body = None
-        if self.peek() in ("=", ":-"):
-            self.take()
-            body_start = self.tokens[self.i][2]
-            body = self.literal()
-            while self.i < len(self.tokens):
-                self.take()  # `and` or `,`: one And of every part, as `AstBuilder._flat`
-                right = self.literal()
-                if not isinstance(body, ast.And):
-                    body = ast.And(body.span, [body])
-                body.parts.append(right)
-                body.span = self.span(body_start, self.last_end())
-        span = self.span(start, self.last_end())
-        if probability is None:
-            return ast.Rule(span, head, body)
-        return ast.Rule(span, head, body, float(probability.value), probability.span)
-
-    def query(self, start: int) -> ast.Query:
-        """From `start`, the keyword: a query's span includes it (a rule's does not)."""
-        name = self.take()
-        args = self.arguments() if self.i < len(self.tokens) else None
-        return ast.Query(self.span(start, self.last_end()), name[1],
-                         self.span(name[2], name[3]), args)
-
-    def literal(self) -> ast.Formula:
-        if self.peek() == "not":
-            start = self.take()[2]
-            atom = self.atom()
-            return ast.Not(self.span(start, self.last_end()), atom)
-        return self.atom()
-
-    def atom(self) -> ast.Atom:
-        name = self.take()
-        args = self.arguments()
-        return ast.Atom(self.span(name[2], self.last_end()), name[1], args,
-                        self.span(name[2], name[3]))
-
-    def arguments(self) -> list[ast.Expr]:
-        self.take()  # (
-        args = []
-        while self.peek() != ")":
-            token = self.take()
-            if token[0] == "word":
-                args.append(ast.Var(self.span(token[2], token[3]), token[1]))
-            else:
-                args.append(self.number(token))
-            if self.peek() == ",":
-                self.take()
-        self.take()  # )
-        return args
-
-    def number(self, token) -> ast.Literal:
-        kind, digits, start, end = token
-        if kind == "float":
-            return ast.Literal(self.span(start, end), float(digits), "float")
-        if len(digits.lstrip("0")) > self.max_integer_digits:
-            raise _NotSimple
-        return ast.Literal(self.span(start, end), int(digits), "int")
