@@ -26,14 +26,16 @@ _S = rf"{_WS}*"
 _VALUES = rf"{_VALUE}(?:{_S},{_S}{_VALUE})*"
 _PROBABILITY = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 _ITEM = rf"(?:{_PROBABILITY}{_S}::{_S})?(?:\({_S}{_VALUES}{_S}\)|{_VALUE})"
-# The end of a one-line fact: the next statement (a keyword) or the end of the file. After
-# anything else (`= body`, `:- body`, a comment) the statement is the parser's.
-_NEXT = rf"(?={_S}(?:\Z|(?:rel|type|const|query|grammar)\b))"
+# The end of a one-line statement read in bulk (here or in `simple.py`): the next statement (a
+# keyword) or the end of the file. After anything else (`= body`, `:- body`, a comment) the
+# statement is the parser's.
+STATEMENT_END = rf"(?={_S}(?:\Z|(?:rel|type|const|query|grammar)\b))"
 
 _FACT_SET = re.compile(
     rf"rel{_WS}+({_NAME}){_S}={_S}\{{{_S}({_ITEM}(?:{_S},{_S}{_ITEM})*){_S},?{_S}\}}")
 _FACT_LINE = re.compile(
-    rf"rel{_WS}+(?:({_PROBABILITY}){_S}::{_S})?({_NAME}){_S}\({_S}({_VALUES}){_S}\){_NEXT}")
+    rf"rel{_WS}+(?:({_PROBABILITY}){_S}::{_S})?({_NAME}){_S}\({_S}({_VALUES}){_S}\)"
+    + STATEMENT_END)
 _SET_ITEM = re.compile(rf"(?:({_PROBABILITY}){_S}::{_S})?(?:\({_S}({_VALUES}){_S}\)|({_VALUE}))")
 _ONE_VALUE = re.compile(rf"({_NUMBER})|({_STRING})|(true|false)")
 # Skips comments, strings and characters (a `rel` inside them is not a statement) in chunks.

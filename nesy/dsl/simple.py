@@ -25,6 +25,7 @@ import re
 
 from ..errors import Source, Span
 from . import ast
+from .facts import STATEMENT_END
 
 _LINE_END = re.compile(r"[\r\n]")  # where `Source` ends lines
 
@@ -42,12 +43,11 @@ class SimpleStatements:
         args = rf"(?:(?:{name}|{number})(?:{s},{s}(?:{name}|{number}))*)?"
         atom = rf"{name}{s}\({s}{args}{s}\)"
         literal = rf"(?:not{ws})?{atom}"
-        next_statement = rf"(?={s}(?:\Z|(?:rel|type|const|query|grammar)\b))"
         self._rule = re.compile(
             rf"rel{ws}(?:(?P<p>{number}){s}::{s})?(?P<head>{atom})(?:{s}(?:=|:-){s}"
-            rf"(?P<body>{literal}(?:{s}(?:,|and\b){s}{literal})*))?{next_statement}")
+            rf"(?P<body>{literal}(?:{s}(?:,|and\b){s}{literal})*))?{STATEMENT_END}")
         self._query = re.compile(rf"query{ws}(?P<head>{name}(?:{s}\({s}{args}{s}\))?)"
-                                 rf"{next_statement}")
+                                 rf"{STATEMENT_END}")
         # the parts of a statement matched above (so plain names will do)
         self._literal_re = re.compile(rf"(?P<not>not{ws})?(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
                                       rf"{s}(?:\({s}(?P<args>[^)]*?){s}\))?")

@@ -97,13 +97,15 @@ def statement(rng) -> str:
         args = rng.choice(["", "()", "(1, x)", "( 0 )", "(1,)"])
         space = pick(rng, [" "], ["  ", "\n", ""])
         return f"query{space}{pick(rng, NAMES, NEAR_NAMES, 0.04)}{args}"
-    probability = pick(rng, ["", "", "0.3::", "1::", "0.5 :: ", "2.5e-1::"], ["-0.5::", "x::", "(0.5)::"])
+    probability = pick(rng, ["", "", "0.3::", "1::", "0.5 :: ", "2.5e-1::"],
+                       ["-0.5::", "x::", "(0.5)::"])
     text = f"rel {probability}{atom(rng)}"
     if rng.random() < 0.85:
         text += rng.choice([" = ", " :- ", "=", " =\n "])
         parts = [literal(rng) for _ in range(rng.randrange(1, 5))]
-        text += "".join(p + pick(rng, [" and ", ", ", " and\n", ","], [" or ", " and ", " , ", " && "])
-                        for p in parts[:-1]) + parts[-1]
+        joints = [pick(rng, [" and ", ", ", " and\n", ","], [" or ", " and ", " , ", " && "])
+                  for _ in parts[:-1]]
+        text += "".join(p + j for p, j in zip(parts, joints)) + parts[-1]
     return text + pick(rng, [""], [" // c", " /* c */", " .", " )"])
 
 
