@@ -95,7 +95,7 @@ def parse(source: Source) -> tuple[ast.Program | None, list[Diagnostic]]:
     items = parsed
     if read:  # back in the order of the file
         items = sorted(parsed + read, key=lambda item: (item.span.line, item.span.column))
-    # (what was read in bulk nests no scope)
+    # (what was read in bulk nests no deeper than simple.MAX_DEPTH < MAX_NESTED_SCOPES)
     return ast.Program(items, builder.attributes), builder.diagnostics + _too_deep(parsed)
 
 
