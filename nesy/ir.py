@@ -279,16 +279,18 @@ class Program:
 def verify(program: Program) -> None:
     """Check the invariants the engine relies on; a failure is a compiler bug."""
     computed: set[str] = set()
+    heads = _heads(program)
     facts = {f.relation for f in program.facts}
     for f in program.facts:
         _require(f.relation in program.relations, f"fact for unknown relation {f.relation}")
-        _require(len(f.values) == program.relations[f.relation].arity, f"fact arity {f}")
+        if len(f.values) != program.relations[f.relation].arity:  # (a fact's repr: on failure)
+            _require(False, f"fact arity {f}")
     for stratum in program.strata:
         here = set(stratum.relations)
         readable = computed | here
         for rule in stratum.rules:
             _require(rule.head in here, f"rule for {rule.head} outside its stratum")
-            _verify_rule(program, rule, readable, computed)
+            _verify_rule(program, rule, readable, computed, heads)
         for agg in stratum.aggregates:
             _require(agg.target in here, f"aggregate {agg.target} outside its stratum")
             for rel in (agg.source, agg.where):
@@ -297,7 +299,7 @@ def verify(program: Program) -> None:
     del facts
 
 
-def _verify_rule(program, rule: Rule, readable, computed):
+def _verify_rule(program, rule: Rule, readable, computed, heads):
     relation = program.relations[rule.head]
     _require(len(rule.head_exprs) == relation.arity, f"head arity of {rule.head}")
     bound: set[str] = set()
@@ -310,7 +312,7 @@ def _verify_rule(program, rule: Rule, readable, computed):
                 _require(lit.relation in computed, f"negation of {lit.relation} not stratified")
                 _require(lit.variables() <= bound, f"unbound variable under not in {rule.head}")
             else:
-                _require(lit.relation in readable or lit.relation not in _heads(program),
+                _require(lit.relation in readable or lit.relation not in heads,
                          f"{lit.relation} read before it is computed")
                 bound |= lit.variables()
         elif isinstance(lit, Filter):

@@ -26,20 +26,24 @@ _S = rf"{_WS}*"
 _VALUES = rf"{_VALUE}(?:{_S},{_S}{_VALUE})*"
 _PROBABILITY = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 _ITEM = rf"(?:{_PROBABILITY}{_S}::{_S})?(?:\({_S}{_VALUES}{_S}\)|{_VALUE})"
-# The end of a one-line fact: the next statement (a keyword) or the end of the file. After
-# anything else (`= body`, `:- body`, a comment) the statement is the parser's.
-_NEXT = rf"(?={_S}(?:\Z|(?:rel|type|const|query|grammar)\b))"
+# The end of a one-line statement read in bulk (here or in `simple.py`): the next statement (a
+# keyword) or the end of the file. After anything else (`= body`, `:- body`, a comment) the
+# statement is the parser's.
+STATEMENT_END = rf"(?={_S}(?:\Z|(?:rel|type|const|query|grammar)\b))"
 
 _FACT_SET = re.compile(
     rf"rel{_WS}+({_NAME}){_S}={_S}\{{{_S}({_ITEM}(?:{_S},{_S}{_ITEM})*){_S},?{_S}\}}")
 _FACT_LINE = re.compile(
-    rf"rel{_WS}+(?:({_PROBABILITY}){_S}::{_S})?({_NAME}){_S}\({_S}({_VALUES}){_S}\){_NEXT}")
+    rf"rel{_WS}+(?:({_PROBABILITY}){_S}::{_S})?({_NAME}){_S}\({_S}({_VALUES}){_S}\)"
+    + STATEMENT_END)
 _SET_ITEM = re.compile(rf"(?:({_PROBABILITY}){_S}::{_S})?(?:\({_S}({_VALUES}){_S}\)|({_VALUE}))")
 _ONE_VALUE = re.compile(rf"({_NUMBER})|({_STRING})|(true|false)")
 # Skips comments, strings and characters (a `rel` inside them is not a statement) in chunks.
 _SCAN = re.compile(r"""//[^\r\n]*|/\*[\s\S]*?\*/|"{3}(?:\\[\s\S]|[^\\])*?"{3}|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?"""
-                   r"""|'(?:\\.|[^'\\\r\n])*'?|\brel\b|[^/"'r]+|.""", re.DOTALL)
+                   r"""|'(?:\\.|[^'\\\r\n])*'?|\b(?:rel|query)\b|[^/"'qr]+|.""", re.DOTALL)
 _MAX_DIGITS = 39  # longer integers are the parser's to report (integer-too-large)
+_WHITESPACE = re.compile(_S)
+_INTEGERS = re.compile(rf"-?[0-9]{{1,18}}(?:{_S},{_S}-?[0-9]{{1,18}})*")
 
 
 _ATTRIBUTE_BEFORE = re.compile(r"@[A-Za-z_]\w*(\([^\r\n]*\))?\s*$")
@@ -47,16 +51,21 @@ _ATTRIBUTE_BEFORE = re.compile(r"@[A-Za-z_]\w*(\([^\r\n]*\))?\s*$")
 
 def _attributed(text: str, pos: int) -> bool:
     """Whether the statement at `pos` has an attribute (`@file(...) rel ...`): the parser
-    reads those, with their attribute."""
-    return _ATTRIBUTE_BEFORE.search(text, max(0, pos - 400), pos) is not None
+    reads those, with their attribute. (Most statements have no `@` before them at all.)"""
+    start = max(0, pos - 400)
+    return text.rfind("@", start, pos) >= 0 and \
+        _ATTRIBUTE_BEFORE.search(text, start, pos) is not None
 
 
-def read_bulk_facts(source: Source, unescape) -> tuple[list[ast.FactTable], str, list[int]]:
-    """The fact statements read here, the text left for the parser (those statements blanked
-    out, newlines kept) and where each statement read here began. `unescape` turns a string
-    literal's body into its value (None for an unknown escape, left to the parser)."""
+def read_bulk(source: Source, unescape, read_statement=None) \
+        -> tuple[list[ast.Node], str, list[int]]:
+    """The statements read here (fact tables, and the nodes `read_statement(source, pos)`
+    makes of other `rel` and `query` statements: (node, end), or (None, pos) to leave one to
+    the parser), the text left for the parser (those statements blanked out, newlines kept)
+    and where each statement read here began. `unescape` turns a string literal's body into
+    its value (None for an unknown escape, left to the parser)."""
     text = source.text
-    tables: list[ast.FactTable] = []
+    items: list[ast.Node] = []
     pieces: list[str] = []
     starts: list[int] = []
     done = 0
@@ -64,27 +73,41 @@ def read_bulk_facts(source: Source, unescape) -> tuple[list[ast.FactTable], str,
     line_run: ast.FactTable | None = None  # consecutive `rel r(...)` lines of one relation
     while pos < len(text):
         m = _SCAN.match(text, pos)
-        if m.group() != "rel":
+        if m.group() not in ("rel", "query"):
             if m.group().strip() and not m.group().startswith(("//", "/*")):
                 line_run = None  # another statement between: a new table keeps file order
             pos = m.end()
             continue
-        table, end = (None, pos) if _attributed(text, pos) else _fact_set(source, pos, unescape)
-        if table is None and not _attributed(text, pos):
-            table, end = _fact_line(source, pos, unescape, line_run)
-        if table is None:
+        node, end = _statement(source, pos, m.group(), unescape, line_run, read_statement)
+        if node is None:
             pos, line_run = m.end(), None
             continue
-        if table is not line_run:
-            tables.append(table)
-        line_run = table if table.one_line else None
-        pieces += [text[done:pos], _blank(text[pos:end])]
+        if node is not line_run:
+            items.append(node)
+        line_run = node if isinstance(node, ast.FactTable) and node.one_line else None
         starts.append(pos)
+        if line_run is not None:
+            end = _more_lines(source, end, line_run, unescape, starts)
+        pieces += [text[done:pos], _blank(text[pos:end])]
         done = pos = end
-    if not tables:
+    if not items:
         return [], text, []
     pieces.append(text[done:])
-    return tables, "".join(pieces), starts
+    return items, "".join(pieces), starts
+
+
+def _statement(source: Source, pos: int, keyword: str, unescape, line_run, read_statement):
+    """The node of the statement at `pos` and its end, or (None, pos) for the parser."""
+    if _attributed(source.text, pos):
+        return None, pos
+    node, end = (None, pos)
+    if keyword == "rel":
+        node, end = _fact_set(source, pos, unescape)
+        if node is None:
+            node, end = _fact_line(source, pos, unescape, line_run)
+    if node is None and read_statement is not None:
+        node, end = read_statement(source, pos)
+    return node, end
 
 
 def _blank(region: str) -> str:
@@ -123,9 +146,41 @@ def _fact_line(source: Source, pos: int, unescape, run: ast.FactTable | None):
     return table, m.end()
 
 
+def _more_lines(source: Source, pos: int, table: ast.FactTable, unescape, starts) -> int:
+    """The one-line facts of `table`'s relation that follow `pos` with only whitespace
+    between (so no attribute either), read into it, each start added to `starts`; where the
+    last ends. (The general loop's scanning and attempts took half of a fact line's cost.)"""
+    text = source.text
+    while True:
+        start = _WHITESPACE.match(text, pos).end()
+        m = _FACT_LINE.match(text, start)
+        if m is None or m.group(2) != table.relation:
+            return pos
+        first = m.start(1) if m.group(1) is not None else m.start(2)
+        if not _add_row(table, first, m.group(1), m.group(3), unescape):
+            return pos
+        starts.append(start)
+        pos = m.end()
+
+
 def _add_row(table: ast.FactTable, offset: int, probability: str | None, values: str,
              unescape) -> bool:
     """Append one fact; False when it is not plain enough for this reader."""
+    if _INTEGERS.fullmatch(values):  # the common case, at a third of the cost
+        row = tuple(map(int, values.split(",")))
+        kinds = ("int",) * len(row)
+    else:
+        row, kinds = _values(values, unescape)
+        if row is None:
+            return False
+    if table.rows and len(row) != len(table.rows[0]):
+        return False  # mixed arities: the parser's and the resolver's to report
+    table.add(row, kinds, None if probability is None else float(probability), offset)
+    return True
+
+
+def _values(values: str, unescape) -> tuple[tuple | None, tuple]:
+    """The values of a fact and their kinds; (None, ()) when one is not plain enough."""
     row, kinds = [], []
     for v in _ONE_VALUE.finditer(values):
         number, string, boolean = v.groups()
@@ -134,24 +189,20 @@ def _add_row(table: ast.FactTable, offset: int, probability: str | None, values:
                 row.append(float(number))
                 kinds.append("float")
             elif len(number.lstrip("-0")) > _MAX_DIGITS:
-                return False
+                return None, ()
             else:
                 row.append(int(number))
                 kinds.append("int")
         elif string is not None:
             value = unescape(string[1:-1])
             if value is None:
-                return False
+                return None, ()
             row.append(value)
             kinds.append("string")
         else:
             row.append(boolean == "true")
             kinds.append("bool")
-    if table.rows and len(row) != len(table.rows[0]):
-        return False  # mixed arities: the parser's and the resolver's to report
-    table.add(tuple(row), tuple(kinds), None if probability is None else float(probability),
-              offset)
-    return True
+    return tuple(row), tuple(kinds)
 
 
 def _span(source: Source, start: int, end: int) -> Span:

@@ -15,7 +15,8 @@ from ..errors import Diagnostic, DiagnosticKind, Source, Span, closest
 from ..timevalues import parse_datetime, parse_duration
 from . import ast
 from . import diagnostics as kinds
-from .facts import read_bulk_facts
+from .facts import read_bulk
+from .simple import SimpleStatements
 
 MAX_SYNTAX_ERRORS = 50
 # A file whose first statements fail to parse this often, with fewer statements parsed than
@@ -50,6 +51,14 @@ def _parser() -> lark.Lark:
     return parser
 
 
+@lru_cache(maxsize=1)
+def _simple_statements() -> SimpleStatements:
+    """The reader of simple rules and queries (`simple.py`), with the grammar's own tokens."""
+    terminals = {name: _parser().get_terminal(name).pattern.to_regexp()
+                 for name in ("NAME", "INT", "FLOAT", "WS")}
+    return SimpleStatements(terminals, MAX_INTEGER_DIGITS)
+
+
 def _make_plain(callbacks: dict) -> None:
     """Replace, in an LALR parser's rule -> callback table, the callbacks of the reductions
     that only pass one sub-tree up by `_only_child` (see `_parser`; benchmarks/front_end.py
@@ -65,22 +74,29 @@ def _only_child(children):
     return children[0]
 
 
+_BLANK = re.compile(r"[ \t\f\r\n]*")  # the grammar's whitespace (WS) only
+
+
 def parse(source: Source) -> tuple[ast.Program | None, list[Diagnostic]]:
-    """Parse a whole file: plain fact statements in bulk (`facts.py`), the rest with the LALR
-    parser. On syntax errors, re-parse statement by statement to find them all."""
-    tables, text, fact_starts = read_bulk_facts(source, _unescape)
+    """Parse a whole file: plain fact statements (`facts.py`) and simple rules and queries
+    (`simple.py`) in bulk, the rest with the LALR parser. On syntax errors, re-parse
+    statement by statement to find them all."""
+    read, text, read_starts = read_bulk(source, _unescape, _simple_statements().read)
     if text.startswith("\ufeff"):  # a byte-order mark: a blank for the parser (same offsets)
         text = " " + text[1:]
-    try:
-        tree = _parser().parse(text)
-    except lark.exceptions.UnexpectedInput:
-        return None, _collect_syntax_errors(source, text, fact_starts)
     builder = AstBuilder(source)
-    items = builder.transform(tree).children
-    if tables:  # back in the order of the file
-        items = sorted(items + tables, key=lambda item: (item.span.line, item.span.column))
-    program = ast.Program(items, builder.attributes)
-    return program, builder.diagnostics + _too_deep(program)
+    parsed = []
+    if not _BLANK.fullmatch(text):  # else every statement was read in bulk
+        try:
+            tree = _parser().parse(text)
+        except lark.exceptions.UnexpectedInput:
+            return None, _collect_syntax_errors(source, text, read_starts)
+        parsed = builder.transform(tree).children
+    items = parsed
+    if read:  # back in the order of the file
+        items = sorted(parsed + read, key=lambda item: (item.span.line, item.span.column))
+    # (what was read in bulk nests no deeper than simple.MAX_DEPTH < MAX_NESTED_SCOPES)
+    return ast.Program(items, builder.attributes), builder.diagnostics + _too_deep(parsed)
 
 
 # Aggregations and negated sub-formulas become helper relations, defined recursively by the
@@ -108,11 +124,11 @@ def _opens_scope(f) -> bool:
                                                           ast.Implies)))
 
 
-def _too_deep(program: ast.Program) -> list[Diagnostic]:
+def _too_deep(items: list[ast.Node]) -> list[Diagnostic]:
     """A `nesting-too-deep` error for each rule whose body nests aggregations or negated
     sub-formulas more than MAX_NESTED_SCOPES deep, at the first scope past the limit."""
     out = []
-    for item in program.items:
+    for item in items:
         if not isinstance(item, ast.Rule) or item.body is None:
             continue
         todo = [(item.body, 0)]
@@ -777,12 +793,12 @@ def _horn_head_start(tokens, horn_index: int) -> int:
 
 
 def _collect_syntax_errors(source: Source, text: str,
-                           fact_starts: list[int]) -> list[Diagnostic]:
+                           read_starts: list[int]) -> list[Diagnostic]:
     """Parse statement by statement, each on its own (linear in the file's length), and
-    report each broken one. `text` is the source's text with the facts read in bulk blanked
-    out; they began at `fact_starts`. A file that is mostly errors is not a nesy program:
+    report each broken one. `text` is the source's text with the statements read in bulk
+    blanked out; they began at `read_starts`. A file that is mostly errors is not a nesy program:
     after NOT_A_PROGRAM_AFTER errors with fewer good statements than bad, stop and say so."""
-    starts = sorted({*statement_starts(text), *fact_starts})
+    starts = sorted({*statement_starts(text), *read_starts})
     diagnostics: list[Diagnostic] = []
     good = 0
     for begin, end in zip(starts, [*starts[1:], len(text)]):

@@ -386,14 +386,16 @@ def check_literal_ranges(program: ast.Program, checker: TypeChecker) -> list[Dia
     for table in program.items:
         if isinstance(table, ast.FactTable):
             out += _table_range_errors(table, checker)
-    negated = set()
+    negated, literals = set(), []  # one walk (a rule list's every node, each pass counts)
     for node in _expressions(program):
         if isinstance(node, ast.Unary) and node.op == "-" and isinstance(node.operand, ast.Literal) \
                 and node.operand.kind == "int":
             negated.add(id(node.operand))
             out += _range_error(node, -node.operand.value, checker)
-    for node in _expressions(program):
-        if isinstance(node, ast.Literal) and node.kind == "int" and id(node) not in negated:
+        elif isinstance(node, ast.Literal) and node.kind == "int":
+            literals.append(node)
+    for node in literals:
+        if id(node) not in negated:
             out += _range_error(node, node.value, checker)
     return out
 

@@ -87,7 +87,12 @@ class CuddManager:
     no slower, and at 4,000 it was 20% slower.
 
     CUDD's computed table starts at CACHE_SLOTS entries (it grows with use): the default
-    size took 15-40 ms to allocate, more than a small program's whole run. Likewise the
+    size took 15-40 ms to allocate, more than a small program's whole run. 2^14, not 2^16:
+    the table is zeroed when made, and the first managers of a process touch fresh pages
+    (512 page faults at 2^16, 128 at 2^14), which cost the first run after a warm-up, all a
+    `nesy run` does, about 1 ms of CPU more than later runs (0.3 ms); Bayesian networks,
+    cyclic graphs, smokers and digit sums built with the smaller table took the same time
+    or less. Likewise the
     manager is created with a MEMORY_ESTIMATE of 16 MiB (dd's default, 1 GiB, made creating
     it take 15-80 ms on this machine, 0.5 ms now), and then given back the one setting CUDD
     derives from the estimate that matters here, LOOSE_UP_TO (how far the unique table grows
@@ -95,7 +100,7 @@ class CuddManager:
     from 5.9 s to 15.7 s; with it restored, 3-digit addition takes the same 10.6-12.6 s."""
 
     REORDER_AT = 10_000  # live nodes
-    CACHE_SLOTS = 2 ** 16
+    CACHE_SLOTS = 2 ** 14
     MEMORY_ESTIMATE = 2 ** 24  # bytes
     LOOSE_UP_TO = 6_710_886  # nodes: what CUDD derives from dd's default estimate of 1 GiB
     LOOK_EVERY = 0.05  # seconds
