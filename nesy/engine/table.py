@@ -16,6 +16,9 @@ class Table:
     columns: list[np.ndarray]
     tags: object
     n: int
+    #: Every tag is the provenance's one (rows from certain facts only): a join with these
+    #: rows keeps the other side's tags instead of conjoining each with one.
+    certain: bool = False
 
     @staticmethod
     def empty(arity: int, tags=None) -> "Table":
