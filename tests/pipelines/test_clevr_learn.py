@@ -113,9 +113,10 @@ def test_only_the_facts_a_batch_reads_are_loaded_and_answers_are_unchanged(tiny)
     model = ConceptModel()
     batch = list(range(len(train.questions)))
     pruned = answer_probabilities(model, train, batch, "diffexact", None)
-    _, _, scene = scene_tensors(model, train, sorted(set(train.scene_of)))
+    scenes = sorted(set(train.scene_of))
+    _, _, scene = scene_tensors(model, train, scenes)  # scene s of the facts is scenes[s]
     facts = {**scene.with_tensors(),
-             **question_facts({q: (train.scene_of[q], train.questions[q].program) for q in batch})}
+             **question_facts({q: (scenes.index(train.scene_of[q]), train.questions[q].program) for q in batch})}
     full = executor().run(provenance="diffexact", facts=facts)["answer"]
     assert len(full.tuples) == sum(map(len, pruned.values()))
     for (q, answer), p in zip(full.tuples, full.probs):
@@ -140,8 +141,9 @@ def test_compiled_answers_and_gradients_are_those_of_program_run(tiny, provenanc
     torch.manual_seed(0)
     model = ConceptModel()
     batch = list(range(8))
-    programs = question_facts({q: (train.scene_of[q], train.questions[q].program) for q in batch})
-    _, _, scene = scene_tensors(model, train, sorted({train.scene_of[q] for q in batch}))
+    scenes = sorted({train.scene_of[q] for q in batch})
+    programs = question_facts({q: (scenes.index(train.scene_of[q]), train.questions[q].program) for q in batch})
+    _, _, scene = scene_tensors(model, train, scenes)  # scene s of the facts is scenes[s]
     compiled = execute(scene, programs, provenance, k)
     run = executor().run(provenance=provenance, k=k, facts={**scene.with_tensors(), **programs})["answer"]
     theirs = dict(zip(run.tuples, run.probs))
@@ -179,7 +181,7 @@ def test_negligible_facts_are_left_out_and_move_each_answer_by_at_most_their_mas
     threshold = float(every[int((every.cumsum(0) > 0.5).nonzero()[0])])  # leaves out a mass below 0.5
     monkeypatch.setattr(learn, "NEGLIGIBLE", threshold)
     _, _, facts = learn.scene_tensors(model, train, sorted(reads), reads)
-    given = len(facts.rows["related"]) + sum(len(d.facts) for a in ATTRIBUTES for d in facts.rows[a])
+    given = len(facts.rows["related"]) + sum(len(facts.rows[a]) for a in ATTRIBUTES)
     assert given == len(facts.probs) == len(every) - int((every < threshold).sum())
     left_out = float(every[every < threshold].sum())
     assert 0 < left_out < 0.5
