@@ -23,7 +23,7 @@ from . import aggregate, alternatives, closure
 from ..expr import evaluate
 from .store import StoredRelation
 from .limits import DEFAULT_MAX_ITERATIONS, MB, MemoryBudget, ResourceLimitError
-from .table import ColumnIndex, Table, TooManyRows, joint_keys, match, sort_keys
+from .table import ColumnIndex, RowsIndex, Table, TooManyRows, joint_keys, match, sort_keys
 from .values import ValueTable
 
 
@@ -438,9 +438,11 @@ class Executor:
             else:
                 left_cols = [b.columns[v] for v in shared]
                 right_cols = [right_col(first[v]) for v in shared]
-                if len(shared) == 1 and rows is None:
-                    left_index, right_index = self._index(table, first[shared[0]]).match(
-                        left_cols[0], max_rows)
+                index = None if rows is not None else \
+                    self._index(table, tuple(first[v] for v in shared))
+                if index is not None and (len(shared) == 1 or index.usable):
+                    left_index, right_index = index.match(left_cols[0] if len(shared) == 1
+                                                          else left_cols, max_rows)
                 else:
                     kl, kr = joint_keys([left_cols, right_cols], [b.n, right_n])
                     sorted_keys, order = sort_keys(kr)
@@ -472,12 +474,15 @@ class Executor:
         return Bindings(columns, self.take(table.tags, index), len(index), certain=table.certain)
 
     @staticmethod
-    def _index(table: Table, position: int) -> "ColumnIndex":
-        """An index on one column, cached on the (immutable) table snapshot."""
+    def _index(table: Table, positions: tuple[int, ...]) -> "ColumnIndex | RowsIndex":
+        """An index on these columns, cached on the (immutable) table snapshot: a relation
+        that no longer changes (the facts, an earlier stratum's results) is sorted once for
+        all the rounds that probe it."""
         cache = table.__dict__.setdefault("_index_cache", {})
-        if position not in cache:
-            cache[position] = ColumnIndex(table.columns[position])
-        return cache[position]
+        if positions not in cache:
+            cache[positions] = ColumnIndex(table.columns[positions[0]]) if len(positions) == 1 \
+                else RowsIndex([table.columns[p] for p in positions])
+        return cache[positions]
 
     def antijoin(self, b: Bindings, lit: ir.AtomLit, table: Table) -> Bindings:
         rows, first = self.matching_rows(lit, table)
