@@ -267,7 +267,7 @@ def _ordered_pairs(n: int) -> np.ndarray:
 
 def scene_tensors(model: RelationNetwork, split: Split, scenes: list[int], reads: dict[int, set] | None = None):
     """Concept and relation probabilities of the objects of `scenes`, and the facts they
-    make: `SceneFacts`, whose scene s is `scenes[s]` (small ids, see `answer_probabilities`).
+    make: `SceneFacts`, scene ids being positions in `split.scenes`.
 
     `reads` (scene -> the attributes and relations its questions read, see `program_reads`)
     keeps only those facts: no derivation of an answer uses the others, so an exact
@@ -288,7 +288,7 @@ def scene_tensors(model: RelationNetwork, split: Split, scenes: list[int], reads
     pair_scene = np.repeat(np.arange(len(scenes)), sizes * (sizes - 1))
     rows_ab = torch.from_numpy(pairs + offset[pair_scene][:, None])  # positions in `index`
     concepts, related = model(split, index, rows_ab[:, 0], rows_ab[:, 1])
-    scene_ids = np.arange(len(scenes))
+    scene_ids = np.asarray(scenes, dtype=np.int64)
     object_scene = np.repeat(np.arange(len(scenes)), sizes)  # per object: its scene's position
     object_ids = np.arange(len(object_scene)) - offset[object_scene]
     everything = set(ATTRIBUTES) | set(RELATIONS)
@@ -330,29 +330,21 @@ def answer_probabilities(model, split: Split, questions: list[int], provenance: 
                          clock: list[float] | None = None):
     """Per question of the batch, {answer: probability tensor}, by one executor run;
     `clock[0]` accumulates the CPU seconds of the logic (the questions' facts, the engine run
-    and the answers' formulas evaluated forward: the logic's share).
-
-    The executor sees question n of the batch as question n and its scenes as 0, 1, ...: with
-    the data set's own ids (up to 50,000 questions) the engine's row keys spanned that many
-    values, and its direct-address indexes touched a page of memory per row (a sixth of the
-    engine's run, measured)."""
+    and the answers' formulas evaluated forward: the logic's share)."""
     reads: dict[int, set] = defaultdict(set)
     for q in questions:
         reads[split.scene_of[q]] |= program_reads(split.questions[q].program)
-    scenes = sorted(reads)
-    _, _, scene = scene_tensors(model, split, scenes, reads)
+    _, _, scene = scene_tensors(model, split, sorted(reads), reads)
     start = time.process_time()
     with paused_collector():  # the answers' formulas too (the engine pauses it for its run)
-        local = {s: n for n, s in enumerate(scenes)}
-        programs = question_facts({n: (local[split.scene_of[q]], split.questions[q].program)
-                                   for n, q in enumerate(questions)})
+        programs = question_facts({q: (split.scene_of[q], split.questions[q].program) for q in questions})
         programs = {name: FactColumns.of_rows(rows) for name, rows in programs.items() if rows}
         answers = execute(scene, programs, provenance, k)
     if clock is not None:
         clock[0] += time.process_time() - start
     out: dict[int, dict[str, torch.Tensor]] = {q: {} for q in questions}
-    for (n, a), p in answers:
-        out[questions[n]][a] = p
+    for (q, a), p in answers:
+        out[q][a] = p
     return out
 
 

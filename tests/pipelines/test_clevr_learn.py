@@ -113,10 +113,9 @@ def test_only_the_facts_a_batch_reads_are_loaded_and_answers_are_unchanged(tiny)
     model = ConceptModel()
     batch = list(range(len(train.questions)))
     pruned = answer_probabilities(model, train, batch, "diffexact", None)
-    scenes = sorted(set(train.scene_of))
-    _, _, scene = scene_tensors(model, train, scenes)  # scene s of the facts is scenes[s]
+    _, _, scene = scene_tensors(model, train, sorted(set(train.scene_of)))
     facts = {**scene.with_tensors(),
-             **question_facts({q: (scenes.index(train.scene_of[q]), train.questions[q].program) for q in batch})}
+             **question_facts({q: (train.scene_of[q], train.questions[q].program) for q in batch})}
     full = executor().run(provenance="diffexact", facts=facts)["answer"]
     assert len(full.tuples) == sum(map(len, pruned.values()))
     for (q, answer), p in zip(full.tuples, full.probs):
@@ -141,9 +140,8 @@ def test_compiled_answers_and_gradients_are_those_of_program_run(tiny, provenanc
     torch.manual_seed(0)
     model = ConceptModel()
     batch = list(range(8))
-    scenes = sorted({train.scene_of[q] for q in batch})
-    programs = question_facts({q: (scenes.index(train.scene_of[q]), train.questions[q].program) for q in batch})
-    _, _, scene = scene_tensors(model, train, scenes)  # scene s of the facts is scenes[s]
+    programs = question_facts({q: (train.scene_of[q], train.questions[q].program) for q in batch})
+    _, _, scene = scene_tensors(model, train, sorted({train.scene_of[q] for q in batch}))
     compiled = execute(scene, programs, provenance, k)
     run = executor().run(provenance=provenance, k=k, facts={**scene.with_tensors(), **programs})["answer"]
     theirs = dict(zip(run.tuples, run.probs))
