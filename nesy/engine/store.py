@@ -140,6 +140,8 @@ class StoredRelation:
         self.index: SortedIndex | DirectIndex = SortedIndex(np.empty(0, np.int64),
                                                             np.empty(0, np.int64))
         self._table: Table | None = None
+        #: Every row came from certain rows (`Table.certain`): each tag is one.
+        self.certain = True
 
     @property
     def columns(self) -> list[np.ndarray]:
@@ -148,13 +150,13 @@ class StoredRelation:
     def table(self) -> Table:
         """A snapshot of all rows (cached until the next change, so join indexes persist)."""
         if self._table is None:
-            self._table = Table(self.store.view(), self.tags, self.n)
+            self._table = Table(self.store.view(), self.tags, self.n, self.certain)
         return self._table
 
     def prefix(self, n: int) -> Table:
         if n == self.n:
             return self.table()
-        return Table(self.store.view(n), self._take(np.arange(n)), n)
+        return Table(self.store.view(n), self._take(np.arange(n)), n, self.certain)
 
     def _take(self, index):
         return None if self.prov.tagless else self.prov.take(self.tags, index)
@@ -189,12 +191,13 @@ class StoredRelation:
         if cand.n == 0:
             return self._empty()
         columns, tags, count = cand.columns, cand.tags, cand.n
-        if not self.prov.tagless:
+        if not self.prov.tagless and not cand.certain:  # one is never zero
             keep = self.prov.nonzero(tags)
             if not keep.all():
                 idx = np.flatnonzero(keep)
                 columns, tags, count = [c[idx] for c in columns], self.prov.take(tags, idx), len(idx)
         if self.arity == 0:
+            self.certain = False  # not worth tracking for one row
             return self._merge_nullary(count, tags)
         keys = self._keys(columns)
         if self.prov.tagless:
@@ -204,18 +207,26 @@ class StoredRelation:
             return Table(delta, None, len(new))
         first, inverse = group_rows(keys)
         keys, columns = keys[first], [c[first] for c in columns]
-        tags = self.prov.disjoin_groups(tags, inverse, len(first))
+        # A tuple derived once keeps its tag (the disjunction of one tag): no provenance call
+        # per row where no candidate repeats another, as most merges of a run.
+        unique = len(first) == count
+        tags = self.prov.take(tags, first) if unique else \
+            self.prov.disjoin_groups(tags, inverse, len(first))
+        certain = cand.certain and (unique or self.prov.idempotent)  # one or one is one
         rows = self.index.lookup(keys)
         new, hit = np.flatnonzero(rows < 0), np.flatnonzero(rows >= 0)
         delta_cols = [c[new] for c in columns]
         delta_tags = self.prov.take(tags, new)
+        if self.certain and certain and self.prov.idempotent:  # no stored tag changes
+            hit = hit[:0]
         changed_rows, changed_tags = self._update_tags(rows[hit], self.prov.take(tags, hit))
+        self.certain = self.certain and certain and not len(changed_rows)
         if len(changed_rows):
             stored = self.columns
             delta_cols = [np.concatenate([d, s[changed_rows]]) for d, s in zip(delta_cols, stored)]
             delta_tags = self.prov.concat([delta_tags, changed_tags])
         self._append(keys[new], [c[new] for c in columns], self.prov.take(tags, new))
-        return Table(delta_cols, delta_tags, len(delta_cols[0]))
+        return Table(delta_cols, delta_tags, len(delta_cols[0]), certain and not len(changed_rows))
 
     def _empty(self) -> Table:
         return Table.empty(self.arity, None if self.prov.tagless else self.prov.concat([]))

@@ -16,6 +16,9 @@ class Table:
     columns: list[np.ndarray]
     tags: object
     n: int
+    #: Every tag is the provenance's one (rows from certain facts only): a join with these
+    #: rows keeps the other side's tags instead of conjoining each with one.
+    certain: bool = False
 
     @staticmethod
     def empty(arity: int, tags=None) -> "Table":
@@ -119,6 +122,33 @@ class ColumnIndex:
         lo = np.where(inside, self.offsets[shifted], 0)
         hi = np.where(inside, self.offsets[shifted + 1], 0)
         return _expand(lo, hi, self.order, max_rows)
+
+
+class RowsIndex:
+    """Rows of a table grouped by several columns at once, for joins that probe it many times
+    (a relation joined on the same columns in every round of a recursion): keys in a mixed
+    radix over the table's own value ranges, sorted once. A probe outside those ranges
+    matches nothing, so the probing side needs no ranges of its own. `usable` is False where
+    the ranges need more than KEY_BITS bits (then the caller builds joint keys)."""
+
+    def __init__(self, columns: list[np.ndarray]):
+        n = len(columns[0])
+        self.lows = [int(c.min()) if n else 0 for c in columns]
+        self.spans = [int(c.max()) - low + 1 if n else 1 for c, low in zip(columns, self.lows)]
+        self.usable = sum(max(1, (span - 1).bit_length()) for span in self.spans) <= KEY_BITS
+        if self.usable:
+            self.sorted, self.order = sort_keys(_mixed_radix(columns, self.lows, self.spans))
+
+    def match(self, columns: list[np.ndarray], max_rows: int | None = None):
+        """All pairs (i, j): probe row i equals indexed row j on every column."""
+        inside = np.ones(len(columns[0]), dtype=bool)
+        for column, low, span in zip(columns, self.lows, self.spans):
+            inside &= (column >= low) & (column < low + span)
+        if not inside.all():
+            columns = [np.where(inside, column, low) for column, low in zip(columns, self.lows)]
+        lo, hi = (np.searchsorted(self.sorted, _mixed_radix(columns, self.lows, self.spans), side=side)
+                  for side in ("left", "right"))
+        return _expand(lo, np.where(inside, hi, lo), self.order, max_rows)
 
 
 def _expand(lo: np.ndarray, hi: np.ndarray, order: np.ndarray, max_rows: int | None = None):

@@ -24,22 +24,24 @@ class ValueTable:
         return "float" if vtype.is_float else "wide" if vtype.is_wide else "String"
 
     def _intern(self, pool: str, values) -> np.ndarray:
+        """Codes of `values`, new values numbered in order of first appearance. Only the
+        distinct values are looked at in Python; the codes of all are gathered in C (input
+        columns repeat a few values thousands of times: scene and object ids)."""
         ids, table = self._ids[pool], self._values[pool]
-        out = np.empty(len(values), dtype=np.int64)
-        for i, v in enumerate(values):
-            code = ids.get(v)
-            if code is None:
-                code = ids[v] = len(table)
+        for v in dict.fromkeys(values):
+            if v not in ids:
+                ids[v] = len(table)
                 table.append(v)
                 self._arrays[pool] = None
-            out[i] = code
-        return out
+        return np.fromiter(map(ids.__getitem__, values), dtype=np.int64, count=len(values))
 
     def encode(self, vtype: ValueType, values) -> np.ndarray:
         """Natural values (list or array) -> int64 codes."""
         if vtype.is_interned:
             if vtype.is_float:
                 values = [float(v) + 0.0 for v in np.asarray(values, dtype=np.float64).tolist()]
+            elif vtype.is_wide and isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+                values = values.tolist()  # Python ints already
             elif vtype.is_wide:
                 values = [int(v) for v in (values.tolist() if isinstance(values, np.ndarray)
                                            else values)]

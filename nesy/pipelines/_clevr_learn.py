@@ -27,6 +27,7 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,8 @@ from torch import nn
 import nesy
 from nesy.datasets.clevr.compile import question_facts
 from nesy.datasets.clevr.vocab import ATTRIBUTES, RELATIONS, VALUES
+from nesy.engine.executor import paused_collector
+from nesy.engine.inputs import FactColumns
 from nesy.errors import DataError
 from nesy.pipelines.base import BatchResult, Pipeline
 
@@ -224,25 +227,42 @@ PERCEPTIONS = {"joint": ConceptModel, "factored": FactoredConceptModel}
 
 @dataclass
 class SceneFacts:
-    """A batch's scene facts for the executor: `rows` (relation -> rows, as `Program.run`
-    takes them), each probability a Python float, and `probs`, the same probabilities as one
-    differentiable tensor, in the order the rows give them (the order in which a provenance
-    numbers its input facts)."""
+    """A batch's scene facts for the executor: `rows` (relation -> `FactColumns`, which
+    `Program.run` and `loaded_executor` take as they take rows), each probability a float,
+    and `probs`, the same probabilities as one differentiable tensor, in the order the rows
+    give them (the order in which a provenance numbers its input facts)."""
 
-    rows: dict[str, list]
+    rows: dict[str, FactColumns]
     probs: torch.Tensor
 
     def with_tensors(self) -> dict[str, list]:
-        """The rows with each probability the entry of `probs` (for provenances whose answers
-        do not compile): the engine then carries the tensors through every operation."""
+        """The facts as rows with each probability the entry of `probs` (for provenances
+        whose answers do not compile): the engine then carries the tensors through every
+        operation."""
         entries = iter(self.probs.unbind(0))
+        out = {}
+        for name, facts in self.rows.items():
+            tuples = list(zip(*(c.tolist() if isinstance(c, np.ndarray) else c for c in facts.columns)))
+            if facts.probs is None:
+                out[name] = tuples
+                continue
+            pairs = [(next(entries), t) for t in tuples]
+            if facts.groups is None:
+                out[name] = pairs
+                continue
+            groups: dict[int, list] = {}
+            for g, pair in zip(np.asarray(facts.groups).tolist(), pairs):
+                groups.setdefault(g, []).append(pair)
+            out[name] = [nesy.Disjunction(members) for members in groups.values()]
+        return out
 
-        def tensor(item):
-            return (next(entries), item[1])
 
-        return {name: [nesy.Disjunction([tensor(i) for i in row.facts]) if isinstance(row, nesy.Disjunction)
-                       else tensor(row) if isinstance(row[0], float) else row for row in rows]
-                for name, rows in self.rows.items()}
+@lru_cache(maxsize=None)
+def _ordered_pairs(n: int) -> np.ndarray:
+    """[n (n - 1), 2]: every ordered pair (a, b) of n objects with a != b, a-major."""
+    a, b = np.divmod(np.arange(n * n), n)
+    keep = a != b
+    return np.stack([a[keep], b[keep]], axis=1)
 
 
 def scene_tensors(model: RelationNetwork, split: Split, scenes: list[int], reads: dict[int, set] | None = None):
@@ -257,36 +277,38 @@ def scene_tensors(model: RelationNetwork, split: Split, scenes: list[int], reads
     and their order, so there a few answers move by a few hundredths. None: every fact.
     Facts below `NEGLIGIBLE` are left out too.
 
-    The rows are built from whole tensors at once (a mask and one gather per relation), not
-    fact by fact: a fact's probability is a Python float in its row and one entry of
-    `SceneFacts.probs`."""
-    sizes = [len(split.scenes[s]["objects"]) for s in scenes]
-    index = torch.cat([torch.arange(split.first[s], split.first[s] + n) for s, n in zip(scenes, sizes)])
-    offset = np.cumsum([0] + sizes)
-    pairs = [(s, a, b) for s, n in zip(scenes, sizes) for a in range(n) for b in range(n) if a != b]
-    local = [offset[k] + np.array([(a, b) for a in range(n) for b in range(n) if a != b], dtype=np.int64).reshape(-1, 2)
-             for k, n in enumerate(sizes)]
-    rows_ab = torch.from_numpy(np.concatenate(local))
+    The facts are built from whole tensors at once (a mask and one gather per relation) as
+    columns (`FactColumns`), not fact by fact: a fact's probability is a float in its
+    relation's `probs` and one entry of `SceneFacts.probs`."""
+    sizes = np.array([len(split.scenes[s]["objects"]) for s in scenes], dtype=np.int64)
+    index = torch.cat([torch.arange(split.first[s], split.first[s] + n) for s, n in zip(scenes, sizes.tolist())])
+    offset = np.cumsum(np.concatenate([[0], sizes]))
+    local = [_ordered_pairs(n) for n in sizes.tolist()]
+    pairs = np.concatenate(local) if local else np.zeros((0, 2), np.int64)  # object ids within a scene
+    pair_scene = np.repeat(np.arange(len(scenes)), sizes * (sizes - 1))
+    rows_ab = torch.from_numpy(pairs + offset[pair_scene][:, None])  # positions in `index`
     concepts, related = model(split, index, rows_ab[:, 0], rows_ab[:, 1])
-    objects = [(s, o) for s, n in zip(scenes, sizes) for o in range(n)]
+    scene_ids = np.asarray(scenes, dtype=np.int64)
+    object_scene = np.repeat(np.arange(len(scenes)), sizes)  # per object: its scene's position
+    object_ids = np.arange(len(object_scene)) - offset[object_scene]
     everything = set(ATTRIBUTES) | set(RELATIONS)
     wanted = [everything if reads is None else reads.get(s, set()) for s in scenes]
-    scene_of_object = np.repeat(np.arange(len(scenes)), sizes)
-    rows: dict[str, list] = {"object": objects}
+    rows: dict[str, FactColumns] = {"object": FactColumns([scene_ids[object_scene], object_ids])}
     gathers = []  # per probabilistic relation: positions in its flattened probability table
     for a in ATTRIBUTES:
         table = concepts[a].detach().numpy()
-        keep = (table >= NEGLIGIBLE) & np.array([a in wanted[k] for k in scene_of_object], dtype=bool)[:, None]
-        rows[a] = [nesy.Disjunction([(float(table[i, v]), (*objects[i], VALUES[a][v])) for v in np.flatnonzero(keep[i])])
-                   for i in np.flatnonzero(keep.any(1))]
-        gathers.append((concepts[a], np.flatnonzero(keep.reshape(-1))))
+        allowed = np.array([a in w for w in wanted], dtype=bool)[object_scene]
+        kept = np.flatnonzero(((table >= NEGLIGIBLE) & allowed[:, None]).reshape(-1))
+        i, v = np.divmod(kept, len(VALUES[a]))  # object-major: one Disjunction per object
+        rows[a] = FactColumns([scene_ids[object_scene[i]], object_ids[i], np.array(VALUES[a], dtype=object)[v]],
+                              table.reshape(-1)[kept], i)
+        gathers.append((concepts[a], kept))
     table = related.detach().numpy()
-    pair_scene = np.repeat(np.arange(len(scenes)), [n * (n - 1) for n in sizes])
-    allowed = np.array([[r in wanted[k] for r in RELATIONS] for k in range(len(scenes))], dtype=bool).reshape(-1, len(RELATIONS))
-    keep = (table >= NEGLIGIBLE) & (allowed[pair_scene] if len(pairs) else np.zeros_like(table, dtype=bool))
-    kept = np.flatnonzero(keep.reshape(-1))
-    rows["related"] = [(float(table.flat[i]), (pairs[i // len(RELATIONS)][0], RELATIONS[i % len(RELATIONS)],
-                                             *pairs[i // len(RELATIONS)][1:])) for i in kept.tolist()]
+    allowed = np.array([[r in w for r in RELATIONS] for w in wanted], dtype=bool).reshape(-1, len(RELATIONS))
+    kept = np.flatnonzero(((table >= NEGLIGIBLE) & allowed[pair_scene]).reshape(-1))
+    pair, r = np.divmod(kept, len(RELATIONS))
+    rows["related"] = FactColumns([scene_ids[pair_scene[pair]], np.array(RELATIONS, dtype=object)[r],
+                                   pairs[pair, 0], pairs[pair, 1]], table.reshape(-1)[kept])
     gathers.append((related, kept))
     probs = torch.cat([t.reshape(-1)[torch.from_numpy(i)] for t, i in gathers])
     return concepts, related, SceneFacts(rows, probs)
@@ -314,8 +336,10 @@ def answer_probabilities(model, split: Split, questions: list[int], provenance: 
         reads[split.scene_of[q]] |= program_reads(split.questions[q].program)
     _, _, scene = scene_tensors(model, split, sorted(reads), reads)
     start = time.process_time()
-    programs = question_facts({q: (split.scene_of[q], split.questions[q].program) for q in questions})
-    answers = execute(scene, programs, provenance, k)
+    with paused_collector():  # the answers' formulas too (the engine pauses it for its run)
+        programs = question_facts({q: (split.scene_of[q], split.questions[q].program) for q in questions})
+        programs = {name: FactColumns.of_rows(rows) for name, rows in programs.items() if rows}
+        answers = execute(scene, programs, provenance, k)
     if clock is not None:
         clock[0] += time.process_time() - start
     out: dict[int, dict[str, torch.Tensor]] = {q: {} for q in questions}

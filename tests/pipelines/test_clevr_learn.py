@@ -179,7 +179,7 @@ def test_negligible_facts_are_left_out_and_move_each_answer_by_at_most_their_mas
     threshold = float(every[int((every.cumsum(0) > 0.5).nonzero()[0])])  # leaves out a mass below 0.5
     monkeypatch.setattr(learn, "NEGLIGIBLE", threshold)
     _, _, facts = learn.scene_tensors(model, train, sorted(reads), reads)
-    given = len(facts.rows["related"]) + sum(len(d.facts) for a in ATTRIBUTES for d in facts.rows[a])
+    given = len(facts.rows["related"]) + sum(len(facts.rows[a]) for a in ATTRIBUTES)
     assert given == len(facts.probs) == len(every) - int((every < threshold).sum())
     left_out = float(every[every < threshold].sum())
     assert 0 < left_out < 0.5
