@@ -114,6 +114,7 @@ class Executor:
         try:
             with paused_collector():
                 for stratum in self.program.strata:
+                    self.check_deadline()
                     self.run_stratum(stratum)
         except MemoryError:
             raise ResourceLimitError(f"{self._where()}: the machine ran out of memory; "
@@ -172,6 +173,14 @@ class Executor:
         span = getattr(item, "span", None)
         return (f"{span.location}: " if span is not None else "") + f"the rule for '{head}'"
 
+    def check_deadline(self):
+        """Before each stratum and after each rule: a run past its budget stops there (the
+        provenance checks it within long batches too). Checked before a stratum as well, so
+        a budget already spent stops the run whatever work its strata would do, rather than
+        depend on which operations happen to check."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfBudget
+
     def check_memory(self):
         """After each rule: values that grow by themselves (a string doubled every round) stop
         at the budget."""
@@ -216,8 +225,7 @@ class Executor:
         if self.program.relations[rule.head].untagged and not self.prov.tagless:
             table = Table(table.columns, self.prov.ones(table.n), table.n, certain=True)
         self.check_memory()
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise OutOfBudget
+        self.check_deadline()
         return table
 
     def _eval_rule(self, rule: ir.Rule, sources: dict[int, Table], old: dict[int, int]) -> Table:
