@@ -54,7 +54,8 @@ def fewest_states(proofs, orders, sample: int = 40):
 
 def _sweep(proofs, order, probs, most=None):
     """(the probability, the number of states visited), or None once more than `most`
-    states were visited; `probs` None counts states only."""
+    states were visited; `probs` None counts states only. A state is a row of bits, one per
+    proof (`_bits`)."""
     if not proofs or not all(proofs):
         return float(bool(proofs)), 0  # no proof: false; an empty proof: true
     level_of = {fact: i for i, fact in enumerate(order)}
@@ -63,10 +64,12 @@ def _sweep(proofs, order, probs, most=None):
     for c, proof in enumerate(proofs):
         occurs[[level_of[fact] for fact in proof], c] = True
     first = _first_levels(occurs)
+    here = _bits(occurs)
+    ends = _bits(occurs & (first[1:] == n_levels))  # the proof's last fact is the level's
     p = np.full(n_levels, 0.5) if probs is None else \
         np.array([probs[fact] for fact in order], dtype=np.float64)
     pending: dict = {}
-    _enqueue(pending, np.ones((1, len(proofs)), dtype=bool), np.ones(1), first[0])
+    _enqueue(pending, _bits(np.ones((1, len(proofs)), dtype=bool)), np.ones(1), first[0])
     total, visited = 0.0, 0
     for level in range(n_levels):
         if level not in pending:
@@ -75,17 +78,35 @@ def _sweep(proofs, order, probs, most=None):
         visited += len(states)
         if most is not None and visited > most:
             return None
-        here = occurs[level]
         # the fact fails: its proofs die
-        absent = states & ~here
+        absent = states & ~here[level]
         alive = absent.any(axis=1)
         _enqueue(pending, absent[alive], weights[alive] * (1.0 - p[level]), first[level + 1])
         # the fact holds: a proof with no fact left makes the formula true
-        done = (states & (here & (first[level + 1] == n_levels))).any(axis=1)
+        done = (states & ends[level]).any(axis=1)
         total += float(weights[done].sum()) * p[level]
-        present = _absorb(states[~done], here, occurs[level + 1:])
+        present = _absorb(states[~done], occurs[level], occurs[level + 1:])
         _enqueue(pending, present, weights[~done] * p[level], first[level + 1])
     return total, visited
+
+
+def _bits(mask) -> np.ndarray:
+    """Boolean rows over proofs packed as uint64 words: proof c is bit c % 64 of word
+    c // 64. Packed, a level's states are merged and branched a word at a time."""
+    n = mask.shape[-1]
+    padded = np.zeros((*mask.shape[:-1], -(-n // 64) * 64), dtype=bool)
+    padded[..., :n] = mask
+    return np.packbits(padded, axis=-1, bitorder="little").view("<u8")
+
+
+def _unbits(words, n: int) -> np.ndarray:
+    """The boolean vector over n proofs of one row of words (`_bits` undone)."""
+    return np.unpackbits(words.view(np.uint8), count=n, bitorder="little").astype(bool)
+
+
+def _bit(c: int):
+    """(the word, the bit mask) of proof c."""
+    return c // 64, np.uint64(1 << (c % 64))
 
 
 def _first_levels(occurs) -> np.ndarray:
@@ -103,14 +124,17 @@ def _enqueue(pending: dict, states, weights, first_after) -> None:
     a fact of an alive proof (the levels between change nothing for it)."""
     if not len(states):
         return
-    by_first = np.argsort(first_after, kind="stable")
-    top = first_after[by_first][states[:, by_first].argmax(axis=1)]
-    rows = np.argsort(top, kind="stable")
-    top = top[rows]
-    starts = np.flatnonzero(np.diff(top, prepend=-1))
-    for start, end in zip(starts.tolist(), [*starts[1:].tolist(), len(top)]):
-        chosen = rows[start:end]
-        pending.setdefault(int(top[start]), []).append((states[chosen], weights[chosen]))
+    levels = np.unique(first_after)
+    masks = _bits(first_after[None, :] == levels[:, None])
+    waiting = np.arange(len(states))
+    for level, mask in zip(levels.tolist(), masks):
+        hit = (states[waiting] & mask).any(axis=1)
+        if hit.any():
+            chosen = waiting[hit]
+            pending.setdefault(level, []).append((states[chosen], weights[chosen]))
+            waiting = waiting[~hit]
+            if not len(waiting):
+                return
 
 
 def _merge(parts, remaining):
@@ -119,41 +143,48 @@ def _merge(parts, remaining):
     lowest-numbered of them, then equal rows are merged and their weights added."""
     states = np.concatenate([s for s, _ in parts])
     weights = np.concatenate([w for _, w in parts])
-    _, stands_for = _unique_rows(remaining.T)
-    for c in np.flatnonzero(stands_for != np.arange(len(stands_for))).tolist():
-        states[:, stands_for[c]] |= states[:, c]
-        states[:, c] = False
+    _, stands_for = _unique_rows(_bits(remaining.T))
+    replaced = stands_for != np.arange(len(stands_for))
+    if replaced.any():
+        held_somewhere = np.bitwise_or.reduce(states, axis=0)
+        for c in np.flatnonzero(replaced & _unbits(held_somewhere, len(replaced))).tolist():
+            (word, bit), (rep_word, rep_bit) = _bit(c), _bit(int(stands_for[c]))
+            states[(states[:, word] & bit) != 0, rep_word] |= rep_bit
+        states &= ~_bits(replaced)
     first, inverse = _unique_rows(states, inverse=True)
     return states[first], np.bincount(inverse, weights=weights, minlength=len(first))
 
 
-def _unique_rows(matrix, inverse: bool = False):
+def _unique_rows(words, inverse: bool = False):
     """(the index of each distinct row's first occurrence, and for each row either the
     first occurrence of its value (`inverse` False) or its distinct value's number)."""
-    packed = np.ascontiguousarray(np.packbits(matrix, axis=1))
-    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    words = np.ascontiguousarray(words)
+    keys = words.view(np.dtype((np.void, words.shape[1] * words.itemsize))).ravel()
     _, first, which = np.unique(keys, return_index=True, return_inverse=True)
     which = which.ravel()
     return first, (which if inverse else first[which])
 
 
 def _absorb(states, here, remaining):
-    """Once the level's fact holds, the proofs holding it shrink; drop from each row the
-    proofs whose remainder (`remaining`: occurrence rows after the level) now contains an
-    alive shrunk proof's (on equal remainders the higher id goes), so that no remainder
-    contains another."""
+    """Once the level's fact holds, the proofs holding it (`here`) shrink; drop from each
+    row the proofs whose remainder (`remaining`: occurrence rows after the level) now
+    contains an alive shrunk proof's (on equal remainders the higher id goes), so that no
+    remainder contains another. Only proofs alive in some row are compared."""
     if not len(states):
         return states
-    rest = remaining.T  # [proof, later level]
-    ids = np.arange(len(rest))
-    for a in np.flatnonzero(here).tolist():
-        holds = states[:, a]
-        if not holds.any():
-            continue
-        contains = ~(rest[a] & ~rest).any(axis=1)  # remainder of b contains a's
-        equal = contains & ~(rest & ~rest[a]).any(axis=1)
-        drop = contains & (~equal | (ids > a))
-        drop[a] = False
-        if drop.any():
-            states[np.ix_(holds, drop)] = False
+    held = _unbits(np.bitwise_or.reduce(states, axis=0), len(here))
+    shrunk = np.flatnonzero(here & held)
+    if not len(shrunk):
+        return states
+    rest = remaining.T.astype(np.float32)  # [proof, later level]
+    # b's remainder contains shrunk proof i's when it misses none of its facts; equal ones
+    # when it has no other
+    contains = (rest[shrunk] @ (1.0 - rest).T == 0) & held
+    larger = (1.0 - rest[shrunk]) @ rest.T > 0
+    drop = contains & (larger | (np.arange(len(here)) > shrunk[:, None]))
+    drop[np.arange(len(shrunk)), shrunk] = False
+    for a, dropped in zip(shrunk.tolist(), drop):
+        if dropped.any():
+            word, bit = _bit(a)
+            states[(states[:, word] & bit) != 0] &= ~_bits(dropped)
     return states

@@ -181,11 +181,11 @@ class TopKProofs(_ProofSets):
         for _ in range(self.LAYOUTS):
             ids = {v: i for i, v in enumerate(vertices)}
             numbered = [(ids[a], ids[b], proof) for a, b, proof in kept]
-            layouts.append([lit for i in _order(numbered, ids[source])
-                            for lit in sorted(numbered[i][2])])
+            layouts.append(tuple(lit for i in _order(numbered, ids[source])
+                                 for lit in sorted(numbered[i][2])))
             shuffle(vertices)
         ranked = sorted(tag, key=lambda proof: self.algebra.rank(proof)[0])
-        return fewest_states(ranked, layouts)
+        return list(fewest_states(ranked, list(dict.fromkeys(layouts))))
 
     def _variable_order(self, tags) -> list[int]:
         """Facts in counting order: each tag's remembered layout (`_layout`), else first
