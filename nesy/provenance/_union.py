@@ -13,14 +13,16 @@ reaching each state flows forward; a state in which an alive proof has no fact l
 its probability to the answer, an empty one drops out.
 
 What differs from building the BDD is the cost per node: the states of one level are rows
-of a boolean matrix (a column per proof), merged, branched and pruned with a few numpy
-operations per level. Measured on the 100 most probable paths of the benchmark's
-1,000-edge graphs (2 December 2026, scratch `/work/runs/i19b/npdp.py`, shared 2-core
-machine): the dense DAG's 329,162 states in 0.43 s and the cyclic graph's 727,816 in
-1.07 s, where CUDD built the same diagrams (329,163 and 727,817 nodes) in 2.6 s and 10.7 s
-and counting them from Python took 3.4 s and more. The order decides the number of states
-as it decides a BDD's size: for paths, their arcs laid out along the graph
-(`TopKProofs.closure_tags`) keep it small.
+of bits (a bit per proof, packed in uint64 words), merged, branched and pruned with a few
+numpy operations per level. Measured on the 100 most probable paths of the benchmark's
+1,000-edge graphs (2 December 2026, shared 2-core machine): in a layout order where CUDD
+built the diagrams (329,163 nodes for the dense DAG, 727,817 for the cyclic graph) in 2.6 s
+and 10.7 s, and counting them from Python took 0.9-3.4 s and 4 s more, a first version of
+this sweep (boolean rows, scratch `/work/runs/i19b/npdp.py`) visited 329,162 and 727,816
+states in 0.43 s and 1.07 s; this one sweeps the layouts `TopKProofs` picks, of 156,103
+and 2,132,344 states, in 0.2 s and 1.8 s. The order decides the number of states as it
+decides a BDD's size: for paths, their arcs laid out along the graph
+(`TopKProofs._layout`) keep it small.
 """
 from __future__ import annotations
 
