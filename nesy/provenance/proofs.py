@@ -220,7 +220,7 @@ class TopKProofs(_ProofSets):
         roots = []
         for dnf in tags:
             node = m.false
-            for proof in dnf:
+            for proof in sorted(dnf, key=lambda proof: self.algebra.rank(proof)[0]):
                 node = m.disj(node, self._proof_formula(m, proof))
                 m.maybe_reorder()
             roots.append(node)
