@@ -66,10 +66,13 @@ def queried(edges):
     return [(s, t) for s in nodes[:2] for t in nodes]
 
 
+@pytest.mark.parametrize("counting", ["sweep", "bdd"])
 @pytest.mark.parametrize("cyclic", [False, True], ids=["dag", "cyclic"])
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("k", [1, 3, 8])
-def test_kept_proofs_are_the_k_most_probable(kept, cyclic, seed, k):
+def test_kept_proofs_are_the_k_most_probable(kept, monkeypatch, cyclic, seed, k, counting):
+    """Both ways of counting (`TopKProofs.output`): every tag swept, or none."""
+    monkeypatch.setattr(TopKProofs, "SWEEP_FROM", 1 if counting == "sweep" else 10 ** 9)
     edges, probs = random_graph(seed, cyclic)
     queries = queried(edges)
     result = program(edges, probs, queries).run(provenance="topkproofs", k=k)
