@@ -52,38 +52,52 @@ class _OutOfTime(Exception):
 
 
 class _ProcessorTimer:
-    """Raises `_OutOfTime` in the block it guards once the process has used `seconds` of
-    processor time, and swallows it at the block's end. Python drops an exception raised
-    while a garbage-collector callback runs, so the timer keeps firing every few
-    milliseconds after it expires and remembers that it did (`expired`); it raises only
-    while `armed`, which the exit clears first, and never in the exit itself: a repeat that
-    comes due while the first exception unwinds (freeing a large automaton can take longer
-    than the repeat) is handled on entering `__exit__`, before its first line, and would
-    escape the block from there."""
+    """One call under a limit of `seconds` of processor time: a timer signal raises
+    `_OutOfTime` inside the call, and the call then answers None.
+
+    Python drops an exception raised while a garbage-collector callback (or a weak
+    reference's) runs, so the timer keeps firing every few milliseconds after it expires,
+    and it remembers that it did (`expired`). It raises only in frames below `call`'s own
+    (in the guarded function): a repeat that comes due while the first exception unwinds
+    into `call`, in `call`'s clean-up, or once the function has returned only records, so no
+    late signal escapes the call."""
 
     def __init__(self, seconds: float):
         self.seconds = seconds
-        self.armed = self.expired = False
+        self.expired = False
+        self.caller = None  # `call`'s frame while the function runs
 
     def _expire(self, signum, frame):
         self.expired = True
-        if self.armed and (frame is None or frame.f_code is not _ProcessorTimer.__exit__.__code__):
+        if self._inside(frame):
             raise _OutOfTime
 
-    def __enter__(self):
-        import signal
+    def _inside(self, frame) -> bool:
+        """Whether `frame` runs below `call`'s own frame."""
+        if frame is None or frame is self.caller:
+            return False
+        while frame is not None:
+            frame = frame.f_back
+            if frame is self.caller:
+                return True
+        return False
 
-        self.previous = signal.signal(signal.SIGVTALRM, self._expire)
-        self.armed = True
+    def call(self, function, *args):
+        import signal
+        import sys
+
+        self.caller = sys._getframe()
+        previous = signal.signal(signal.SIGVTALRM, self._expire)
         signal.setitimer(signal.ITIMER_VIRTUAL, self.seconds, 0.005)
-
-    def __exit__(self, kind, value, traceback):
-        import signal
-
-        self.armed = False
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, self.previous)
-        return kind is _OutOfTime
+        try:
+            result = function(*args)
+        except _OutOfTime:
+            result = None
+        finally:
+            signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+            signal.signal(signal.SIGVTALRM, previous)
+            self.caller = None
+        return None if self.expired else result
 
 
 def _limited(seconds: float, function, *args):
@@ -93,10 +107,7 @@ def _limited(seconds: float, function, *args):
 
     if threading.current_thread() is not threading.main_thread():
         return function(*args)
-    timer = _ProcessorTimer(seconds)
-    with timer:
-        result = function(*args)
-    return None if timer.expired else result
+    return _ProcessorTimer(seconds).call(function, *args)
 
 
 def expected_risk(logp, rewards: Sequence[float], sizes: Sequence[int]):
