@@ -164,6 +164,7 @@ def test_risk_rewards_are_dfa_verdicts():
     assert rewards(gold, candidates[1:3]) == [1.0, 1.0]  # from the cache
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # a dropped one
 def test_a_risk_reward_past_its_time_limit_is_zero():
     from nesy.synth.nlregex.risk import Rewards
 
