@@ -218,7 +218,9 @@ class TopKProofs(_ProofSets):
         Each tag's disjunction is expanded into disjoint outcome paths (`_paths`) in the
         variable order of `_variable_order`: the paths of its BDD in that order, found
         without building and exporting one (a few proofs per tag, as top-k keeps, need no
-        shared nodes). Where a tag is not expanded (too many paths in all, or facts), the
+        shared nodes). They are the paths CUDD's diagram had (unless it was sifted); nesy's
+        own BDD, used without CUDD, orders by fact id, so there the sums may differ from it
+        in the last bits. Where a tag is not expanded (too many paths in all, or facts), the
         tags are counted as before, on a BDD (`_diagram`): its paths, or past
         OutcomePaths.LIMIT its layered circuit."""
         order = self._variable_order(tags)
