@@ -178,6 +178,18 @@ class CompiledQuery:
         self.paths = OutcomePaths.enumerate(facts, bdd, roots)
         self.circuit = Circuit(bdd, roots) if self.paths is None else None
 
+    @classmethod
+    def from_paths(cls, facts: FactTable, paths: list[tuple], owners: list[int],
+                   n_roots: int) -> "CompiledQuery":
+        """Formulas already written as disjoint outcome paths (`OutcomePaths`; `owners` the
+        index of each path's formula), for a caller that finds the paths without building
+        and walking a diagram (`TopKProofs.compile`)."""
+        query = cls.__new__(cls)
+        query.facts = facts
+        query.paths = OutcomePaths(facts, paths, owners, n_roots)
+        query.circuit = None
+        return query
+
     def __call__(self, fact_probs):
         """[*batch, n_facts] torch tensor -> [*batch, n_rows]; a numpy [n_facts] -> [n_rows]."""
         if self.paths is not None:

@@ -20,12 +20,17 @@ import numpy as np
 from ._bdd import is_tensor
 from ._kbest import best_paths
 from ._manager import make_manager
-from ._facts import CompiledQuery, FactTable, fact_of
+from ._facts import CompiledQuery, FactTable, OutcomePaths, fact_of
 from ._proofs import ONE, ZERO, ProofAlgebra, objects
 from ._reach import _order
 from ._union import fewest_states, union_probability
 from ..errors import UsageError
 from .base import Provenance
+
+
+#: facts in a tag beyond which `TopKProofs._paths` leaves it to a diagram: one Python frame
+#: per variable tested, well inside the recursion limit
+EXPAND_AT_MOST = 300
 
 
 class _ProofSets(Provenance):
@@ -210,13 +215,70 @@ class TopKProofs(_ProofSets):
     def compile(self, tags) -> CompiledQuery:
         """The weighted model counts of these proof sets as a reusable torch function.
 
-        The proofs' disjunction is built by `exact`'s BDD manager (CUDD where installed),
-        variables in `_variable_order`, sifted once the diagrams grow large. Ordered by hop
+        Each tag's disjunction is expanded into disjoint outcome paths (`_paths`) in the
+        variable order of `_variable_order`: the paths of its BDD in that order, found
+        without building and exporting one (a few proofs per tag, as top-k keeps, need no
+        shared nodes). They are the paths CUDD's diagram had (unless it was sifted); nesy's
+        own BDD, used without CUDD, orders by fact id, so there the sums may differ from it
+        in the last bits. Where a tag is not expanded (too many paths in all, or facts), the
+        tags are counted as before, on a BDD (`_diagram`): its paths, or past
+        OutcomePaths.LIMIT its layered circuit."""
+        order = self._variable_order(tags)
+        position = {fact: i for i, fact in enumerate(order)}
+        paths: list[tuple] = []
+        owners: list[int] = []
+        for i, dnf in enumerate(tags):
+            found = self._paths(dnf, position, OutcomePaths.LIMIT - len(paths))
+            if found is None:
+                return CompiledQuery(self.facts, *self._diagram(tags, order))
+            paths += found
+            owners += [i] * len(found)
+        return CompiledQuery.from_paths(self.facts, paths, owners, len(tags))
+
+    @staticmethod
+    def _paths(dnf, position: dict, limit: int) -> list[tuple] | None:
+        """The paths to TRUE of the proofs' disjunction on its reduced BDD in `position`'s
+        order, as `OutcomePaths.enumerate` walks them (true branch first), found by Shannon
+        expansion without building the diagram (every fact an independent variable here:
+        `FactTable(independent_groups=True)`). A single proof is one path, its literals in
+        order (the product of their probabilities). None past `limit` paths, or past
+        EXPAND_AT_MOST facts.
+
+        Each proof is a tuple of its literals in that order, so the first variable is some
+        proof's first literal and a cofactor drops first literals only. A variable is
+        skipped when its two cofactors have the same paths: by induction these are the
+        reduced diagram's, which is canonical, so same paths means same function (as in
+        the diagram, where such a test is never made)."""
+        def expand(proofs: list) -> list[tuple] | None:
+            if not proofs:
+                return []
+            if () in proofs:  # the empty proof: TRUE
+                return [()]
+            if len(proofs) == 1:
+                return [tuple(("pos", lit) if lit >= 0 else ("neg", ~lit) for lit in proofs[0])]
+            v = min((fact_of(proof[0]) for proof in proofs), key=position.__getitem__)
+            high = expand([proof[1:] if proof[0] == v else proof
+                           for proof in proofs if proof[0] != ~v])
+            low = expand([proof[1:] if proof[0] == ~v else proof
+                          for proof in proofs if proof[0] != v])
+            if high is None or low is None or high == low:
+                return high if high == low else None
+            paths = [(("pos", v),) + p for p in high] + [(("neg", v),) + p for p in low]
+            return paths if len(paths) <= limit else None
+
+        if len({fact_of(lit) for proof in dnf for lit in proof}) > EXPAND_AT_MOST:
+            return None  # (a recursion that deep is the diagram's job)
+        in_order = lambda lit: position[fact_of(lit)]  # noqa: E731
+        return expand([tuple(sorted(proof, key=in_order)) for proof in dnf])
+
+    def _diagram(self, tags, order):
+        """The proofs' disjunction per tag on one BDD (CUDD where installed), variables in
+        `order` (`_variable_order`), sifted once the diagrams grow large. Ordered by hop
         distance from the source, 30 paths of a dense 1,000-edge DAG took 887,000 nodes; by
         first appearance in the proofs, 7,800. The diagram of k overlapping paths still
         grows exponentially in k."""
         m = make_manager()
-        for fact in reversed(self._variable_order(tags)):  # each new variable goes on top
+        for fact in reversed(order):  # each new variable goes on top
             m.literal(self.facts, fact)
         roots = []
         for dnf in tags:
@@ -225,7 +287,7 @@ class TopKProofs(_ProofSets):
                 node = m.disj(node, self._proof_formula(m, proof))
                 m.maybe_reorder()
             roots.append(node)
-        return CompiledQuery(self.facts, *m.export(roots))
+        return m.export(roots)
 
     def _proof_formula(self, m, proof):
         node = m.true
