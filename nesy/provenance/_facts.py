@@ -56,12 +56,11 @@ class FactTable:
         if len(groups) != len(probs):
             raise ValueError(f"{len(probs)} input facts but {len(groups)} group ids")
         local, first = {}, {}
-        ids = np.full(len(probs), -1, dtype=np.int64)
+        ids = [-1] * len(probs)
         for row, (p, g) in enumerate(zip(probs, groups.tolist())):
             if p is None:
                 continue
-            fact = len(self.probs)
-            ids[row] = fact
+            fact = ids[row] = len(self.probs)
             if g >= 0 and self.independent_groups:
                 self.apart[fact], g = first.setdefault(g, fact), -1
             if g >= 0:
@@ -70,7 +69,7 @@ class FactTable:
             self.probs.append(p)
             self.group.append(g if g >= 0 else -1)
             self._value.append(_mean(p))
-        return ids
+        return np.array(ids, dtype=np.int64)
 
     def value(self, fact: int) -> float:
         return self._value[fact]

@@ -53,6 +53,9 @@ class PythonManager:
     def below(self, facts) -> None:
         """The order is fixed (fact ids, the newest on top)."""
 
+    def above(self, facts) -> None:
+        """The order is fixed (fact ids, the newest on top)."""
+
     def maybe_reorder(self) -> None:
         """The order is fixed (fact ids, the newest on top)."""
 
@@ -135,6 +138,17 @@ class CuddManager:
         """Put these (new, independent) facts' variables below all others, in this order."""
         for fact in facts:
             self.variable(fact, bottom=True)
+
+    def above(self, facts) -> None:
+        """Make these new independent facts' (ascending) variables where `variable` puts
+        them one by one, the newest on top. CUDD inserts a variable on top in time linear in
+        the levels below it (about 2.3 us each for 200 facts, 1.4 us appended); in a manager
+        with no variable yet, appending them newest first gives the same order."""
+        if self._vars:
+            for fact in facts:
+                self.variable(fact)
+        else:
+            self.below(reversed(facts))
 
     def literal(self, facts, fact: int):
         """The fact's chain variable, and no later member of its annotated disjunction."""
@@ -236,19 +250,21 @@ class CuddManager:
         for root in roots:
             stack = [root]
             while stack:
-                u = stack[-1]
-                if int(u) in done:
-                    stack.pop()
+                u = stack.pop()
+                if type(u) is tuple:  # a node whose children were pushed after it: both done
+                    yield u
+                    continue
+                key = int(u)
+                if key in done:
                     continue
                 lo, hi = u.low, u.high
                 if u.negated:
                     lo, hi = ~lo, ~hi
-                missing = [c for c in (lo, hi) if int(c) not in done]
-                if missing:
-                    stack.extend(missing)
+                node = (key, u.var, int(lo), int(hi))
+                if node[2] in done and node[3] in done:
+                    yield node
                     continue
-                stack.pop()
-                yield int(u), u.var, int(lo), int(hi)
+                stack += [node, lo, hi]  # the high child first, as before
 
     def export(self, roots):
         """The diagrams below `roots` as a `_bdd.BDD` over fact ids (complement edges pushed

@@ -44,6 +44,8 @@ class Exact(Provenance):
         m = self.manager
         if facts.choices:
             m.below(ids[ids >= 0].tolist())
+        elif facts.groups is None or (np.asarray(facts.groups) < 0).all():
+            m.above(ids[ids >= 0].tolist())
         return objects([m.true if f < 0 else m.literal(self.facts, f) for f in ids.tolist()])
 
     def ones(self, n):

@@ -129,3 +129,14 @@ def test_the_benchmarks_wider_graphs_agree_with_problog(family, make):
     (got,) = [float(p) for rel in result.relations_by_name.values() for p in rel.probs]
     (want,) = _problog(problog_text).values()
     assert got == pytest.approx(want, abs=1e-12)
+
+
+@pytest.mark.parametrize("arrange_above", [0, 100], ids=["arranged", "order-kept"])
+def test_the_arcs_variable_order_does_not_change_the_answer(arrange_above, monkeypatch):
+    """Arranged into the layout from s, or left where they are (small closures)."""
+    monkeypatch.setattr(_reach, "ARRANGE_ABOVE", arrange_above)
+    edges, probs = random_graph(1, True, n_edges=9)
+    got = run_exact(edges, probs, QUERIES)
+    for s, t in QUERIES:
+        assert got.get((s, t), 0.0) == pytest.approx(world_probability(edges, probs, s, t),
+                                                     abs=1e-12)
