@@ -164,9 +164,16 @@ def test_risk_rewards_are_dfa_verdicts():
     assert rewards(gold, candidates[1:3]) == [1.0, 1.0]  # from the cache
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # a dropped one
-def test_a_risk_reward_past_its_time_limit_is_zero():
+def test_a_risk_reward_past_its_time_limit_is_zero(monkeypatch):
+    import sys
+
     from nesy.synth.nlregex.risk import Rewards
+
+    # a timer signal that lands in a gc callback (hypothesis installs one) is dropped and
+    # reported to sys.unraisablehook; pytest's hook formats it, and the next repeat of the
+    # timer would land in that Python code and fail the test from there; a silent hook keeps
+    # the test about the timer
+    monkeypatch.setattr(sys, "unraisablehook", lambda report: None)
 
     # equal languages (extra parentheses), but a minimal DFA that takes seconds to build
     gold = Pair(("x",), tuple("(.*[a-z].*){7}&(.*[A-Z].*){7}&(.*[0-9].*){7}"), ())
