@@ -162,7 +162,6 @@ def launch(nproc: int, work: Callable[["Group"], Any], describe_state: Callable[
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch
 
-    _stop_progress_monitor()
     config = LaunchConfig(min_nodes=1, max_nodes=1, nproc_per_node=nproc, run_id=f"nesy-{os.getpid()}",
                           rdzv_backend="c10d", rdzv_endpoint=f"127.0.0.1:{free_port()}",
                           max_restarts=0, monitor_interval=0.1, start_method="fork")
@@ -175,19 +174,6 @@ def launch(nproc: int, work: Callable[["Group"], Any], describe_state: Callable[
             if stop.sigval == signal.SIGINT:
                 raise KeyboardInterrupt from None
             raise NesyError(f"training stopped by {signal.Signals(stop.sigval).name}. {describe_state()}") from None
-
-
-def _stop_progress_monitor() -> None:
-    """Stop tqdm's monitor thread (started by any earlier progress bar) for good: the workers
-    are forked, and a process forked while another of its threads runs can wait forever on a
-    lock that thread held. Seen in the test suite, after other tests had shown progress bars:
-    about one run in five left both workers stuck in multiprocessing's start-up."""
-    from tqdm import tqdm
-
-    tqdm.monitor_interval = 0
-    if tqdm.monitor is not None:
-        tqdm.monitor.exit()
-        tqdm.monitor = None
 
 
 def _worker(work: Callable[["Group"], Any], reports: str, device: str) -> Any:
