@@ -125,6 +125,12 @@ def test_two_workers_train_sum2_as_one_process_does_and_a_dying_rank_leaves_a_re
     assert not (tmp_path / "two" / ".lock").read_text(), "the lock is released"
 
 
+# In the slow run: inside the whole default suite, about one run in ten hung here with both
+# forked workers stuck in multiprocessing's start-up (faulthandler dumps; never in 21 runs of
+# this file alone; stopping tqdm's monitor thread before the fork did not prevent it). Open
+# defect: a fork taken while another thread of the test process holds a lock is the likely
+# cause.
+@pytest.mark.slow
 def test_a_loss_diverging_on_one_rank_stops_every_rank_with_the_trainers_message(sum2_build, tmp_path):
     """The loss is reduced over the ranks before it is checked, so all stop at the same step
     (none is left waiting for the others) and the run ends with the trainer's own error."""
